@@ -1,0 +1,30 @@
+package dev.statestore.conformance;
+
+import dev.statestore.ScopeId;
+import java.util.Optional;
+
+/**
+ * What a store module gives the conformance suite: fresh, isolated stores, and raw access to what a
+ * store wrote, for the cases that must bypass the store (corrupt data). Nothing else: a behaviour that
+ * is right for one backend is right for all.
+ *
+ * <p>One fixture usually serves a whole test class (one server per backend), handing out a new URL
+ * (a new schema, key prefix, table, folder) per test.
+ */
+public interface ConformanceFixture {
+
+    /**
+     * The URL of a store that no other URL of this fixture shares: it starts empty of stacks, and no
+     * write through another URL can reach it. Opening it twice gives two instances of one store.
+     */
+    String newStoreUrl();
+
+    /**
+     * The bytes stored for a record, read straight from the backend, bypassing the store; empty if
+     * the backend holds none.
+     */
+    Optional<byte[]> rawRecord(String storeUrl, ScopeId scope, String fqn);
+
+    /** Replaces the bytes stored for an existing record, bypassing the store and its versioning. */
+    void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes);
+}

@@ -1,0 +1,1064 @@
+package dev.statestore.conformance;
+
+import static dev.statestore.conformance.TestRecords.counter;
+import static dev.statestore.conformance.TestRecords.json;
+import static dev.statestore.conformance.TestRecords.record;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.statestore.CorruptStateException;
+import dev.statestore.InvalidStateException;
+import dev.statestore.InvalidStoreUrlException;
+import dev.statestore.LockConflictException;
+import dev.statestore.LockInfo;
+import dev.statestore.LockLease;
+import dev.statestore.Page;
+import dev.statestore.ResourceState;
+import dev.statestore.ResourceStatus;
+import dev.statestore.ScopeId;
+import dev.statestore.StackOutput;
+import dev.statestore.StateConflictException;
+import dev.statestore.StateNames;
+import dev.statestore.StateNotFoundException;
+import dev.statestore.StateScope;
+import dev.statestore.StateStore;
+import dev.statestore.StateStores;
+import dev.statestore.UnknownSchemeException;
+import dev.statestore.Versioned;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The conformance suite: what every state store does, whatever its backend. A store module extends
+ * this class in its tests and supplies a {@link ConformanceFixture}; it cannot change or disable a
+ * case (the cases are package-private).
+ *
+ * <pre>{@code
+ * class PostgresConformanceTest extends StateStoreConformance {
+ *     static final PostgresFixture FIXTURE = new PostgresFixture();
+ *     @Override protected ConformanceFixture fixture() { return FIXTURE; }
+ * }
+ * }</pre>
+ */
+public abstract class StateStoreConformance {
+
+    private static final ScopeId SCOPE = new ScopeId("MyApp", "dev_sam");
+
+    /** The fixture that hands out this backend's stores. Called once per test. */
+    protected abstract ConformanceFixture fixture();
+
+    private final List<StateStore> opened = new ArrayList<>();
+    private String url;
+    private StateStore store;
+
+    @BeforeEach
+    final void openFreshStore() {
+        url = fixture().newStoreUrl();
+        store = open(url);
+    }
+
+    @AfterEach
+    final void closeStores() {
+        opened.forEach(StateStore::close);
+        opened.clear();
+    }
+
+    private StateStore open(String storeUrl) {
+        StateStore s = StateStores.open(storeUrl);
+        opened.add(s);
+        return s;
+    }
+
+    private StateScope scope() {
+        return store.scope(SCOPE);
+    }
+
+    private static List<String> fqns(List<Versioned<ResourceState>> records) {
+        return records.stream().map(v -> v.value().fqn()).collect(Collectors.toList());
+    }
+
+    private static List<String> sorted(Iterable<String> names) {
+        List<String> list = new ArrayList<>();
+        names.forEach(list::add);
+        list.sort(StateNames.ORDER);
+        return list;
+    }
+
+    private static <T> List<T> race(int threads, Callable<T> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return task.call();
+                }));
+            }
+            start.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Nested
+    @DisplayName("round trips: a record reads back exactly as written")
+    class RoundTrips {
+
+        @Test
+        @DisplayName("every field of a resource record, through the typed accessors")
+        void everyResourceField() {
+            ResourceState previous = ResourceState.builder("Api/Site", ResourceStatus.CREATED)
+                    .resourceType("Cloudflare.Website").props(json("{\"v\":1}")).build();
+            ResourceState written = ResourceState.builder("Api/Site", ResourceStatus.REPLACING)
+                    .resourceType("Cloudflare.Website").namespace("Api").logicalId("Site").instanceId("i-0004")
+                    .providerVersion(3).downstream(List.of("Api/Route", "Dns"))
+                    .bindings(json("[{\"sid\":\"Read\",\"binding\":{\"bucket\":\"Bucket\"}}]"))
+                    .props(json("{\"v\":2}")).attr(json("{\"id\":\"new\"}")).removalPolicy("retain")
+                    .providerMode("local").previousGeneration(previous).deleteFirst(true).adopting(false)
+                    .build();
+            Versioned<ResourceState> created = scope().create(written);
+            ResourceState read = scope().require("Api/Site").value();
+
+            assertThat(created.version()).isEqualTo(1);
+            assertThat(read.toJson()).isEqualTo(written.toJson());
+            assertThat(read.kind()).contains("resource");
+            assertThat(read.isAction()).isFalse();
+            assertThat(read.resourceType()).contains("Cloudflare.Website");
+            assertThat(read.namespace()).contains("Api");
+            assertThat(read.fqn()).isEqualTo("Api/Site");
+            assertThat(read.logicalId()).contains("Site");
+            assertThat(read.instanceId()).contains("i-0004");
+            assertThat(read.providerVersion()).hasValue(3);
+            assertThat(read.status()).isEqualTo(ResourceStatus.REPLACING);
+            assertThat(read.downstream()).containsExactly("Api/Route", "Dns");
+            assertThat(read.bindings()).contains(json("[{\"sid\":\"Read\",\"binding\":{\"bucket\":\"Bucket\"}}]"));
+            assertThat(read.props()).contains(json("{\"v\":2}"));
+            assertThat(read.attr()).contains(json("{\"id\":\"new\"}"));
+            assertThat(read.removalPolicy()).contains("retain");
+            assertThat(read.providerMode()).contains("local");
+            assertThat(read.previousGeneration()).contains(previous);
+            assertThat(read.deleteFirst()).contains(true);
+            assertThat(read.adopting()).contains(false);
+        }
+
+        @Test
+        @DisplayName("every field of an action record")
+        void everyActionField() {
+            ResourceState written = ResourceState.builder("Nightly", ResourceStatus.RAN).logicalId("Nightly")
+                    .actionType("NightlySync").inputHash("9f2c").input(json("{\"n\":1}"))
+                    .output(json("{\"ok\":true}")).downstream(List.of()).build();
+            scope().create(written);
+            ResourceState read = scope().require("Nightly").value();
+
+            assertThat(read.toJson()).isEqualTo(written.toJson());
+            assertThat(read.isAction()).isTrue();
+            assertThat(read.status()).isEqualTo(ResourceStatus.RAN);
+            assertThat(read.actionType()).contains("NightlySync");
+            assertThat(read.inputHash()).contains("9f2c");
+            assertThat(read.input()).contains(json("{\"n\":1}"));
+            assertThat(read.output()).contains(json("{\"ok\":true}"));
+        }
+
+        static Stream<Arguments> awkwardJson() {
+            return TestRecords.awkwardProps().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("awkwardJson")
+        @DisplayName("awkward JSON, byte for byte")
+        void awkwardJsonExactly(String name, String propsJson) {
+            String document = "{\"kind\":\"resource\",\"fqn\":\"Awkward\",\"status\":\"created\",\"props\":"
+                    + propsJson + "}";
+            ResourceState written = ResourceState.fromJson(document);
+            assertThat(written.toJson()).as("the test document is already canonical").isEqualTo(document);
+
+            scope().put(written);
+
+            Versioned<ResourceState> read = scope().require("Awkward");
+            assertThat(read.value().toJson()).isEqualTo(document);
+            assertThat(read.value()).isEqualTo(written);
+        }
+
+        static Stream<Arguments> shapes() {
+            return TestRecords.shapes().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("shapes")
+        @DisplayName("every record shape of Alchemy (statuses, old chains, actions, tagged values, unknown fields)")
+        void everyShape(String name, String document) {
+            ResourceState written = ResourceState.fromJson(document);
+            assertThat(written.toJson()).isEqualTo(document);
+
+            scope().create(written);
+
+            assertThat(scope().require(written.fqn()).value().toJson()).isEqualTo(document);
+        }
+
+        @Test
+        @DisplayName("the old-generation chain of a replaced record reads as records")
+        void oldChain() {
+            ResourceState replaced = ResourceState.fromJson(TestRecords.shapes().get("replaced"));
+            scope().create(replaced);
+
+            ResourceState read = scope().require("S/replaced").value();
+            ResourceState gen2 = read.previousGeneration().orElseThrow();
+            ResourceState gen1 = gen2.previousGeneration().orElseThrow();
+            assertThat(gen2.status()).isEqualTo(ResourceStatus.REPLACING);
+            assertThat(gen1.status()).isEqualTo(ResourceStatus.CREATED);
+            assertThat(gen1.attr()).contains(json("{\"id\":\"g1\"}"));
+            assertThat(gen1.previousGeneration()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a field the library does not know survives a read-modify-write, in its place")
+        void unknownFieldsSurvive() {
+            scope().create(ResourceState.fromJson(TestRecords.shapes().get("unknown fields")));
+            Versioned<ResourceState> read = scope().require("S/future");
+
+            ResourceState modified = read.value().toBuilder().status(ResourceStatus.UPDATED)
+                    .props(json("{\"x\":2}")).build();
+            scope().update(modified, read.version());
+
+            assertThat(scope().require("S/future").value().toJson()).isEqualTo(
+                    "{\"kind\":\"resource\",\"futureTopLevel\":{\"a\":[1,2,{\"b\":null}]},\"fqn\":\"S/future\","
+                            + "\"status\":\"updated\",\"props\":{\"x\":2},\"zzz\":\"last\",\"aaa\":\"after\"}");
+        }
+
+        @Test
+        @DisplayName("a record of 1 MiB of incompressible JSON")
+        void oneMebibyteRecord() {
+            ResourceState big = TestRecords.incompressible("Big/Bundle", 1024 * 1024, 42);
+            assertThat(big.toJson().length()).isGreaterThan(1024 * 1024);
+
+            scope().create(big);
+            Versioned<ResourceState> read = scope().require("Big/Bundle");
+            assertThat(read.value().toJson()).isEqualTo(big.toJson());
+
+            ResourceState bigger = TestRecords.incompressible("Big/Bundle", 1024 * 1024 + 4096, 43);
+            scope().update(bigger, read.version());
+            assertThat(scope().require("Big/Bundle").value().toJson()).isEqualTo(bigger.toJson());
+            assertThat(scope().listAll()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("the stack output, any JSON, exactly")
+        void stackOutput() {
+            assertThat(scope().output()).isEmpty();
+            String text = "{\"url\":\"https://api.example.workers.dev\",\"n\":123456789012345678901234567890,"
+                    + "\"nested\":{\"list\":[1,null,\"x\"]},\"secret\":{\"__redacted__\":\"p\"}}";
+            Versioned<StackOutput> written = scope().putOutput(StackOutput.fromJson(text));
+            assertThat(written.version()).isEqualTo(1);
+
+            Versioned<StackOutput> read = scope().output().orElseThrow();
+            assertThat(read.value().toJson()).isEqualTo(text);
+            assertThat(read.version()).isEqualTo(1);
+            assertThat(scope().listAll()).as("the output is not a record").isEmpty();
+        }
+
+        @Test
+        @DisplayName("versions and update times come back with what was written")
+        void metadata() {
+            Instant before = Instant.now().minusSeconds(5);
+            Versioned<ResourceState> created = scope().create(record("Meta", ResourceStatus.CREATING));
+            Versioned<ResourceState> read = scope().require("Meta");
+            assertThat(read.version()).isEqualTo(created.version()).isEqualTo(1);
+            assertThat(read.updatedAt()).isAfter(before).isBefore(Instant.now().plusSeconds(5));
+        }
+    }
+
+    @Nested
+    @DisplayName("fqns: every valid name is its own record and stays in its scope")
+    class Fqns {
+
+        @Test
+        @DisplayName("awkward fqns (spaces, unicode, % : # ? \\, case, 1,000 characters, underscores) never collide")
+        void awkwardFqnsAreDistinct() {
+            List<String> names = TestRecords.awkwardFqns();
+            assertThat(new HashSet<>(names)).hasSameSizeAs(names);
+            for (String fqn : names) {
+                scope().create(record(fqn, ResourceStatus.CREATED));
+            }
+            for (String fqn : names) {
+                Versioned<ResourceState> read = scope().require(fqn);
+                assertThat(read.value().fqn()).isEqualTo(fqn);
+                assertThat(read.value().props().orElseThrow().get("marker").asText()).isEqualTo(fqn);
+                assertThat(read.version()).isEqualTo(1);
+            }
+            assertThat(fqns(scope().listAll())).containsExactlyElementsOf(sorted(names));
+            assertThat(store.stacks()).containsExactly(SCOPE.stack());
+            assertThat(store.stages(SCOPE.stack())).containsExactly(SCOPE.stage());
+            assertThat(scope().output()).as("no fqn lands on the stack output").isEmpty();
+        }
+
+        @Test
+        @DisplayName("awkward fqns delete one by one, touching no other")
+        void awkwardFqnsDeleteAlone() {
+            List<String> names = TestRecords.awkwardFqns();
+            names.forEach(fqn -> scope().create(record(fqn, ResourceStatus.CREATED)));
+            List<String> left = new ArrayList<>(names);
+            for (String fqn : names) {
+                assertThat(scope().delete(fqn)).isTrue();
+                left.remove(fqn);
+                assertThat(scope().get(fqn)).isEmpty();
+            }
+            assertThat(scope().listAll()).isEmpty();
+            assertThat(left).isEmpty();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"", "/", "a/", "/a", "a//b", ".", "..", "a/./b", "a/../b", "../escape", "..\\/x/..",
+            "tab\there", "new\nline", "nul\u0000", "del\u007f", "lone \uD800 surrogate"})
+        @DisplayName("invalid fqns are refused before any write")
+        void invalidFqns(String fqn) {
+            assertThatThrownBy(() -> scope().get(fqn)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope().delete(fqn)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope().create(record(fqn, ResourceStatus.CREATED)))
+                    .isInstanceOf(InvalidStateException.class);
+            assertThat(store.stacks()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("an fqn over the size limit is refused")
+        void tooLongFqn() {
+            String fqn = "é".repeat(StateNames.MAX_FQN_BYTES / 2 + 1);
+            assertThatThrownBy(() -> scope().put(record(fqn, ResourceStatus.CREATED)))
+                    .isInstanceOf(InvalidStateException.class).hasMessageContaining("bytes");
+            assertThat(store.stacks()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("lookups are exact: case, unicode normalization and trailing spaces all count")
+        void exactLookups() {
+            scope().create(record("One", ResourceStatus.CREATED));
+            scope().create(record("\u00e9", ResourceStatus.CREATED));
+            assertThat(scope().get("one")).isEmpty();
+            assertThat(scope().get("ONE")).isEmpty();
+            assertThat(scope().get("One ")).isEmpty();
+            assertThat(scope().get("e\u0301")).as("NFD is not NFC").isEmpty();
+            assertThat(scope().get("One")).isPresent();
+            assertThat(scope().get("\u00e9")).isPresent();
+        }
+    }
+
+    @Nested
+    @DisplayName("isolation: stacks and stages never see each other")
+    class Isolation {
+
+        private final ScopeId otherStage = new ScopeId(SCOPE.stack(), SCOPE.stage() + "2");
+        private final ScopeId otherStack = new ScopeId(SCOPE.stack() + "2", SCOPE.stage());
+        private final ScopeId prefixStack = new ScopeId("My", "App/dev_sam".replace('/', '_'));
+
+        @Test
+        @DisplayName("one fqn in two stacks and two stages is three records")
+        void sameFqnThreeScopes() {
+            for (ScopeId s : List.of(SCOPE, otherStage, otherStack)) {
+                store.scope(s).create(record("Bucket", ResourceStatus.CREATED).toBuilder()
+                        .attr(json("{\"scope\":\"" + s.stack() + "/" + s.stage() + "\"}")).build());
+            }
+            for (ScopeId s : List.of(SCOPE, otherStage, otherStack)) {
+                Versioned<ResourceState> read = store.scope(s).require("Bucket");
+                assertThat(read.value().attr().orElseThrow().get("scope").asText()).isEqualTo(s.stack() + "/" + s.stage());
+                assertThat(read.version()).isEqualTo(1);
+            }
+        }
+
+        @Test
+        @DisplayName("delete, list and status listing stay in their scope")
+        void operationsStayInScope() {
+            for (ScopeId s : List.of(SCOPE, otherStage, otherStack, prefixStack)) {
+                store.scope(s).create(record("Shared", ResourceStatus.CREATING));
+                store.scope(s).create(record("Only/" + s.stack() + "/" + s.stage(), ResourceStatus.REPLACED));
+            }
+            scope().delete("Shared", 1);
+
+            assertThat(fqns(scope().listAll())).containsExactly("Only/MyApp/dev_sam");
+            assertThat(fqns(scope().listPending())).containsExactly("Only/MyApp/dev_sam");
+            for (ScopeId s : List.of(otherStage, otherStack, prefixStack)) {
+                assertThat(fqns(store.scope(s).listAll()))
+                        .containsExactly("Only/" + s.stack() + "/" + s.stage(), "Shared");
+                assertThat(fqns(store.scope(s).listByStatus(EnumSet.of(ResourceStatus.CREATING))))
+                        .containsExactly("Shared");
+            }
+        }
+
+        @Test
+        @DisplayName("deleting a stage leaves the other stages and stacks")
+        void deleteStage() {
+            for (ScopeId s : List.of(SCOPE, otherStage, otherStack)) {
+                store.scope(s).create(record("Bucket", ResourceStatus.CREATED));
+                store.scope(s).putOutput(StackOutput.fromJson("{\"s\":1}"));
+            }
+            scope().deleteAll();
+
+            assertThat(scope().listAll()).isEmpty();
+            assertThat(scope().output()).isEmpty();
+            assertThat(store.stages(SCOPE.stack())).containsExactly(otherStage.stage());
+            assertThat(store.stacks()).containsExactly(SCOPE.stack(), otherStack.stack());
+            for (ScopeId s : List.of(otherStage, otherStack)) {
+                assertThat(store.scope(s).get("Bucket")).isPresent();
+                assertThat(store.scope(s).output()).isPresent();
+            }
+        }
+
+        @Test
+        @DisplayName("deleting a stack leaves stacks whose names start the same")
+        void deleteStack() {
+            for (ScopeId s : List.of(SCOPE, otherStage, otherStack, prefixStack)) {
+                store.scope(s).create(record("Bucket", ResourceStatus.CREATED));
+            }
+            store.deleteStack(SCOPE.stack());
+
+            assertThat(store.stacks()).containsExactly(prefixStack.stack(), otherStack.stack());
+            assertThat(store.stages(SCOPE.stack())).isEmpty();
+            assertThat(store.scope(otherStack).get("Bucket")).isPresent();
+            assertThat(store.scope(prefixStack).get("Bucket")).isPresent();
+        }
+
+        @Test
+        @DisplayName("stack outputs and deploy locks are per scope")
+        void outputsAndLocks() {
+            scope().putOutput(StackOutput.fromJson("{\"a\":1}"));
+            LockLease lease = scope().acquireLock("alice", Duration.ofMinutes(5));
+
+            assertThat(store.scope(otherStage).output()).isEmpty();
+            assertThat(store.scope(otherStage).lockInfo()).isEmpty();
+            LockLease other = store.scope(otherStack).acquireLock("bob", Duration.ofMinutes(5));
+            assertThat(other.scope()).isEqualTo(otherStack);
+            assertThatThrownBy(() -> store.scope(otherStack).releaseLock(lease.lockId()))
+                    .isInstanceOf(LockConflictException.class);
+        }
+    }
+
+    @Nested
+    @DisplayName("listing: stacks, stages, records in order and in pages, records by status")
+    class Listing {
+
+        @Test
+        @DisplayName("stacks and stages, sorted, listed only while they hold a record or an output")
+        void stacksAndStages() {
+            assertThat(store.stacks()).isEmpty();
+            store.scope("b", "x").create(record("R", ResourceStatus.CREATED));
+            store.scope("a", "y").create(record("R", ResourceStatus.CREATED));
+            store.scope("a", "x").create(record("R", ResourceStatus.CREATED));
+            store.scope("c", "out").putOutput(StackOutput.fromJson("{}"));
+            store.scope("d", "empty").get("R");
+
+            assertThat(store.stacks()).containsExactly("a", "b", "c");
+            assertThat(store.stages("a")).containsExactly("x", "y");
+            assertThat(store.stages("c")).containsExactly("out");
+            assertThat(store.stages("nothing")).isEmpty();
+
+            store.scope("b", "x").delete("R");
+            store.scope("c", "out").deleteOutput();
+            assertThat(store.stacks()).containsExactly("a");
+        }
+
+        @Test
+        @DisplayName("records list in Unicode code point order, whatever the backend's own order")
+        void codePointOrder() {
+            List<String> expected = List.of("A", "B/a", "B_a", "Z", "_", "a", "b", "z", "~", "é", "\uFFFD", "😀");
+            List<String> shuffled = new ArrayList<>(expected);
+            Collections.shuffle(shuffled, new Random(7));
+            shuffled.forEach(fqn -> scope().create(record(fqn, ResourceStatus.CREATED)));
+
+            assertThat(fqns(scope().listAll())).containsExactlyElementsOf(expected);
+            assertThat(fqns(scope().list("_", 3).items())).containsExactly("a", "b", "z");
+            assertThat(fqns(scope().list("é", 10).items())).containsExactly("\uFFFD", "😀");
+        }
+
+        @Test
+        @DisplayName("5,000 records: sorted, paged without gaps or repeats, at several page sizes")
+        void fiveThousandRecords() {
+            Random random = new Random(5000);
+            Set<String> names = new HashSet<>();
+            while (names.size() < 5000) {
+                names.add("svc" + random.nextInt(50) + "/res-" + Integer.toString(random.nextInt(1 << 24), 36));
+            }
+            names.forEach(fqn -> scope().put(record(fqn, ResourceStatus.CREATED)));
+            List<String> expected = sorted(names);
+
+            assertThat(fqns(scope().listAll())).containsExactlyElementsOf(expected);
+            for (int pageSize : new int[] {1000, 333}) {
+                List<String> seen = new ArrayList<>();
+                String after = null;
+                int pages = 0;
+                while (true) {
+                    Page<Versioned<ResourceState>> page = scope().list(after, pageSize);
+                    assertThat(page.items().size()).isLessThanOrEqualTo(pageSize);
+                    seen.addAll(fqns(page.items()));
+                    pages++;
+                    if (!page.hasMore()) {
+                        break;
+                    }
+                    after = page.nextAfter().orElseThrow();
+                }
+                assertThat(seen).containsExactlyElementsOf(expected);
+                assertThat(pages).isBetween(5000 / pageSize, 5000 / pageSize + 2);
+            }
+        }
+
+        @Test
+        @DisplayName("a page starts after the cursor even when no record has that fqn")
+        void cursorNeedNotExist() {
+            List.of("a", "c", "e").forEach(fqn -> scope().create(record(fqn, ResourceStatus.CREATED)));
+            assertThat(fqns(scope().list("b", 10).items())).containsExactly("c", "e");
+            assertThat(scope().list("e", 10).items()).isEmpty();
+            assertThat(scope().list("e", 10).hasMore()).isFalse();
+            Page<Versioned<ResourceState>> first = scope().list(null, 2);
+            assertThat(fqns(first.items())).containsExactly("a", "c");
+            assertThat(first.nextAfter()).contains("c");
+        }
+
+        @Test
+        @DisplayName("records in an intermediate status, and by any set of statuses")
+        void byStatus() {
+            for (ResourceStatus status : ResourceStatus.values()) {
+                scope().create(record("R/" + status.wireName(), status));
+            }
+            scope().putOutput(StackOutput.fromJson("{\"status\":\"replaced\"}"));
+
+            assertThat(fqns(scope().listPending())).containsExactly(
+                    "R/creating", "R/deleting", "R/replaced", "R/replacing", "R/running", "R/updating");
+            assertThat(fqns(scope().listReplaced())).containsExactly("R/replaced");
+            assertThat(fqns(scope().listByStatus(EnumSet.of(ResourceStatus.CREATED, ResourceStatus.RAN))))
+                    .containsExactly("R/created", "R/ran");
+            assertThat(scope().listByStatus(EnumSet.noneOf(ResourceStatus.class))).isEmpty();
+
+            Versioned<ResourceState> replaced = scope().require("R/replaced");
+            scope().update(replaced.value().toBuilder().status(ResourceStatus.CREATED).build(), replaced.version());
+            assertThat(scope().listReplaced()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a page size outside 1 to 1,000 is refused")
+        void pageSizeBounds() {
+            assertThatThrownBy(() -> scope().list(null, 0)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope().list(null, StateScope.MAX_PAGE_SIZE + 1))
+                    .isInstanceOf(InvalidStateException.class);
+        }
+    }
+
+    @Nested
+    @DisplayName("unconditional writes: last writer wins, the version still grows")
+    class Unconditional {
+
+        @Test
+        @DisplayName("put creates, then overwrites, one version each")
+        void put() {
+            assertThat(scope().put(counter("C", 1)).version()).isEqualTo(1);
+            assertThat(scope().put(counter("C", 2)).version()).isEqualTo(2);
+            assertThat(scope().put(counter("C", 3)).version()).isEqualTo(3);
+            Versioned<ResourceState> read = scope().require("C");
+            assertThat(read.version()).isEqualTo(3);
+            assertThat(read.value()).isEqualTo(counter("C", 3));
+        }
+
+        @Test
+        @DisplayName("delete says whether there was a record, and a later put continues the versions")
+        void delete() {
+            assertThat(scope().delete("C")).isFalse();
+            scope().put(counter("C", 1));
+            scope().put(counter("C", 2));
+            assertThat(scope().delete("C")).isTrue();
+            assertThat(scope().get("C")).isEmpty();
+            assertThat(scope().delete("C")).isFalse();
+            assertThat(scope().put(counter("C", 3)).version()).isEqualTo(3);
+        }
+
+        @Test
+        @DisplayName("the stack output: put, overwrite, delete")
+        void output() {
+            assertThat(scope().putOutput(StackOutput.fromJson("{\"a\":1}")).version()).isEqualTo(1);
+            assertThat(scope().putOutput(StackOutput.fromJson("{\"a\":2}")).version()).isEqualTo(2);
+            assertThat(scope().output().orElseThrow().value().toJson()).isEqualTo("{\"a\":2}");
+            assertThat(scope().deleteOutput()).isTrue();
+            assertThat(scope().deleteOutput()).isFalse();
+            assertThat(scope().output()).isEmpty();
+            assertThat(scope().putOutput(StackOutput.fromJson("[]")).version()).isEqualTo(3);
+        }
+
+        @Test
+        @DisplayName("require of a missing record says so")
+        void requireMissing() {
+            StateNotFoundException e = catchThrowableOfType(StateNotFoundException.class, () -> scope().require("Nope"));
+            assertThat(e.fqn()).isEqualTo("Nope");
+            assertThat(e.scope()).isEqualTo(SCOPE);
+        }
+    }
+
+    @Nested
+    @DisplayName("conditional writes: every outcome, and nothing changed by a failure")
+    class ConditionalWrites {
+
+        private void assertConflict(Runnable write, long expected, Long current) {
+            StateConflictException e = catchThrowableOfType(StateConflictException.class, write::run);
+            assertThat(e).as("a StateConflictException").isNotNull();
+            assertThat(e.scope()).isEqualTo(SCOPE);
+            assertThat(e.key()).isEqualTo("C");
+            assertThat(e.expectedVersion()).isEqualTo(expected);
+            if (current == null) {
+                assertThat(e.currentVersion()).isEmpty();
+            } else {
+                assertThat(e.currentVersion()).hasValue(current);
+            }
+            assertThat(e.isRetryable()).isFalse();
+        }
+
+        @Test
+        @DisplayName("create of an existing record conflicts and leaves it as it was")
+        void createTwice() {
+            scope().create(counter("C", 1));
+            assertConflict(() -> scope().create(counter("C", 2)), 0, 1L);
+            assertThat(scope().require("C").value()).isEqualTo(counter("C", 1));
+            assertThat(scope().require("C").version()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("update with the current version succeeds; with a stale one conflicts")
+        void updateStale() {
+            scope().create(counter("C", 1));
+            assertThat(scope().update(counter("C", 2), 1).version()).isEqualTo(2);
+            assertConflict(() -> scope().update(counter("C", 99), 1), 1, 2L);
+            assertConflict(() -> scope().update(counter("C", 99), 3), 3, 2L);
+            assertThat(scope().require("C").value()).isEqualTo(counter("C", 2));
+            assertThat(scope().require("C").version()).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("delete with a stale version conflicts and deletes nothing; with the current one deletes")
+        void deleteStale() {
+            scope().create(counter("C", 1));
+            scope().update(counter("C", 2), 1);
+            assertConflict(() -> scope().delete("C", 1), 1, 2L);
+            assertThat(scope().require("C").version()).isEqualTo(2);
+            scope().delete("C", 2);
+            assertThat(scope().get("C")).isEmpty();
+        }
+
+        @Test
+        @DisplayName("update and delete of a missing record conflict, with no current version")
+        void missing() {
+            assertConflict(() -> scope().update(counter("C", 1), 1), 1, null);
+            assertConflict(() -> scope().delete("C", 4), 4, null);
+            assertThat(scope().get("C")).isEmpty();
+            assertThat(store.stacks()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("an expected version below 1 is refused")
+        void versionBelowOne() {
+            scope().create(counter("C", 1));
+            assertThatThrownBy(() -> scope().update(counter("C", 2), 0)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope().delete("C", -1)).isInstanceOf(InvalidStateException.class);
+            assertThat(scope().require("C").version()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("no ABA: after delete and re-create, versions from before the delete never match")
+        void noAba() {
+            scope().create(counter("C", 1));
+            scope().update(counter("C", 2), 1);
+            scope().delete("C", 2);
+            Versioned<ResourceState> recreated = scope().create(counter("C", 3));
+            assertThat(recreated.version()).isEqualTo(3);
+            assertConflict(() -> scope().update(counter("C", 9), 1), 1, 3L);
+            assertConflict(() -> scope().update(counter("C", 9), 2), 2, 3L);
+            assertConflict(() -> scope().delete("C", 2), 2, 3L);
+            assertThat(scope().update(counter("C", 4), 3).version()).isEqualTo(4);
+        }
+
+        @Test
+        @DisplayName("no ABA across deleting the stage or the stack either")
+        void noAbaAcrossScopeDeletion() {
+            scope().create(counter("C", 1));
+            scope().deleteAll();
+            assertThat(scope().create(counter("C", 2)).version()).isEqualTo(2);
+            store.deleteStack(SCOPE.stack());
+            assertThat(scope().create(counter("C", 3)).version()).isEqualTo(3);
+            assertConflict(() -> scope().update(counter("C", 9), 2), 2, 3L);
+        }
+
+        @Test
+        @DisplayName("the stack output has the same conditional writes")
+        void outputConditional() {
+            Versioned<StackOutput> first = scope().createOutput(StackOutput.fromJson("{\"v\":1}"));
+            assertThat(first.version()).isEqualTo(1);
+            assertThatThrownBy(() -> scope().createOutput(StackOutput.fromJson("{\"v\":2}")))
+                    .isInstanceOf(StateConflictException.class);
+            assertThat(scope().updateOutput(StackOutput.fromJson("{\"v\":2}"), 1).version()).isEqualTo(2);
+            StateConflictException e = catchThrowableOfType(StateConflictException.class,
+                    () -> scope().updateOutput(StackOutput.fromJson("{\"v\":3}"), 1));
+            assertThat(e.key()).isEqualTo("stack output");
+            assertThat(e.currentVersion()).hasValue(2);
+            assertThat(scope().output().orElseThrow().value().toJson()).isEqualTo("{\"v\":2}");
+            scope().deleteOutput();
+            assertThat(scope().createOutput(StackOutput.fromJson("{\"v\":4}")).version()).isEqualTo(3);
+        }
+    }
+
+    @Nested
+    @DisplayName("concurrency: racing writers lose nothing and win once")
+    class Concurrency {
+
+        @Test
+        @Timeout(180)
+        @DisplayName("8 threads on 2 store instances increment one counter 200 times: it ends at 200, version 201")
+        void sharedCounter() throws Exception {
+            StateStore second = open(url);
+            List<StateScope> scopes = List.of(store.scope(SCOPE), second.scope(SCOPE));
+            scopes.get(0).create(TestRecords.counter("Counter", 0));
+            AtomicInteger remaining = new AtomicInteger(200);
+            AtomicInteger thread = new AtomicInteger();
+            AtomicInteger conflicts = new AtomicInteger();
+
+            race(8, () -> {
+                StateScope mine = scopes.get(thread.getAndIncrement() % 2);
+                while (remaining.getAndDecrement() > 0) {
+                    while (true) {
+                        Versioned<ResourceState> current = mine.require("Counter");
+                        long n = current.value().attr().orElseThrow().get("n").longValue();
+                        try {
+                            mine.update(TestRecords.counter("Counter", n + 1), current.version());
+                            break;
+                        } catch (StateConflictException e) {
+                            conflicts.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            });
+
+            for (StateScope s : scopes) {
+                Versioned<ResourceState> last = s.require("Counter");
+                assertThat(last.value().attr().orElseThrow().get("n").longValue()).isEqualTo(200);
+                assertThat(last.version()).isEqualTo(201);
+            }
+        }
+
+        @Test
+        @Timeout(120)
+        @DisplayName("8 racing creates of one fqn: exactly one wins, 20 rounds")
+        void racingCreates() throws Exception {
+            StateStore second = open(url);
+            for (int round = 0; round < 20; round++) {
+                String fqn = "Race/" + round;
+                AtomicInteger thread = new AtomicInteger();
+                List<Boolean> wins = race(8, () -> {
+                    int me = thread.getAndIncrement();
+                    StateScope s = (me % 2 == 0 ? store : second).scope(SCOPE);
+                    try {
+                        s.create(counter(fqn, me));
+                        return true;
+                    } catch (StateConflictException e) {
+                        return false;
+                    }
+                });
+                assertThat(wins.stream().filter(w -> w).count()).as("winners of round " + round).isEqualTo(1);
+                assertThat(scope().require(fqn).version()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("deploy lock: exclusive, renewable, expiring, fenced, force-releasable")
+    class DeployLock {
+
+        private final Duration minutes = Duration.ofMinutes(5);
+
+        @Test
+        @DisplayName("one holder at a time; the loser learns who holds it")
+        void exclusive() {
+            LockLease alice = scope().acquireLock("alice@laptop", minutes);
+            LockConflictException e = catchThrowableOfType(LockConflictException.class,
+                    () -> scope().acquireLock("bob@ci", minutes));
+            assertThat(e.holder().map(LockInfo::owner)).contains("alice@laptop");
+            assertThat(e.getMessage()).doesNotContain(alice.lockId());
+            assertThatThrownBy(() -> scope().acquireLock("alice@laptop", minutes))
+                    .as("not reentrant, even for the same owner").isInstanceOf(LockConflictException.class);
+            assertThat(scope().lockInfo().map(LockInfo::owner)).contains("alice@laptop");
+
+            scope().releaseLock(alice.lockId());
+            assertThat(scope().lockInfo()).isEmpty();
+            LockLease bob = scope().acquireLock("bob@ci", minutes);
+            assertThat(bob.fencingToken()).isGreaterThan(alice.fencingToken());
+        }
+
+        @Test
+        @DisplayName("renew extends the lease and keeps the fencing token")
+        void renew() {
+            LockLease lease = scope().acquireLock("alice", Duration.ofSeconds(30));
+            LockLease renewed = scope().renewLock(lease.lockId(), Duration.ofMinutes(10));
+            assertThat(renewed.lockId()).isEqualTo(lease.lockId());
+            assertThat(renewed.fencingToken()).isEqualTo(lease.fencingToken());
+            assertThat(renewed.info().expiresAt()).isAfter(lease.info().expiresAt());
+            assertThat(scope().lockInfo().orElseThrow().expiresAt()).isEqualTo(renewed.info().expiresAt());
+        }
+
+        @Test
+        @DisplayName("renew and release with a wrong lock id fail, and the holder keeps the lock")
+        void wrongId() {
+            LockLease lease = scope().acquireLock("alice", minutes);
+            assertThatThrownBy(() -> scope().renewLock("not-" + lease.lockId(), minutes))
+                    .isInstanceOf(LockConflictException.class);
+            assertThatThrownBy(() -> scope().releaseLock("not-" + lease.lockId()))
+                    .isInstanceOf(LockConflictException.class);
+            assertThat(scope().lockInfo().map(LockInfo::fencingToken)).contains(lease.fencingToken());
+            scope().releaseLock(lease.lockId());
+            assertThatThrownBy(() -> scope().releaseLock(lease.lockId()))
+                    .as("a lease released once cannot be released again").isInstanceOf(LockConflictException.class);
+        }
+
+        @Test
+        @Timeout(30)
+        @DisplayName("a lease that is not renewed expires, and its holder can no longer renew or release")
+        void expires() throws Exception {
+            LockLease stale = scope().acquireLock("crashed-deploy", Duration.ofMillis(300));
+            while (scope().lockInfo().isPresent()) {
+                Thread.sleep(50);
+            }
+            assertThat(Instant.now()).isAfterOrEqualTo(stale.info().expiresAt().minusMillis(50));
+            LockLease next = scope().acquireLock("next-deploy", minutes);
+            assertThat(next.fencingToken()).isGreaterThan(stale.fencingToken());
+            assertThatThrownBy(() -> scope().renewLock(stale.lockId(), minutes)).isInstanceOf(LockConflictException.class);
+            assertThatThrownBy(() -> scope().releaseLock(stale.lockId())).isInstanceOf(LockConflictException.class);
+            assertThat(scope().lockInfo().map(LockInfo::owner)).contains("next-deploy");
+        }
+
+        @Test
+        @DisplayName("the fencing token grows on every acquisition, across release and force-release")
+        void fencing() {
+            long last = 0;
+            for (int i = 0; i < 3; i++) {
+                LockLease lease = scope().acquireLock("deploy-" + i, minutes);
+                assertThat(lease.fencingToken()).isGreaterThan(last);
+                last = lease.fencingToken();
+                scope().releaseLock(lease.lockId());
+            }
+            scope().acquireLock("forced", minutes);
+            assertThat(scope().forceReleaseLock()).isTrue();
+            assertThat(scope().acquireLock("after", minutes).fencingToken()).isGreaterThan(last + 1);
+        }
+
+        @Test
+        @DisplayName("force-release frees a held lock; the old holder's id is then worthless")
+        void forceRelease() {
+            assertThat(scope().forceReleaseLock()).isFalse();
+            LockLease lease = scope().acquireLock("stuck", minutes);
+            assertThat(scope().forceReleaseLock()).isTrue();
+            assertThat(scope().lockInfo()).isEmpty();
+            assertThat(scope().forceReleaseLock()).isFalse();
+            assertThatThrownBy(() -> scope().renewLock(lease.lockId(), minutes)).isInstanceOf(LockConflictException.class);
+            scope().acquireLock("operator", minutes);
+        }
+
+        @Test
+        @Timeout(120)
+        @DisplayName("8 racing lockers on 2 instances: exactly one wins, 10 rounds")
+        void racingLockers() throws Exception {
+            StateStore second = open(url);
+            for (int round = 0; round < 10; round++) {
+                ScopeId roundScope = new ScopeId(SCOPE.stack(), "race-" + round);
+                AtomicInteger thread = new AtomicInteger();
+                List<Optional<LockLease>> results = race(8, () -> {
+                    int me = thread.getAndIncrement();
+                    try {
+                        return Optional.of((me % 2 == 0 ? store : second).scope(roundScope)
+                                .acquireLock("locker-" + me, minutes));
+                    } catch (LockConflictException e) {
+                        return Optional.empty();
+                    }
+                });
+                List<LockLease> winners = results.stream().flatMap(Optional::stream).collect(Collectors.toList());
+                assertThat(winners).as("winners of round " + round).hasSize(1);
+                assertThat(store.scope(roundScope).lockInfo().map(LockInfo::owner)).contains(winners.get(0).info().owner());
+            }
+        }
+
+        @Test
+        @DisplayName("owner and lease length are checked")
+        void arguments() {
+            assertThatThrownBy(() -> scope().acquireLock("", minutes)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope().acquireLock("x", Duration.ZERO)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope().acquireLock("x", Duration.ofDays(8))).isInstanceOf(InvalidStateException.class);
+            assertThat(scope().lockInfo()).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("durability: close, reopen, everything is there")
+    class Durability {
+
+        @Test
+        @DisplayName("records, versions, the output and the lock survive close and reopen")
+        void reopen() {
+            Map<String, String> shapes = TestRecords.shapes();
+            shapes.values().forEach(doc -> scope().create(ResourceState.fromJson(doc)));
+            scope().update(ResourceState.fromJson(shapes.get("created")), 1);
+            scope().putOutput(StackOutput.fromJson("{\"url\":\"https://x\"}"));
+            store.scope("Other", "prod").create(record("Db", ResourceStatus.CREATED));
+            LockLease lease = scope().acquireLock("alice", Duration.ofMinutes(5));
+            List<Versioned<ResourceState>> before = scope().listAll();
+            store.close();
+
+            StateStore reopened = open(url);
+            StateScope again = reopened.scope(SCOPE);
+            List<Versioned<ResourceState>> after = again.listAll();
+            assertThat(after).hasSameSizeAs(before);
+            for (int i = 0; i < before.size(); i++) {
+                assertThat(after.get(i).value().toJson()).isEqualTo(before.get(i).value().toJson());
+                assertThat(after.get(i).version()).isEqualTo(before.get(i).version());
+            }
+            assertThat(again.require("S/created").version()).isEqualTo(2);
+            assertThat(again.output().orElseThrow().value().toJson()).isEqualTo("{\"url\":\"https://x\"}");
+            assertThat(reopened.stacks()).containsExactly("MyApp", "Other");
+            assertThat(again.lockInfo().map(LockInfo::fencingToken)).contains(lease.fencingToken());
+            again.releaseLock(lease.lockId());
+        }
+    }
+
+    @Nested
+    @DisplayName("bad input: names, URLs, corrupt stored data")
+    class BadInput {
+
+        @ParameterizedTest
+        @ValueSource(strings = {"", ".", "..", "a/b", "a\\b", "tab\t", "nl\n"})
+        @DisplayName("invalid stack and stage names are refused")
+        void invalidScopeNames(String name) {
+            assertThatThrownBy(() -> store.scope(name, "dev")).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> store.scope("app", name)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> store.stages(name)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> store.deleteStack(name)).isInstanceOf(InvalidStateException.class);
+        }
+
+        @Test
+        @DisplayName("an over-long stack or stage name is refused")
+        void longScopeNames() {
+            String longName = "s".repeat(StateNames.MAX_SCOPE_NAME_BYTES + 1);
+            assertThatThrownBy(() -> store.scope(longName, "dev")).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> store.scope("app", longName)).isInstanceOf(InvalidStateException.class);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"", "   ", "no-scheme-here", ":nothing", "1bad://x"})
+        @DisplayName("a malformed URL is refused at open")
+        void malformedUrl(String bad) {
+            assertThatThrownBy(() -> StateStores.open(bad)).isInstanceOf(InvalidStoreUrlException.class);
+        }
+
+        @Test
+        @DisplayName("an unknown option of this backend's URL is named at open")
+        void unknownOption() {
+            String withOption = url + (url.contains("?") ? "&" : "?") + "noSuchOption=1";
+            assertThatThrownBy(() -> StateStores.open(withOption))
+                    .isInstanceOf(InvalidStoreUrlException.class).hasMessageContaining("noSuchOption");
+        }
+
+        @Test
+        @DisplayName("an unknown scheme lists the schemes present and names the module of a known one")
+        void unknownScheme() {
+            UnknownSchemeException e = catchThrowableOfType(UnknownSchemeException.class,
+                    () -> StateStores.open("nosuch://host/x"));
+            assertThat(e.scheme()).isEqualTo("nosuch");
+            assertThat(e.available()).contains("file", "memory");
+            assertThat(e.getMessage()).contains("file", "memory");
+            List<String> known = List.of("s3", "dynamodb", "redis", "postgresql", "https", "file");
+            String missing = known.stream().filter(s -> !StateStores.availableSchemes().contains(s)).findFirst()
+                    .orElse(null);
+            if (missing != null) {
+                assertThatThrownBy(() -> StateStores.open(missing + "://somewhere/x"))
+                        .isInstanceOf(UnknownSchemeException.class).hasMessageContaining("statestore-store-");
+            }
+        }
+
+        @Test
+        @DisplayName("a document that is not a valid record is refused")
+        void invalidDocuments() {
+            assertThatThrownBy(() -> ResourceState.fromJson("[1]")).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> ResourceState.fromJson("{\"status\":\"created\"}"))
+                    .isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> ResourceState.fromJson("{\"fqn\":\"a\",\"status\":\"exploded\"}"))
+                    .isInstanceOf(InvalidStateException.class).hasMessageContaining("exploded");
+            assertThatThrownBy(() -> ResourceState.fromJson("{\"fqn\":\"a\",\"status\":\"created\",\"fqn\":\"b\"}"))
+                    .as("duplicate keys are refused, not dropped").isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> ResourceState.fromJson("{\"fqn\":\"a\",\"status\":\"created\"} trailing"))
+                    .isInstanceOf(InvalidStateException.class);
+        }
+
+        @Test
+        @DisplayName("corrupt stored bytes: CorruptStateException naming the key, bytes untouched, others still read")
+        void corruptRecord() {
+            scope().create(record("Good", ResourceStatus.CREATED));
+            scope().create(record("Bad", ResourceStatus.CREATED));
+            byte[] garbage = "{\"fqn\": \"Bad\", \"status\": tru".getBytes(StandardCharsets.UTF_8);
+            fixture().writeRawRecord(url, SCOPE, "Bad", garbage);
+
+            CorruptStateException e = catchThrowableOfType(CorruptStateException.class, () -> scope().get("Bad"));
+            assertThat(e).as("a CorruptStateException").isNotNull();
+            assertThat(e.location()).isNotBlank();
+            assertThat(e.getMessage()).contains(e.location());
+            assertThat(scope().require("Good").value()).isEqualTo(record("Good", ResourceStatus.CREATED));
+            assertThatThrownBy(() -> scope().listAll())
+                    .as("a listing never leaves a record out silently").isInstanceOf(CorruptStateException.class);
+            assertThat(fixture().rawRecord(url, SCOPE, "Bad")).hasValueSatisfying(
+                    bytes -> assertThat(bytes).isEqualTo(garbage));
+        }
+
+        @Test
+        @DisplayName("stored JSON that is not a valid record is corrupt too")
+        void wrongDocument() {
+            scope().create(record("Wrong", ResourceStatus.CREATED));
+            byte[] other = "{\"fqn\":\"Wrong\",\"status\":\"no-such-status\"}".getBytes(StandardCharsets.UTF_8);
+            fixture().writeRawRecord(url, SCOPE, "Wrong", other);
+            assertThatThrownBy(() -> scope().get("Wrong")).isInstanceOf(CorruptStateException.class)
+                    .hasMessageContaining("no-such-status");
+            assertThat(fixture().rawRecord(url, SCOPE, "Wrong")).hasValueSatisfying(
+                    bytes -> assertThat(bytes).isEqualTo(other));
+        }
+
+        @Test
+        @DisplayName("a record over the document size limit is refused before any write")
+        void tooLarge() {
+            ResourceState huge = TestRecords.incompressible("Huge", 33 * 1024 * 1024, 1);
+            assertThatThrownBy(() -> scope().create(huge)).isInstanceOf(InvalidStateException.class)
+                    .hasMessageContaining("limit");
+            assertThat(scope().get("Huge")).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.statestore;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The records, the stack output and the deploy lock of one (stack, stage) scope.
+ *
+ * <h2>Atomicity and optimistic locking</h2>
+ * Every write is atomic: a reader sees the old record or the new one, never a mix, and a crash never
+ * leaves a torn record. Each record has a version (see {@link Versioned}) that grows by one on every
+ * write and never repeats for an fqn, even across delete and re-create. The conditional writes
+ * ({@link #create}, {@link #update}, {@link #delete(String, long)}) apply only if the stored version is
+ * the expected one, as one atomic step of the backend; otherwise they throw
+ * {@link StateConflictException} and change nothing. The unconditional {@link #put} and
+ * {@link #delete(String)} are last-writer-wins, as Alchemy's engine writes.
+ *
+ * <h2>Listing</h2>
+ * Listings are in {@link StateNames#ORDER} of the fqn, and are not snapshots: a page reflects the
+ * writes that finished before it was read.
+ *
+ * <h2>Errors</h2>
+ * Every method may throw {@link StateStoreUnavailableException}; a method given an invalid fqn throws
+ * {@link InvalidStateException} before any I/O; a stored document that does not parse throws
+ * {@link CorruptStateException} naming where it is.
+ */
+public interface StateScope {
+
+    /** The largest page {@link #list(String, int)} returns. */
+    int MAX_PAGE_SIZE = 1000;
+
+    ScopeId id();
+
+    /** The record at {@code fqn}, empty if none. */
+    Optional<Versioned<ResourceState>> get(String fqn);
+
+    /** The record at {@code fqn}. @throws StateNotFoundException if there is none */
+    default Versioned<ResourceState> require(String fqn) {
+        return get(fqn).orElseThrow(() -> new StateNotFoundException(id(), fqn));
+    }
+
+    /**
+     * Up to {@code limit} records whose fqn sorts after {@code afterFqn} (from the first if it is
+     * {@code null}), in fqn order.
+     *
+     * @param limit 1 to {@link #MAX_PAGE_SIZE}
+     */
+    Page<Versioned<ResourceState>> list(String afterFqn, int limit);
+
+    /** Every record of the scope, in fqn order, read page by page. */
+    default List<Versioned<ResourceState>> listAll() {
+        List<Versioned<ResourceState>> all = new ArrayList<>();
+        String after = null;
+        while (true) {
+            Page<Versioned<ResourceState>> page = list(after, MAX_PAGE_SIZE);
+            all.addAll(page.items());
+            if (!page.hasMore()) {
+                return all;
+            }
+            after = page.nextAfter().orElseThrow();
+        }
+    }
+
+    /** The records whose status is one of {@code statuses}, in fqn order. */
+    List<Versioned<ResourceState>> listByStatus(Set<ResourceStatus> statuses);
+
+    /** The records left in an intermediate status: what a crashed deploy left to finish. */
+    default List<Versioned<ResourceState>> listPending() {
+        return listByStatus(ResourceStatus.intermediate());
+    }
+
+    /** The {@code replaced} records, whose old generation still has to be deleted. */
+    default List<Versioned<ResourceState>> listReplaced() {
+        return listByStatus(EnumSet.of(ResourceStatus.REPLACED));
+    }
+
+    /**
+     * Creates the record if none exists at its fqn. Its version is 1, or one more than the last
+     * version of a record deleted at that fqn.
+     *
+     * @throws StateConflictException if a record exists
+     */
+    Versioned<ResourceState> create(ResourceState record);
+
+    /**
+     * Replaces the record if its stored version is {@code expectedVersion}.
+     *
+     * @throws StateConflictException if the stored version differs or no record exists
+     */
+    Versioned<ResourceState> update(ResourceState record, long expectedVersion);
+
+    /** Writes the record whatever is stored: last writer wins. The version still grows by one. */
+    Versioned<ResourceState> put(ResourceState record);
+
+    /**
+     * Deletes the record if its stored version is {@code expectedVersion}.
+     *
+     * @throws StateConflictException if the stored version differs or no record exists
+     */
+    void delete(String fqn, long expectedVersion);
+
+    /** Deletes the record whatever its version. @return whether there was one */
+    boolean delete(String fqn);
+
+    /** The scope's stack output, empty if none. */
+    Optional<Versioned<StackOutput>> output();
+
+    /** Writes the stack output if none exists. @throws StateConflictException if one exists */
+    Versioned<StackOutput> createOutput(StackOutput output);
+
+    /** Replaces the stack output if its version is {@code expectedVersion}. @throws StateConflictException otherwise */
+    Versioned<StackOutput> updateOutput(StackOutput output, long expectedVersion);
+
+    /** Writes the stack output whatever is stored. */
+    Versioned<StackOutput> putOutput(StackOutput output);
+
+    /** Deletes the stack output. @return whether there was one */
+    boolean deleteOutput();
+
+    /**
+     * Deletes every record and the stack output of this scope (the stage). Each deletion is atomic;
+     * versions are not reset. Does not touch the deploy lock.
+     */
+    void deleteAll();
+
+    /**
+     * Takes the scope's deploy lock for {@code ttl}, if no unexpired lease holds it. Each acquisition
+     * gets a fencing token greater than every earlier one of this scope.
+     *
+     * @param owner who deploys, for people to read (a user and host, a CI job)
+     * @throws LockConflictException if another lease is in force (even one of the same owner)
+     */
+    LockLease acquireLock(String owner, Duration ttl);
+
+    /**
+     * Extends the lease {@code lockId} to {@code ttl} from now, keeping its fencing token.
+     *
+     * @throws LockConflictException if {@code lockId} is not the lease in force (expired and taken, released, force-released)
+     */
+    LockLease renewLock(String lockId, Duration ttl);
+
+    /**
+     * Releases the lease {@code lockId}.
+     *
+     * @throws LockConflictException if {@code lockId} is not the lease in force
+     */
+    void releaseLock(String lockId);
+
+    /** The lease in force, empty if the lock is free or its lease has expired. */
+    Optional<LockInfo> lockInfo();
+
+    /** Releases whatever lease is in force: for an operator. @return whether one was */
+    boolean forceReleaseLock();
+}

@@ -1,0 +1,101 @@
+package dev.statestore;
+
+import dev.statestore.internal.BackendStateStore;
+import dev.statestore.spi.StateStoreProvider;
+import dev.statestore.spi.StoreUrl;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/**
+ * Opens state stores by URL, with the providers found on the classpath through
+ * {@link java.util.ServiceLoader}.
+ *
+ * <pre>{@code
+ * try (StateStore store = StateStores.open("file:.alchemy")) {
+ *     StateScope scope = store.scope("MyApp", "dev_sam");
+ *     Versioned<ResourceState> bucket = scope.require("Bucket");
+ *     scope.update(bucket.value().toBuilder().status(ResourceStatus.UPDATED).build(), bucket.version());
+ * }
+ * }</pre>
+ */
+public final class StateStores {
+
+    /** The URL used when none is configured: Alchemy's local state folder in the working directory. */
+    public static final String DEFAULT_URL = "file:.alchemy";
+
+    // Where each scheme of this project lives, so that a missing jar can be named.
+    private static final Map<String, String> KNOWN_MODULES = Map.ofEntries(
+            Map.entry("file", "statestore-spi"),
+            Map.entry("memory", "statestore-spi"),
+            Map.entry("s3", "statestore-store-s3"),
+            Map.entry("dynamodb", "statestore-store-dynamodb"),
+            Map.entry("redis", "statestore-store-redis"),
+            Map.entry("rediss", "statestore-store-redis"),
+            Map.entry("redis-cluster", "statestore-store-redis"),
+            Map.entry("postgresql", "statestore-store-postgres"),
+            Map.entry("postgres", "statestore-store-postgres"),
+            Map.entry("jdbc:postgresql", "statestore-store-postgres"),
+            Map.entry("http", "statestore-store-http"),
+            Map.entry("https", "statestore-store-http"));
+
+    private StateStores() {}
+
+    /** Opens {@link #DEFAULT_URL}. */
+    public static StateStore open() {
+        return open(DEFAULT_URL);
+    }
+
+    /**
+     * Opens the store a URL names (see the README's table), validating it whole first.
+     *
+     * @throws UnknownSchemeException if no provider on the classpath takes the scheme
+     * @throws InvalidStoreUrlException naming every bad part of the URL
+     * @throws StateStoreException if two providers on the classpath claim the scheme
+     * @throws StateStoreUnavailableException if the backend cannot be reached
+     */
+    public static StateStore open(String url) {
+        StoreUrl parsed = StoreUrl.parse(url);
+        Map<String, StateStoreProvider> providers = providers();
+        StateStoreProvider provider = providers.get(parsed.scheme());
+        if (provider == null) {
+            throw unknownScheme(parsed.scheme(), new ArrayList<>(providers.keySet()));
+        }
+        return new BackendStateStore(provider.open(parsed));
+    }
+
+    /** The schemes that the providers on the classpath open, sorted. */
+    public static List<String> availableSchemes() {
+        return new ArrayList<>(providers().keySet());
+    }
+
+    private static Map<String, StateStoreProvider> providers() {
+        Map<String, StateStoreProvider> byScheme = new TreeMap<>();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = StateStores.class.getClassLoader();
+        }
+        for (StateStoreProvider provider : ServiceLoader.load(StateStoreProvider.class, loader)) {
+            for (String scheme : provider.schemes()) {
+                StateStoreProvider other = byScheme.putIfAbsent(scheme, provider);
+                if (other != null && other.getClass() != provider.getClass()) {
+                    throw new StateStoreException("two state store providers claim the scheme '" + scheme + "': "
+                            + other.getClass().getName() + " and " + provider.getClass().getName()
+                            + "; remove one of their jars from the classpath");
+                }
+            }
+        }
+        return byScheme;
+    }
+
+    private static UnknownSchemeException unknownScheme(String scheme, List<String> available) {
+        String module = KNOWN_MODULES.get(scheme);
+        String hint = module != null
+                ? "; add the module " + module + " to the classpath"
+                : "; no module of this project provides it";
+        return new UnknownSchemeException(scheme, available, "no state store for the scheme '" + scheme
+                + "' on the classpath (available: " + String.join(", ", available) + ")" + hint);
+    }
+}

@@ -1,0 +1,292 @@
+package dev.statestore.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.statestore.CorruptStateException;
+import dev.statestore.InvalidStateException;
+import dev.statestore.LockInfo;
+import dev.statestore.LockLease;
+import dev.statestore.Page;
+import dev.statestore.ResourceState;
+import dev.statestore.ResourceStatus;
+import dev.statestore.ScopeId;
+import dev.statestore.StackOutput;
+import dev.statestore.StateNames;
+import dev.statestore.StateScope;
+import dev.statestore.StateStore;
+import dev.statestore.Versioned;
+import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.StateJson;
+import dev.statestore.spi.StateKey;
+import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredDocument;
+import dev.statestore.spi.WriteCondition;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Internal: the one implementation of the public API over any {@link StoreBackend}. It validates what
+ * goes in and parses what comes out, so every backend behaves the same at its edges.
+ */
+public final class BackendStateStore implements StateStore {
+
+    /** The largest document accepted, in UTF-8 bytes of its compact JSON. */
+    public static final int MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
+    static final Duration MAX_LOCK_TTL = Duration.ofDays(7);
+
+    private final StoreBackend backend;
+
+    public BackendStateStore(StoreBackend backend) {
+        this.backend = backend;
+    }
+
+    @Override
+    public StateScope scope(String stack, String stage) {
+        return new Scope(new ScopeId(stack, stage));
+    }
+
+    @Override
+    public List<String> stacks() {
+        return backend.stacks();
+    }
+
+    @Override
+    public List<String> stages(String stack) {
+        return backend.stages(StateNames.requireValidStack(stack));
+    }
+
+    @Override
+    public void deleteStack(String stack) {
+        for (String stage : stages(stack)) {
+            backend.deleteScope(new ScopeId(stack, stage));
+        }
+    }
+
+    @Override
+    public String describe() {
+        return backend.describe();
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+
+    @Override
+    public String toString() {
+        return "StateStore[" + backend.describe() + "]";
+    }
+
+    private final class Scope implements StateScope {
+
+        private final ScopeId id;
+
+        Scope(ScopeId id) {
+            this.id = id;
+        }
+
+        @Override
+        public ScopeId id() {
+            return id;
+        }
+
+        @Override
+        public Optional<Versioned<ResourceState>> get(String fqn) {
+            return backend.read(id, StateKey.record(fqn)).map(this::toRecord);
+        }
+
+        @Override
+        public Page<Versioned<ResourceState>> list(String afterFqn, int limit) {
+            if (afterFqn != null) {
+                StateNames.requireValidFqn(afterFqn);
+            }
+            if (limit < 1 || limit > MAX_PAGE_SIZE) {
+                throw new InvalidStateException("a page holds 1 to " + MAX_PAGE_SIZE + " records, not " + limit);
+            }
+            Page<StoredDocument> page = backend.list(id, afterFqn, limit);
+            List<Versioned<ResourceState>> items = new ArrayList<>(page.items().size());
+            page.items().forEach(d -> items.add(toRecord(d)));
+            return new Page<>(items, page.nextAfter());
+        }
+
+        @Override
+        public List<Versioned<ResourceState>> listByStatus(Set<ResourceStatus> statuses) {
+            if (statuses.isEmpty()) {
+                return List.of();
+            }
+            Set<String> names = statuses.stream().map(ResourceStatus::wireName).collect(Collectors.toSet());
+            List<Versioned<ResourceState>> result = new ArrayList<>();
+            for (StoredDocument d : backend.listByStatus(id, names)) {
+                Versioned<ResourceState> record = toRecord(d);
+                // A backend's status index is a hint; the document is the truth.
+                if (statuses.contains(record.value().status())) {
+                    result.add(record);
+                }
+            }
+            return result;
+        }
+
+        @Override
+        public Versioned<ResourceState> create(ResourceState record) {
+            return writeRecord(record, WriteCondition.absent());
+        }
+
+        @Override
+        public Versioned<ResourceState> update(ResourceState record, long expectedVersion) {
+            return writeRecord(record, WriteCondition.version(expectedVersion));
+        }
+
+        @Override
+        public Versioned<ResourceState> put(ResourceState record) {
+            return writeRecord(record, WriteCondition.any());
+        }
+
+        @Override
+        public void delete(String fqn, long expectedVersion) {
+            backend.delete(id, StateKey.record(fqn), WriteCondition.version(expectedVersion));
+        }
+
+        @Override
+        public boolean delete(String fqn) {
+            return backend.delete(id, StateKey.record(fqn), WriteCondition.any());
+        }
+
+        @Override
+        public Optional<Versioned<StackOutput>> output() {
+            return backend.read(id, StateKey.output()).map(this::toOutput);
+        }
+
+        @Override
+        public Versioned<StackOutput> createOutput(StackOutput output) {
+            return writeOutput(output, WriteCondition.absent());
+        }
+
+        @Override
+        public Versioned<StackOutput> updateOutput(StackOutput output, long expectedVersion) {
+            return writeOutput(output, WriteCondition.version(expectedVersion));
+        }
+
+        @Override
+        public Versioned<StackOutput> putOutput(StackOutput output) {
+            return writeOutput(output, WriteCondition.any());
+        }
+
+        @Override
+        public boolean deleteOutput() {
+            return backend.delete(id, StateKey.output(), WriteCondition.any());
+        }
+
+        @Override
+        public void deleteAll() {
+            backend.deleteScope(id);
+        }
+
+        @Override
+        public LockLease acquireLock(String owner, Duration ttl) {
+            return backend.acquireLock(id, UUID.randomUUID().toString(), requireOwner(owner), requireTtl(ttl));
+        }
+
+        @Override
+        public LockLease renewLock(String lockId, Duration ttl) {
+            return backend.renewLock(id, requireLockId(lockId), requireTtl(ttl));
+        }
+
+        @Override
+        public void releaseLock(String lockId) {
+            backend.releaseLock(id, requireLockId(lockId));
+        }
+
+        @Override
+        public Optional<LockInfo> lockInfo() {
+            return backend.lockInfo(id);
+        }
+
+        @Override
+        public boolean forceReleaseLock() {
+            return backend.forceReleaseLock(id);
+        }
+
+        private Versioned<ResourceState> writeRecord(ResourceState record, WriteCondition condition) {
+            DocumentToWrite doc = checkedSize(DocumentToWrite.of(
+                    StateKey.record(record.fqn()), record.toJsonNode(), record.status().wireName()));
+            StoredDocument stored = backend.write(id, condition, doc);
+            return new Versioned<>(record, stored.version(), stored.updatedAt());
+        }
+
+        private Versioned<StackOutput> writeOutput(StackOutput output, WriteCondition condition) {
+            DocumentToWrite doc = checkedSize(DocumentToWrite.of(StateKey.output(), output.value(), null));
+            StoredDocument stored = backend.write(id, condition, doc);
+            return new Versioned<>(output, stored.version(), stored.updatedAt());
+        }
+
+        private DocumentToWrite checkedSize(DocumentToWrite doc) {
+            // Cheap bound first: a char is at most 3 UTF-8 bytes.
+            if ((long) doc.json().length() * 3 > MAX_DOCUMENT_BYTES) {
+                int bytes = doc.json().getBytes(StandardCharsets.UTF_8).length;
+                if (bytes > MAX_DOCUMENT_BYTES) {
+                    throw new InvalidStateException("'" + doc.key().describe() + "' in " + id + " is " + bytes
+                            + " bytes of JSON; the limit is " + MAX_DOCUMENT_BYTES);
+                }
+            }
+            return doc;
+        }
+
+        private Versioned<ResourceState> toRecord(StoredDocument stored) {
+            JsonNode node = parse(stored);
+            if (!node.isObject()) {
+                throw new CorruptStateException(stored.location(), "a record is a JSON object, found " + node.getNodeType(), null);
+            }
+            ResourceState record;
+            try {
+                record = ResourceState.of((ObjectNode) node);
+            } catch (InvalidStateException e) {
+                throw new CorruptStateException(stored.location(), e.getMessage(), e);
+            }
+            String expectedFqn = ((StateKey.Record) stored.key()).fqn();
+            if (!record.fqn().equals(expectedFqn)) {
+                throw new CorruptStateException(stored.location(),
+                        "it holds the record '" + record.fqn() + "', not '" + expectedFqn + "'", null);
+            }
+            return new Versioned<>(record, stored.version(), stored.updatedAt());
+        }
+
+        private Versioned<StackOutput> toOutput(StoredDocument stored) {
+            return new Versioned<>(StackOutput.of(parse(stored)), stored.version(), stored.updatedAt());
+        }
+
+        private JsonNode parse(StoredDocument stored) {
+            try {
+                return StateJson.parse(stored.json());
+            } catch (Exception e) {
+                throw new CorruptStateException(stored.location(), "not valid JSON: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static String requireOwner(String owner) {
+        if (owner == null || owner.isBlank() || owner.length() > 256 || owner.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidStateException("a lock owner is 1 to 256 printable characters");
+        }
+        return owner;
+    }
+
+    private static Duration requireTtl(Duration ttl) {
+        if (ttl == null || ttl.toMillis() < 1 || ttl.compareTo(MAX_LOCK_TTL) > 0) {
+            throw new InvalidStateException("a lock lease lasts from 1 ms to " + MAX_LOCK_TTL.toDays() + " days, not " + ttl);
+        }
+        return ttl;
+    }
+
+    private static String requireLockId(String lockId) {
+        if (lockId == null || lockId.isEmpty() || lockId.length() > 256) {
+            throw new InvalidStateException("a lock id is the lockId() of a LockLease");
+        }
+        return lockId;
+    }
+}

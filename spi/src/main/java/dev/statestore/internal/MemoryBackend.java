@@ -1,0 +1,283 @@
+package dev.statestore.internal;
+
+import dev.statestore.LockInfo;
+import dev.statestore.LockLease;
+import dev.statestore.Page;
+import dev.statestore.ScopeId;
+import dev.statestore.StateConflictException;
+import dev.statestore.StateNames;
+import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.LockState;
+import dev.statestore.spi.StateKey;
+import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredDocument;
+import dev.statestore.spi.WriteCondition;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Internal: the {@code memory:} backend. Each scope is guarded by its own monitor, which makes every
+ * conditional write one atomic step. Documents are kept as their JSON text, like any other backend,
+ * so a caller can never change a stored record through a reference it kept.
+ */
+public final class MemoryBackend implements StoreBackend {
+
+    private final String name;
+    private final Map<ScopeId, ScopeData> scopes = new ConcurrentHashMap<>();
+    private final Clock clock = Clock.systemUTC();
+
+    MemoryBackend(String name) {
+        this.name = name;
+    }
+
+    private record Entry(String json, String status, long version, Instant updatedAt) {}
+
+    private static final class ScopeData {
+        final NavigableMap<String, Entry> records = new TreeMap<>(StateNames.ORDER);
+        final Map<String, Long> tombstones = new HashMap<>();
+        Entry output;
+        long outputTombstone;
+        LockState lock;
+
+        boolean isEmpty() {
+            return records.isEmpty() && output == null;
+        }
+    }
+
+    private ScopeData data(ScopeId scope) {
+        return scopes.computeIfAbsent(scope, s -> new ScopeData());
+    }
+
+    @Override
+    public String describe() {
+        return "memory:" + name;
+    }
+
+    @Override
+    public List<String> stacks() {
+        Set<String> stacks = new TreeSet<>(StateNames.ORDER);
+        scopes.forEach((scope, data) -> {
+            synchronized (data) {
+                if (!data.isEmpty()) {
+                    stacks.add(scope.stack());
+                }
+            }
+        });
+        return List.copyOf(stacks);
+    }
+
+    @Override
+    public List<String> stages(String stack) {
+        Set<String> stages = new TreeSet<>(StateNames.ORDER);
+        scopes.forEach((scope, data) -> {
+            synchronized (data) {
+                if (scope.stack().equals(stack) && !data.isEmpty()) {
+                    stages.add(scope.stage());
+                }
+            }
+        });
+        return List.copyOf(stages);
+    }
+
+    @Override
+    public Optional<StoredDocument> read(ScopeId scope, StateKey key) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            return Optional.ofNullable(live(data, key)).map(e -> stored(scope, key, e));
+        }
+    }
+
+    @Override
+    public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
+        ScopeData data = data(scope);
+        StateKey key = document.key();
+        synchronized (data) {
+            Entry current = live(data, key);
+            long next = checkCondition(scope, key, condition, current) + 1;
+            if (current == null) {
+                next = Math.max(next, tombstone(data, key) + 1);
+            }
+            Entry entry = new Entry(document.json(), document.status(), next, clock.instant());
+            if (key instanceof StateKey.Record r) {
+                data.records.put(r.fqn(), entry);
+                data.tombstones.remove(r.fqn());
+            } else {
+                data.output = entry;
+            }
+            return stored(scope, key, entry);
+        }
+    }
+
+    @Override
+    public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            Entry current = live(data, key);
+            checkCondition(scope, key, condition, current);
+            if (current == null) {
+                return false;
+            }
+            remove(data, key, current);
+            return true;
+        }
+    }
+
+    private static void remove(ScopeData data, StateKey key, Entry current) {
+        if (key instanceof StateKey.Record r) {
+            data.records.remove(r.fqn());
+            data.tombstones.put(r.fqn(), current.version());
+        } else {
+            data.output = null;
+            data.outputTombstone = current.version();
+        }
+    }
+
+    /** @return the current version, 0 if none; @throws StateConflictException if the condition fails */
+    private static long checkCondition(ScopeId scope, StateKey key, WriteCondition condition, Entry current) {
+        long currentVersion = current == null ? 0 : current.version();
+        if (!condition.holdsFor(currentVersion)) {
+            throw new StateConflictException(scope, key.describe(), condition.expectedVersion(),
+                    current == null ? OptionalLong.empty() : OptionalLong.of(currentVersion));
+        }
+        return currentVersion;
+    }
+
+    private static Entry live(ScopeData data, StateKey key) {
+        return key instanceof StateKey.Record r ? data.records.get(r.fqn()) : data.output;
+    }
+
+    private static long tombstone(ScopeData data, StateKey key) {
+        return key instanceof StateKey.Record r ? data.tombstones.getOrDefault(r.fqn(), 0L) : data.outputTombstone;
+    }
+
+    private StoredDocument stored(ScopeId scope, StateKey key, Entry e) {
+        return new StoredDocument(key, e.json(), e.version(), e.updatedAt(),
+                describe() + " " + scope + " '" + key.describe() + "'");
+    }
+
+    @Override
+    public Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            var tail = afterFqn == null ? data.records : data.records.tailMap(afterFqn, false);
+            List<StoredDocument> items = new ArrayList<>();
+            for (var e : tail.entrySet()) {
+                if (items.size() == limit) {
+                    return new Page<>(items, Optional.of(items.get(limit - 1).key().describe()));
+                }
+                items.add(stored(scope, StateKey.record(e.getKey()), e.getValue()));
+            }
+            return new Page<>(items, Optional.empty());
+        }
+    }
+
+    @Override
+    public List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            List<StoredDocument> result = new ArrayList<>();
+            data.records.forEach((fqn, e) -> {
+                if (statuses.contains(e.status())) {
+                    result.add(stored(scope, StateKey.record(fqn), e));
+                }
+            });
+            return result;
+        }
+    }
+
+    @Override
+    public void deleteScope(ScopeId scope) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            for (var e : List.copyOf(data.records.entrySet())) {
+                remove(data, StateKey.record(e.getKey()), e.getValue());
+            }
+            if (data.output != null) {
+                remove(data, StateKey.output(), data.output);
+            }
+        }
+    }
+
+    @Override
+    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            data.lock = LockState.acquire(scope, data.lock, lockId, owner, ttl, clock.instant());
+            return data.lock.lease(scope);
+        }
+    }
+
+    @Override
+    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            data.lock = LockState.renew(scope, data.lock, lockId, ttl, clock.instant());
+            return data.lock.lease(scope);
+        }
+    }
+
+    @Override
+    public void releaseLock(ScopeId scope, String lockId) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            data.lock = LockState.release(scope, data.lock, lockId, clock.instant());
+        }
+    }
+
+    @Override
+    public Optional<LockInfo> lockInfo(ScopeId scope) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            return LockState.heldInfo(data.lock, clock.instant());
+        }
+    }
+
+    @Override
+    public boolean forceReleaseLock(ScopeId scope) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            Instant now = clock.instant();
+            boolean held = data.lock != null && data.lock.isHeldAt(now);
+            if (held) {
+                data.lock = data.lock.freed(now);
+            }
+            return held;
+        }
+    }
+
+    Optional<byte[]> rawRecord(ScopeId scope, String fqn) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            Entry e = data.records.get(fqn);
+            return e == null ? Optional.empty() : Optional.of(e.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    void writeRawRecord(ScopeId scope, String fqn, byte[] bytes) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            Entry e = data.records.get(fqn);
+            if (e == null) {
+                throw new IllegalArgumentException("no record '" + fqn + "' in " + scope);
+            }
+            data.records.put(fqn, new Entry(new String(bytes, java.nio.charset.StandardCharsets.UTF_8),
+                    e.status(), e.version(), e.updatedAt()));
+        }
+    }
+
+    /** Data lives as long as the name is registered (see {@link MemoryStoreProvider}); closing keeps it. */
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,29 @@
+package dev.statestore.spi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Objects;
+
+/**
+ * A validated document on its way to a backend. {@link #json()} is the compact text every backend
+ * stores, unless it keeps Alchemy's pretty-printed form ({@link #prettyJson()}), as the file store does.
+ *
+ * @param json the compact text
+ * @param status the record's status as spelled in the document, {@code null} for a stack output
+ */
+public record DocumentToWrite(StateKey key, JsonNode tree, String status, String json) {
+
+    public DocumentToWrite {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(tree, "tree");
+        Objects.requireNonNull(json, "json");
+    }
+
+    /** The document with its compact text, written once here. The caller hands over {@code tree}. */
+    public static DocumentToWrite of(StateKey key, JsonNode tree, String status) {
+        return new DocumentToWrite(key, tree, status, StateJson.compact(tree));
+    }
+
+    public String prettyJson() {
+        return StateJson.pretty(tree);
+    }
+}

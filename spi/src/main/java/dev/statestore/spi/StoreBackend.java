@@ -1,0 +1,83 @@
+package dev.statestore.spi;
+
+import dev.statestore.LockLease;
+import dev.statestore.LockInfo;
+import dev.statestore.Page;
+import dev.statestore.ScopeId;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a backend implements: storage of JSON documents by (scope, key) with versions, and a deploy
+ * lock per scope. The public {@link dev.statestore.StateStore} is built on it once, for every backend,
+ * by {@link dev.statestore.StateStores}: names, documents, page sizes and lock arguments are validated
+ * before they reach a backend, and stored text is parsed (and reported corrupt) after it leaves one.
+ *
+ * <p>The contract, which the conformance suite checks:
+ * <ul>
+ *   <li>Every write and delete is atomic, and a conditional one is one atomic step of the backend:
+ *       a {@link WriteCondition} that does not hold throws {@link dev.statestore.StateConflictException}
+ *       with the current version and writes nothing.
+ *   <li>A write stores version {@code v + 1}, where {@code v} is the key's current version, or the
+ *       last version of the key's deleted record (a tombstone), or 0. Versions never repeat for a key.
+ *   <li>Scopes never see each other's keys; {@link #stacks()} and {@link #stages(String)} list those
+ *       with at least one live document, in {@link dev.statestore.StateNames#ORDER}.
+ *   <li>Listings return records only (never the stack output) in fqn order.
+ *   <li>Lock operations are conditional writes too; the fencing token of a scope only grows.
+ *   <li>Unreachable or timing out: {@link dev.statestore.StateStoreUnavailableException}.
+ * </ul>
+ * Implementations are thread-safe.
+ */
+public interface StoreBackend extends AutoCloseable {
+
+    /** Where the state is, with credentials left out. */
+    String describe();
+
+    List<String> stacks();
+
+    List<String> stages(String stack);
+
+    Optional<StoredDocument> read(ScopeId scope, StateKey key);
+
+    /** Writes {@code document} at its key if {@code condition} holds. @return the new version */
+    StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document);
+
+    /**
+     * Deletes the document at {@code key} if {@code condition} holds, keeping its version as a
+     * tombstone. An unconditional delete of a missing key is not an error.
+     *
+     * @return whether a live document was deleted
+     */
+    boolean delete(ScopeId scope, StateKey key, WriteCondition condition);
+
+    /** Up to {@code limit} records after {@code afterFqn} (null: from the first), in fqn order. */
+    Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit);
+
+    /** The records whose {@code status} field is one of {@code statuses}, in fqn order. */
+    List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses);
+
+    /** Deletes every record and the stack output of the scope, keeping tombstones. */
+    void deleteScope(ScopeId scope);
+
+    /**
+     * Takes the lock as lease {@code lockId} if it is free or its lease has expired.
+     *
+     * @throws dev.statestore.LockConflictException if an unexpired lease holds it
+     */
+    LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl);
+
+    /** @throws dev.statestore.LockConflictException if {@code lockId} is not the unexpired lease in force */
+    LockLease renewLock(ScopeId scope, String lockId, Duration ttl);
+
+    /** @throws dev.statestore.LockConflictException if {@code lockId} is not the unexpired lease in force */
+    void releaseLock(ScopeId scope, String lockId);
+
+    Optional<LockInfo> lockInfo(ScopeId scope);
+
+    boolean forceReleaseLock(ScopeId scope);
+
+    @Override
+    void close();
+}
