@@ -28,6 +28,7 @@ public final class ResourceState {
     private final String fqn;
     private final ResourceStatus status;
     private final ObjectNode document;
+    private volatile String compactJson;
 
     private ResourceState(ObjectNode owned) {
         JsonNode fqnNode = owned.get("fqn");
@@ -219,7 +220,12 @@ public final class ResourceState {
 
     /** The whole document as compact JSON. */
     public String toJson() {
-        return StateJson.compact(document);
+        String json = compactJson;
+        if (json == null) {
+            json = StateJson.compact(document);
+            compactJson = json;
+        }
+        return json;
     }
 
     private Optional<String> text(String field) {
@@ -237,15 +243,15 @@ public final class ResourceState {
         return n == null ? Optional.empty() : Optional.of(n.deepCopy());
     }
 
-    /** Equal when the documents are equal (field order aside, as JSON objects compare). */
+    /** Equal when the documents are the same JSON text: same fields, same order, same numbers as written. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof ResourceState other && document.equals(other.document);
+        return o == this || o instanceof ResourceState other && toJson().equals(other.toJson());
     }
 
     @Override
     public int hashCode() {
-        return document.hashCode();
+        return toJson().hashCode();
     }
 
     @Override

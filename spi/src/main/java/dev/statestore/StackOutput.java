@@ -39,14 +39,15 @@ public final class StackOutput {
         return StateJson.compact(value);
     }
 
+    /** Equal when the values are the same JSON text. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof StackOutput other && value.equals(other.value);
+        return o == this || o instanceof StackOutput other && toJson().equals(other.toJson());
     }
 
     @Override
     public int hashCode() {
-        return value.hashCode();
+        return toJson().hashCode();
     }
 
     /** Shows the size only: outputs may hold secrets. */

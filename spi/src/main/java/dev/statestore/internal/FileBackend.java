@@ -31,10 +31,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +47,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -417,33 +420,61 @@ final class FileBackend implements StoreBackend {
         }
     }
 
-    /** fqn to file name of every record of the scope. A file that names no fqn makes it fail. */
+    /** What a listing learnt of a file, valid while the file is the same (same inode, size and time). */
+    private record KnownFile(Object fileKey, long size, long modifiedNanos, String fqn) {}
+
+    /** Per scope: file name to what was learnt of it by the last listing. */
+    private final Map<ScopeId, Map<String, KnownFile>> knownFiles = new ConcurrentHashMap<>();
+
+    /**
+     * fqn to file name of every record of the scope, each fqn read from the file itself: a name alone
+     * cannot be trusted, since Alchemy's names are ambiguous ({@code A__B} is {@code A/B} or
+     * {@code A__B}) and a case-insensitive file system folds names. What a file holds is remembered
+     * while the file stays the same, so paging through a scope reads each file's fqn once. A file
+     * that names no fqn makes the listing fail, never drops out of it.
+     */
     private TreeMap<String, String> recordFiles(ScopeId scope) {
         TreeMap<String, String> result = new TreeMap<>(StateNames.ORDER);
+        Map<String, KnownFile> before = knownFiles.getOrDefault(scope, Map.of());
+        Map<String, KnownFile> now = new HashMap<>();
         Path dir = docDir(scope);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*" + FileNames.EXTENSION)) {
             for (Path file : entries) {
                 String name = file.getFileName().toString();
                 String base = name.substring(0, name.length() - FileNames.EXTENSION.length());
-                if (base.equals(FileNames.OUTPUT_BASE) || !Files.isRegularFile(file)) {
+                if (base.equals(FileNames.OUTPUT_BASE)) {
                     continue;
                 }
-                String fqn = FileNames.decode(base).orElse(null);
-                if (fqn == null) {
-                    fqn = heldFqn(file, readAll(file));
+                BasicFileAttributes attributes;
+                try {
+                    attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                } catch (NoSuchFileException e) {
+                    continue;
                 }
-                String other = result.putIfAbsent(fqn, base);
+                if (!attributes.isRegularFile()) {
+                    continue;
+                }
+                KnownFile known = before.get(base);
+                long modified = attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+                if (known == null || !java.util.Objects.equals(known.fileKey, attributes.fileKey())
+                        || known.size != attributes.size() || known.modifiedNanos != modified) {
+                    known = new KnownFile(attributes.fileKey(), attributes.size(), modified, heldFqn(file, readAll(file)));
+                }
+                now.put(base, known);
+                String other = result.putIfAbsent(known.fqn, base);
                 if (other != null) {
                     // Two files claim one fqn (written by hand or by another tool): take the one a read finds.
-                    StateKey key = StateKey.record(fqn);
-                    result.put(fqn, locate(scope, key).map(Found::base).orElse(other));
+                    StateKey key = StateKey.record(known.fqn);
+                    result.put(known.fqn, locate(scope, key).map(Found::base).orElse(other));
                 }
             }
         } catch (NoSuchFileException e) {
+            knownFiles.remove(scope);
             return result;
         } catch (IOException e) {
             throw unavailable("cannot list " + dir, e);
         }
+        knownFiles.put(scope, now);
         return result;
     }
 

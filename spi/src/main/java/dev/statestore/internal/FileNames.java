@@ -1,5 +1,7 @@
 package dev.statestore.internal;
 
+import dev.statestore.InvalidStateException;
+import dev.statestore.StateNames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -107,7 +109,11 @@ final class FileNames {
         return Optional.of(naive);
     }
 
-    /** The fqn a plain name stands for; empty for hashed names and names this store would not write. */
+    /**
+     * The fqn a plain name stands for; empty for hashed names and names this store would not write.
+     * The store itself reads each file's fqn from the file (names made by Alchemy are ambiguous); this
+     * is the proof that its own names are reversible, and a tool's way to read them.
+     */
     static Optional<String> decode(String base) {
         if (base.contains(HASH_MARK) || base.isEmpty()) {
             return Optional.empty();
@@ -125,7 +131,12 @@ final class FileNames {
             fqn.append(segment.get());
         }
         String result = fqn.toString();
-        // Only a name that encodes back to itself is ours; anything else is read from the file.
+        try {
+            StateNames.requireValidFqn(result);
+        } catch (InvalidStateException e) {
+            return Optional.empty();
+        }
+        // Only a name that encodes back to itself is one this store writes.
         return encode(result).equals(base) ? Optional.of(result) : Optional.empty();
     }
 
