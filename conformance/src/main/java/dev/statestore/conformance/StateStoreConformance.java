@@ -951,6 +951,19 @@ public abstract class StateStoreConformance {
             assertThat(again.lockInfo().map(LockInfo::fencingToken)).contains(lease.fencingToken());
             again.releaseLock(lease.lockId());
         }
+
+        @Test
+        @DisplayName("a closed store refuses calls with a clear error, and closing twice is harmless")
+        void closed() {
+            scope().create(record("R", ResourceStatus.CREATED));
+            StateScope handle = scope();
+            store.close();
+            store.close();
+            assertThatThrownBy(() -> handle.get("R")).isInstanceOf(dev.statestore.StateStoreException.class)
+                    .hasMessageContaining("closed");
+            assertThatThrownBy(store::stacks).hasMessageContaining("closed");
+            assertThat(open(url).scope(SCOPE).get("R")).isPresent();
+        }
     }
 
     @Nested

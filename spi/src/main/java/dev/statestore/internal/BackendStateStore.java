@@ -13,6 +13,7 @@ import dev.statestore.ScopeId;
 import dev.statestore.StackOutput;
 import dev.statestore.StateNames;
 import dev.statestore.StateScope;
+import dev.statestore.StateStoreException;
 import dev.statestore.StateStore;
 import dev.statestore.Versioned;
 import dev.statestore.spi.DocumentToWrite;
@@ -41,9 +42,18 @@ public final class BackendStateStore implements StateStore {
     static final Duration MAX_LOCK_TTL = Duration.ofDays(7);
 
     private final StoreBackend backend;
+    private volatile boolean closed;
 
     public BackendStateStore(StoreBackend backend) {
         this.backend = backend;
+    }
+
+    /** The backend, unless this store is closed: a closed store says so instead of failing obscurely. */
+    private StoreBackend backend() {
+        if (closed) {
+            throw new StateStoreException("the state store " + backend.describe() + " is closed");
+        }
+        return backend;
     }
 
     @Override
@@ -53,18 +63,18 @@ public final class BackendStateStore implements StateStore {
 
     @Override
     public List<String> stacks() {
-        return backend.stacks();
+        return backend().stacks();
     }
 
     @Override
     public List<String> stages(String stack) {
-        return backend.stages(StateNames.requireValidStack(stack));
+        return backend().stages(StateNames.requireValidStack(stack));
     }
 
     @Override
     public void deleteStack(String stack) {
         for (String stage : stages(stack)) {
-            backend.deleteScope(new ScopeId(stack, stage));
+            backend().deleteScope(new ScopeId(stack, stage));
         }
     }
 
@@ -74,8 +84,11 @@ public final class BackendStateStore implements StateStore {
     }
 
     @Override
-    public void close() {
-        backend.close();
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            backend.close();
+        }
     }
 
     @Override
@@ -98,7 +111,7 @@ public final class BackendStateStore implements StateStore {
 
         @Override
         public Optional<Versioned<ResourceState>> get(String fqn) {
-            return backend.read(id, StateKey.record(fqn)).map(this::toRecord);
+            return backend().read(id, StateKey.record(fqn)).map(this::toRecord);
         }
 
         @Override
@@ -109,7 +122,7 @@ public final class BackendStateStore implements StateStore {
             if (limit < 1 || limit > MAX_PAGE_SIZE) {
                 throw new InvalidStateException("a page holds 1 to " + MAX_PAGE_SIZE + " records, not " + limit);
             }
-            Page<StoredDocument> page = backend.list(id, afterFqn, limit);
+            Page<StoredDocument> page = backend().list(id, afterFqn, limit);
             List<Versioned<ResourceState>> items = new ArrayList<>(page.items().size());
             page.items().forEach(d -> items.add(toRecord(d)));
             return new Page<>(items, page.nextAfter());
@@ -122,7 +135,7 @@ public final class BackendStateStore implements StateStore {
             }
             Set<String> names = statuses.stream().map(ResourceStatus::wireName).collect(Collectors.toSet());
             List<Versioned<ResourceState>> result = new ArrayList<>();
-            for (StoredDocument d : backend.listByStatus(id, names)) {
+            for (StoredDocument d : backend().listByStatus(id, names)) {
                 Versioned<ResourceState> record = toRecord(d);
                 // A backend's status index is a hint; the document is the truth.
                 if (statuses.contains(record.value().status())) {
@@ -149,17 +162,17 @@ public final class BackendStateStore implements StateStore {
 
         @Override
         public void delete(String fqn, long expectedVersion) {
-            backend.delete(id, StateKey.record(fqn), WriteCondition.version(expectedVersion));
+            backend().delete(id, StateKey.record(fqn), WriteCondition.version(expectedVersion));
         }
 
         @Override
         public boolean delete(String fqn) {
-            return backend.delete(id, StateKey.record(fqn), WriteCondition.any());
+            return backend().delete(id, StateKey.record(fqn), WriteCondition.any());
         }
 
         @Override
         public Optional<Versioned<StackOutput>> output() {
-            return backend.read(id, StateKey.output()).map(this::toOutput);
+            return backend().read(id, StateKey.output()).map(this::toOutput);
         }
 
         @Override
@@ -179,49 +192,49 @@ public final class BackendStateStore implements StateStore {
 
         @Override
         public boolean deleteOutput() {
-            return backend.delete(id, StateKey.output(), WriteCondition.any());
+            return backend().delete(id, StateKey.output(), WriteCondition.any());
         }
 
         @Override
         public void deleteAll() {
-            backend.deleteScope(id);
+            backend().deleteScope(id);
         }
 
         @Override
         public LockLease acquireLock(String owner, Duration ttl) {
-            return backend.acquireLock(id, UUID.randomUUID().toString(), requireOwner(owner), requireTtl(ttl));
+            return backend().acquireLock(id, UUID.randomUUID().toString(), requireOwner(owner), requireTtl(ttl));
         }
 
         @Override
         public LockLease renewLock(String lockId, Duration ttl) {
-            return backend.renewLock(id, requireLockId(lockId), requireTtl(ttl));
+            return backend().renewLock(id, requireLockId(lockId), requireTtl(ttl));
         }
 
         @Override
         public void releaseLock(String lockId) {
-            backend.releaseLock(id, requireLockId(lockId));
+            backend().releaseLock(id, requireLockId(lockId));
         }
 
         @Override
         public Optional<LockInfo> lockInfo() {
-            return backend.lockInfo(id);
+            return backend().lockInfo(id);
         }
 
         @Override
         public boolean forceReleaseLock() {
-            return backend.forceReleaseLock(id);
+            return backend().forceReleaseLock(id);
         }
 
         private Versioned<ResourceState> writeRecord(ResourceState record, WriteCondition condition) {
             DocumentToWrite doc = checkedSize(DocumentToWrite.of(
                     StateKey.record(record.fqn()), record.toJsonNode(), record.status().wireName()));
-            StoredDocument stored = backend.write(id, condition, doc);
+            StoredDocument stored = backend().write(id, condition, doc);
             return new Versioned<>(record, stored.version(), stored.updatedAt());
         }
 
         private Versioned<StackOutput> writeOutput(StackOutput output, WriteCondition condition) {
             DocumentToWrite doc = checkedSize(DocumentToWrite.of(StateKey.output(), output.value(), null));
-            StoredDocument stored = backend.write(id, condition, doc);
+            StoredDocument stored = backend().write(id, condition, doc);
             return new Versioned<>(output, stored.version(), stored.updatedAt());
         }
 

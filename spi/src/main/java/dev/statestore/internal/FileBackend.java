@@ -26,6 +26,7 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -50,6 +51,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Internal: the {@code file:} backend, on Alchemy's local layout.
@@ -79,6 +82,7 @@ final class FileBackend implements StoreBackend {
     private static final String META_EXTENSION = ".meta";
     private static final String SCOPE_LOCK = "__scope__.lock";
     private static final String DEPLOY_LOCK = "__deploy_lock__.json";
+    private static final Logger LOG = LoggerFactory.getLogger(FileBackend.class);
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
     private final Path root;
@@ -225,6 +229,7 @@ final class FileBackend implements StoreBackend {
         if (meta.sha256.equals(sha)) {
             return Optional.of(new Found(base, bytes, meta.version, meta.updatedAt));
         }
+        LOG.debug("{} was changed by another writer since version {}", file, meta.version);
         return Optional.of(new Found(base, bytes, meta.version + 1, modified(file)));
     }
 
@@ -465,7 +470,10 @@ final class FileBackend implements StoreBackend {
                 if (other != null) {
                     // Two files claim one fqn (written by hand or by another tool): take the one a read finds.
                     StateKey key = StateKey.record(known.fqn);
-                    result.put(known.fqn, locate(scope, key).map(Found::base).orElse(other));
+                    String chosen = locate(scope, key).map(Found::base).orElse(other);
+                    result.put(known.fqn, chosen);
+                    LOG.warn("{} and {} in {} both hold the record '{}'; using {}", other + FileNames.EXTENSION,
+                            name, dir, known.fqn, chosen + FileNames.EXTENSION);
                 }
             }
         } catch (NoSuchFileException e) {
@@ -573,33 +581,33 @@ final class FileBackend implements StoreBackend {
      * created (a read-only checkout) runs unlocked: nothing of this store can be writing there.
      */
     private <T> T locked(ScopeId scope, boolean write, Supplier<T> action) {
-        Path dir = metaDir(scope);
-        Path lockFile = dir.resolve(SCOPE_LOCK);
-        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, p -> new ReentrantLock());
-        jvmLock.lock();
+        Path lockFile = metaDir(scope).resolve(SCOPE_LOCK);
+        Path realLockFile;
         try {
-            FileChannel channel;
+            Files.createDirectories(lockFile.getParent());
             try {
-                createDirectories(dir);
-                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            } catch (StateStoreUnavailableException e) {
-                if (!write && e.getCause() instanceof AccessDeniedException) {
-                    return action.get();
-                }
-                throw e;
-            } catch (AccessDeniedException e) {
-                if (!write) {
-                    return action.get();
-                }
-                throw unavailable("cannot open " + lockFile, e);
-            } catch (IOException e) {
-                throw unavailable("cannot open " + lockFile, e);
+                Files.createFile(lockFile);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // The usual case.
             }
-            try (channel; FileLock ignored = channel.lock()) {
+            realLockFile = lockFile.toRealPath();
+        } catch (IOException e) {
+            boolean readOnly = e instanceof AccessDeniedException
+                    || (e instanceof FileSystemException f && "Read-only file system".equals(f.getReason()));
+            if (readOnly && !write) {
                 return action.get();
-            } catch (IOException e) {
-                throw unavailable("cannot lock " + lockFile, e);
             }
+            throw unavailable("cannot create " + lockFile, e);
+        }
+        // A JVM holds one FileLock per file (by any path to it), and closing any descriptor of the file
+        // drops the process's lock: so threads queue here before the file is even opened.
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(realLockFile, p -> new ReentrantLock());
+        jvmLock.lock();
+        try (FileChannel channel = FileChannel.open(realLockFile, StandardOpenOption.WRITE);
+                FileLock ignored = channel.lock()) {
+            return action.get();
+        } catch (IOException e) {
+            throw unavailable("cannot lock " + lockFile, e);
         } finally {
             jvmLock.unlock();
         }

@@ -1,0 +1,6 @@
+/**
+ * The conformance suite that every store runs unchanged: extend
+ * {@link dev.statestore.conformance.StateStoreConformance} and supply a
+ * {@link dev.statestore.conformance.ConformanceFixture}.
+ */
+package dev.statestore.conformance;
