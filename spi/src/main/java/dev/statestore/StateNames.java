@@ -22,8 +22,11 @@ import java.util.Comparator;
  */
 public final class StateNames {
 
-    /** The largest fqn, in UTF-8 bytes. */
-    public static final int MAX_FQN_BYTES = 4096;
+    /**
+     * The largest fqn, in UTF-8 bytes: room for long namespace paths, and within what every backend can
+     * index as a key (a PostgreSQL b-tree entry, a DynamoDB sort key).
+     */
+    public static final int MAX_FQN_BYTES = 1024;
     /** The largest stack or stage name, in UTF-8 bytes. */
     public static final int MAX_SCOPE_NAME_BYTES = 128;
 

@@ -65,6 +65,40 @@ public interface StateScope {
         }
     }
 
+    /**
+     * Every record of the scope, in fqn order, read lazily a page at a time: a scope of any size streams
+     * in bounded memory. The stream reflects writes made while it runs, page by page.
+     */
+    default java.util.stream.Stream<Versioned<ResourceState>> stream() {
+        int pageSize = 250;
+        java.util.Iterator<Versioned<ResourceState>> pages = new java.util.Iterator<>() {
+            private java.util.Iterator<Versioned<ResourceState>> current = java.util.Collections.emptyIterator();
+            private String after;
+            private boolean more = true;
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && more) {
+                    Page<Versioned<ResourceState>> page = list(after, pageSize);
+                    current = page.items().iterator();
+                    more = page.hasMore();
+                    after = page.nextAfter().orElse(null);
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public Versioned<ResourceState> next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+        return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(pages,
+                java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL), false);
+    }
+
     /** The records whose status is one of {@code statuses}, in fqn order. */
     List<Versioned<ResourceState>> listByStatus(Set<ResourceStatus> statuses);
 

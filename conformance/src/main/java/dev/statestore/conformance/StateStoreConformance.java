@@ -515,6 +515,7 @@ public abstract class StateStoreConformance {
             List<String> expected = sorted(names);
 
             assertThat(fqns(scope().listAll())).containsExactlyElementsOf(expected);
+            assertThat(scope().stream().map(v -> v.value().fqn())).containsExactlyElementsOf(expected);
             for (int pageSize : new int[] {1000, 333}) {
                 List<String> seen = new ArrayList<>();
                 String after = null;

@@ -1,0 +1,488 @@
+package dev.statestore.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.statestore.LockConflictException;
+import dev.statestore.LockInfo;
+import dev.statestore.LockLease;
+import dev.statestore.Page;
+import dev.statestore.ScopeId;
+import dev.statestore.StateConflictException;
+import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.StateKey;
+import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredDocument;
+import dev.statestore.spi.WriteCondition;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * The PostgreSQL backend: one row per document, a version column compared in the statement that
+ * writes, and the deploy lock as a lease row.
+ *
+ * <pre>
+ * SCHEMA.documents (stack, stage, kind 'r'|'o', fqn, version, status, document, updated_at)
+ *     PRIMARY KEY (stack, stage, kind, fqn); a row whose document is NULL is a tombstone
+ * SCHEMA.locks     (stack, stage, lock_id, owner, fencing_token, acquired_at, expires_at)
+ * SCHEMA.schema_version (version)
+ * </pre>
+ *
+ * <p>The document is {@code text}, not {@code jsonb}, so it comes back byte for byte (jsonb reorders
+ * keys and normalizes numbers). Names are {@code COLLATE "C"}, so {@code ORDER BY} is code point order.
+ * Every conditional write is one statement ({@code INSERT … ON CONFLICT … WHERE}, {@code UPDATE … WHERE
+ * version = ?}); PostgreSQL re-checks the {@code WHERE} of a row another transaction just changed, so
+ * two racing writers cannot both win. Times come from the server's clock, for every client alike.
+ */
+final class PostgresBackend implements StoreBackend {
+
+    static final int SCHEMA_VERSION = 1;
+    private static final String RECORD = "r";
+    private static final String OUTPUT = "o";
+
+    private final PostgresOptions options;
+    private final HikariDataSource pool;
+    private final String documents;
+    private final String locks;
+
+    private PostgresBackend(PostgresOptions options, HikariDataSource pool) {
+        this.options = options;
+        this.pool = pool;
+        this.documents = quote(options.schema()) + ".documents";
+        this.locks = quote(options.schema()) + ".locks";
+    }
+
+    static PostgresBackend open(PostgresOptions options) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(options.jdbcUrl());
+        config.setUsername(options.user());
+        config.setPassword(options.password());
+        config.setPoolName("statestore-" + options.schema());
+        config.setMaximumPoolSize(options.maxPoolSize());
+        config.setMinimumIdle(Math.min(2, options.maxPoolSize()));
+        config.setConnectionTimeout(options.connectTimeout().toMillis());
+        config.setValidationTimeout(Math.min(5000, options.connectTimeout().toMillis()));
+        config.addDataSourceProperty("sslmode", options.sslMode());
+        config.addDataSourceProperty("connectTimeout", Long.toString(options.connectTimeout().toSeconds()));
+        config.addDataSourceProperty("loginTimeout", Long.toString(options.connectTimeout().toSeconds()));
+        // The socket gives up a little after the server would have cancelled the statement.
+        config.addDataSourceProperty("socketTimeout", Long.toString(options.statementTimeout().toSeconds() + 15));
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.addDataSourceProperty("ApplicationName", options.applicationName());
+        config.addDataSourceProperty("options", "-c statement_timeout=" + options.statementTimeout().toMillis());
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new StateStoreUnavailableException("cannot connect to " + options.describe() + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        }
+        PostgresBackend backend = new PostgresBackend(options, pool);
+        try {
+            backend.createSchema();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return backend;
+    }
+
+    private static String quote(String identifier) {
+        return "\"" + identifier + "\"";
+    }
+
+    /** Creates the schema once, idempotently; the advisory lock makes two processes opening at once take turns. */
+    private void createSchema() {
+        String schema = quote(options.schema());
+        run("create the schema " + options.schema(), c -> {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                    lock.setLong(1, ("dev.statestore:" + options.schema()).hashCode() * 31L + 0x5747L);
+                    lock.execute();
+                }
+                s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+                s.execute("CREATE TABLE IF NOT EXISTS " + schema + ".schema_version (version integer NOT NULL)");
+                s.execute("CREATE TABLE IF NOT EXISTS " + documents + " ("
+                        + "stack text COLLATE \"C\" NOT NULL, stage text COLLATE \"C\" NOT NULL, "
+                        + "kind char(1) NOT NULL, fqn text COLLATE \"C\" NOT NULL, version bigint NOT NULL, "
+                        + "status text, document text, updated_at timestamptz NOT NULL, "
+                        + "PRIMARY KEY (stack, stage, kind, fqn))");
+                s.execute("CREATE INDEX IF NOT EXISTS documents_by_status ON " + documents
+                        + " (stack, stage, status, fqn) WHERE document IS NOT NULL AND kind = 'r'");
+                s.execute("CREATE TABLE IF NOT EXISTS " + locks + " ("
+                        + "stack text COLLATE \"C\" NOT NULL, stage text COLLATE \"C\" NOT NULL, lock_id text, "
+                        + "owner text NOT NULL, fencing_token bigint NOT NULL, acquired_at timestamptz NOT NULL, "
+                        + "expires_at timestamptz NOT NULL, PRIMARY KEY (stack, stage))");
+                try (ResultSet rs = s.executeQuery("SELECT max(version) FROM " + schema + ".schema_version")) {
+                    rs.next();
+                    int found = rs.getInt(1);
+                    if (rs.wasNull()) {
+                        s.execute("INSERT INTO " + schema + ".schema_version VALUES (" + SCHEMA_VERSION + ")");
+                    } else if (found > SCHEMA_VERSION) {
+                        throw new StateStoreException("the schema " + options.schema() + " was made by a newer release "
+                                + "(schema version " + found + "); this one knows version " + SCHEMA_VERSION);
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public String describe() {
+        return options.describe();
+    }
+
+    // ---- scopes ---------------------------------------------------------------------------------
+
+    @Override
+    public List<String> stacks() {
+        return run("list stacks", c -> strings(c, "SELECT DISTINCT stack FROM " + documents
+                + " WHERE document IS NOT NULL ORDER BY stack"));
+    }
+
+    @Override
+    public List<String> stages(String stack) {
+        return run("list stages", c -> strings(c, "SELECT DISTINCT stage FROM " + documents
+                + " WHERE stack = ? AND document IS NOT NULL ORDER BY stage", stack));
+    }
+
+    private static List<String> strings(Connection c, String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            List<String> result = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    result.add(rs.getString(1));
+                }
+            }
+            return result;
+        }
+    }
+
+    // ---- documents ------------------------------------------------------------------------------
+
+    private static String kind(StateKey key) {
+        return key instanceof StateKey.Record ? RECORD : OUTPUT;
+    }
+
+    private static String fqn(StateKey key) {
+        return key instanceof StateKey.Record r ? r.fqn() : "";
+    }
+
+    private String location(ScopeId scope, StateKey key) {
+        return options.describe() + " documents row (" + scope.stack() + ", " + scope.stage() + ", "
+                + kind(key) + ", " + (key instanceof StateKey.Record r ? r.fqn() : "''") + ")";
+    }
+
+    private int bindKey(PreparedStatement ps, int at, ScopeId scope, StateKey key) throws SQLException {
+        ps.setString(at, scope.stack());
+        ps.setString(at + 1, scope.stage());
+        ps.setString(at + 2, kind(key));
+        ps.setString(at + 3, fqn(key));
+        return at + 4;
+    }
+
+    @Override
+    public Optional<StoredDocument> read(ScopeId scope, StateKey key) {
+        return run("read " + key.describe(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT version, document, updated_at FROM " + documents
+                    + " WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? AND document IS NOT NULL")) {
+                bindKey(ps, 1, scope, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new StoredDocument(key, rs.getString(2), rs.getLong(1), instant(rs, 3),
+                            location(scope, key)));
+                }
+            }
+        });
+    }
+
+    @Override
+    public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
+        StateKey key = document.key();
+        String sql;
+        if (condition.isUnconditional() || condition.requiresAbsent()) {
+            sql = "INSERT INTO " + documents + " AS d (stack, stage, kind, fqn, version, status, document, updated_at) "
+                    + "VALUES (?, ?, ?, ?, 1, ?, ?, clock_timestamp()) "
+                    + "ON CONFLICT (stack, stage, kind, fqn) DO UPDATE SET version = d.version + 1, "
+                    + "status = EXCLUDED.status, document = EXCLUDED.document, updated_at = EXCLUDED.updated_at"
+                    + (condition.requiresAbsent() ? " WHERE d.document IS NULL" : "")
+                    + " RETURNING version, updated_at";
+        } else {
+            sql = "UPDATE " + documents + " SET version = version + 1, status = ?, document = ?, "
+                    + "updated_at = clock_timestamp() WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? "
+                    + "AND version = ? AND document IS NOT NULL RETURNING version, updated_at";
+        }
+        return run("write " + key.describe(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (condition.isUnconditional() || condition.requiresAbsent()) {
+                    int at = bindKey(ps, 1, scope, key);
+                    ps.setString(at, document.status());
+                    ps.setString(at + 1, document.json());
+                } else {
+                    ps.setString(1, document.status());
+                    ps.setString(2, document.json());
+                    int at = bindKey(ps, 3, scope, key);
+                    ps.setLong(at, condition.expectedVersion());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new StoredDocument(key, document.json(), rs.getLong(1), instant(rs, 2), location(scope, key));
+                    }
+                }
+            }
+            throw conflict(c, scope, key, condition);
+        });
+    }
+
+    @Override
+    public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
+        return run("delete " + key.describe(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + documents + " SET document = NULL, status = NULL, "
+                    + "updated_at = clock_timestamp() WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? "
+                    + "AND document IS NOT NULL" + (condition.isUnconditional() ? "" : " AND version = ?"))) {
+                int at = bindKey(ps, 1, scope, key);
+                if (!condition.isUnconditional()) {
+                    ps.setLong(at, condition.expectedVersion());
+                }
+                if (ps.executeUpdate() > 0) {
+                    return true;
+                }
+            }
+            if (condition.isUnconditional()) {
+                return false;
+            }
+            throw conflict(c, scope, key, condition);
+        });
+    }
+
+    /** The conflict a failed conditional write reports; the extra read only informs the message. */
+    private StateConflictException conflict(Connection c, ScopeId scope, StateKey key, WriteCondition condition)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT version FROM " + documents
+                + " WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? AND document IS NOT NULL")) {
+            bindKey(ps, 1, scope, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                OptionalLong current = rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+                return new StateConflictException(scope, key.describe(), condition.expectedVersion(), current);
+            }
+        }
+    }
+
+    @Override
+    public Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit) {
+        return run("list records", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT fqn, version, document, updated_at FROM " + documents
+                    + " WHERE stack = ? AND stage = ? AND kind = 'r' AND document IS NOT NULL AND fqn > ? "
+                    + "ORDER BY fqn LIMIT ?")) {
+                ps.setString(1, scope.stack());
+                ps.setString(2, scope.stage());
+                ps.setString(3, afterFqn == null ? "" : afterFqn);
+                ps.setInt(4, limit + 1);
+                List<StoredDocument> items = records(scope, ps);
+                if (items.size() > limit) {
+                    items.remove(limit);
+                    return new Page<>(items, Optional.of(items.get(limit - 1).key().describe()));
+                }
+                return new Page<>(items, Optional.empty());
+            }
+        });
+    }
+
+    @Override
+    public List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses) {
+        return run("list records by status", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT fqn, version, document, updated_at FROM " + documents
+                    + " WHERE stack = ? AND stage = ? AND kind = 'r' AND document IS NOT NULL AND status = ANY (?) "
+                    + "ORDER BY fqn")) {
+                ps.setString(1, scope.stack());
+                ps.setString(2, scope.stage());
+                ps.setArray(3, c.createArrayOf("text", statuses.toArray()));
+                return records(scope, ps);
+            }
+        });
+    }
+
+    private List<StoredDocument> records(ScopeId scope, PreparedStatement ps) throws SQLException {
+        List<StoredDocument> items = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                StateKey key = StateKey.record(rs.getString(1));
+                items.add(new StoredDocument(key, rs.getString(3), rs.getLong(2), instant(rs, 4), location(scope, key)));
+            }
+        }
+        return items;
+    }
+
+    @Override
+    public void deleteScope(ScopeId scope) {
+        run("delete " + scope, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + documents + " SET document = NULL, status = NULL, "
+                    + "updated_at = clock_timestamp() WHERE stack = ? AND stage = ? AND document IS NOT NULL")) {
+                ps.setString(1, scope.stack());
+                ps.setString(2, scope.stage());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    // ---- deploy lock ----------------------------------------------------------------------------
+    // A lease row, not advisory locks: a session advisory lock belongs to a pooled connection (which
+    // goes back to the pool and serves other callers), dies with a network blip mid-deploy, cannot be
+    // renewed or released by id from another connection, and has no fencing token. The row does all
+    // of that, behaves like every other backend's lock, and its expiry runs on the server's clock.
+
+    private static final String HELD = "lock_id IS NOT NULL AND expires_at > clock_timestamp()";
+
+    @Override
+    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
+        return run("acquire the deploy lock", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + locks + " AS l (stack, stage, lock_id, owner, "
+                    + "fencing_token, acquired_at, expires_at) VALUES (?, ?, ?, ?, 1, clock_timestamp(), "
+                    + "clock_timestamp() + ?::bigint * interval '1 millisecond') ON CONFLICT (stack, stage) DO UPDATE SET "
+                    + "lock_id = EXCLUDED.lock_id, owner = EXCLUDED.owner, fencing_token = l.fencing_token + 1, "
+                    + "acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at "
+                    + "WHERE l.lock_id IS NULL OR l.expires_at <= clock_timestamp() "
+                    + "RETURNING owner, fencing_token, acquired_at, expires_at")) {
+                ps.setString(1, scope.stack());
+                ps.setString(2, scope.stage());
+                ps.setString(3, lockId);
+                ps.setString(4, owner);
+                ps.setLong(5, ttl.toMillis());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new LockLease(scope, lockId, lockInfo(rs));
+                    }
+                }
+            }
+            throw new LockConflictException(scope, "the deploy lock is held", holder(c, scope));
+        });
+    }
+
+    @Override
+    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
+        return run("renew the deploy lock", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + locks + " SET expires_at = clock_timestamp() + "
+                    + "?::bigint * interval '1 millisecond' WHERE stack = ? AND stage = ? AND lock_id = ? AND " + HELD
+                    + " RETURNING owner, fencing_token, acquired_at, expires_at")) {
+                ps.setLong(1, ttl.toMillis());
+                ps.setString(2, scope.stack());
+                ps.setString(3, scope.stage());
+                ps.setString(4, lockId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new LockLease(scope, lockId, lockInfo(rs));
+                    }
+                }
+            }
+            throw new LockConflictException(scope, "cannot renew: that lock id is not the lease in force", holder(c, scope));
+        });
+    }
+
+    @Override
+    public void releaseLock(ScopeId scope, String lockId) {
+        run("release the deploy lock", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + locks + " SET lock_id = NULL, expires_at = "
+                    + "clock_timestamp() WHERE stack = ? AND stage = ? AND lock_id = ? AND " + HELD)) {
+                ps.setString(1, scope.stack());
+                ps.setString(2, scope.stage());
+                ps.setString(3, lockId);
+                if (ps.executeUpdate() > 0) {
+                    return null;
+                }
+            }
+            throw new LockConflictException(scope, "cannot release: that lock id is not the lease in force", holder(c, scope));
+        });
+    }
+
+    @Override
+    public Optional<LockInfo> lockInfo(ScopeId scope) {
+        return run("read the deploy lock", c -> holder(c, scope));
+    }
+
+    @Override
+    public boolean forceReleaseLock(ScopeId scope) {
+        return run("force-release the deploy lock", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + locks + " SET lock_id = NULL, expires_at = "
+                    + "clock_timestamp() WHERE stack = ? AND stage = ? AND " + HELD)) {
+                ps.setString(1, scope.stack());
+                ps.setString(2, scope.stage());
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    private Optional<LockInfo> holder(Connection c, ScopeId scope) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT owner, fencing_token, acquired_at, expires_at FROM " + locks
+                + " WHERE stack = ? AND stage = ? AND " + HELD)) {
+            ps.setString(1, scope.stack());
+            ps.setString(2, scope.stage());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(lockInfo(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static LockInfo lockInfo(ResultSet rs) throws SQLException {
+        return new LockInfo(rs.getString(1), rs.getLong(2), instant(rs, 3), instant(rs, 4));
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        return rs.getObject(column, OffsetDateTime.class).toInstant();
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} on a pooled connection, turning SQL errors into this suite's exceptions. */
+    private <T> T run(String what, SqlWork<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw translate(what, e);
+        }
+    }
+
+    private RuntimeException translate(String what, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String message = "cannot " + what + " in " + options.describe() + ": " + e.getMessage()
+                + (state.isEmpty() ? "" : " (SQLState " + state + ")");
+        boolean unavailable = e instanceof SQLTransientConnectionException || e instanceof SQLRecoverableException
+                || state.startsWith("08") || state.startsWith("57P") || state.startsWith("53") || state.equals("57014");
+        return unavailable ? new StateStoreUnavailableException(message, e) : new StateStoreException(message, e);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

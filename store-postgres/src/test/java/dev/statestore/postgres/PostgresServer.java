@@ -1,0 +1,146 @@
+package dev.statestore.postgres;
+
+import dev.statestore.spi.StoreUrl;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * The PostgreSQL server of this module's tests, one per test JVM, from the first of:
+ * <ol>
+ *   <li>{@code STATESTORE_TEST_POSTGRES_URL}: a server someone runs (a store URL; tests create and drop
+ *       schemas of their own in it and touch nothing else);
+ *   <li>Docker: Testcontainers starts {@code postgres:16-alpine} (or {@code STATESTORE_TEST_POSTGRES_IMAGE});
+ *   <li>this machine's PostgreSQL binaries: a private server on a free loopback port ({@link LocalPostgres}).
+ * </ol>
+ * With none of them, the tests fail and say how to provide one.
+ */
+final class PostgresServer {
+
+    private static PostgresServer shared;
+
+    private final String tier;
+    private final String host;
+    private final String database;
+    private final String user;
+    private final String password;
+    private final LocalPostgres local;
+
+    private PostgresServer(String tier, String host, String database, String user, String password, LocalPostgres local) {
+        this.tier = tier;
+        this.host = host;
+        this.database = database;
+        this.user = user;
+        this.password = password;
+        this.local = local;
+    }
+
+    static synchronized PostgresServer shared() {
+        if (shared == null) {
+            shared = start();
+            LoggerFactory.getLogger(PostgresServer.class).info("PostgreSQL for the tests: {} at {}", shared.tier, shared.host);
+        }
+        return shared;
+    }
+
+    private static PostgresServer start() {
+        String url = System.getenv("STATESTORE_TEST_POSTGRES_URL");
+        if (url != null && !url.isBlank()) {
+            PostgresOptions o = PostgresOptions.from(StoreUrl.parse(url));
+            return new PostgresServer("STATESTORE_TEST_POSTGRES_URL", o.hosts(), o.database(), o.user(), o.password(), null);
+        }
+        if (dockerAvailable()) {
+            String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_POSTGRES_IMAGE")).orElse("postgres:16-alpine");
+            PostgreSQLContainer container = new PostgreSQLContainer(
+                    DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"));
+            container.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop postgres container"));
+            return new PostgresServer("Testcontainers " + image, container.getHost() + ":" + container.getMappedPort(5432),
+                    container.getDatabaseName(), container.getUsername(), container.getPassword(), null);
+        }
+        Optional<java.nio.file.Path> bin = LocalPostgres.findBinaries();
+        if (bin.isEmpty()) {
+            throw new IllegalStateException("no PostgreSQL server for the tests: set STATESTORE_TEST_POSTGRES_URL "
+                    + "(postgresql://user:pass@host:port/db), or run Docker, or install the server binaries "
+                    + "(Debian: apt-get install postgresql) so that a private server can be started");
+        }
+        try {
+            LocalPostgres server = LocalPostgres.start(bin.get());
+            return new PostgresServer("private server from " + bin.get(), "127.0.0.1:" + server.port(), "postgres",
+                    "postgres", null, server);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start a private PostgreSQL server from " + bin.get(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    String tier() {
+        return tier;
+    }
+
+    /** A store URL on this server with its own schema; short timeouts so outages show quickly. */
+    String storeUrl(String schema) {
+        String credentials = user + (password == null || password.isEmpty() ? "" : ":" + encode(password)) + "@";
+        return "postgresql://" + credentials + host + "/" + database + "?schema=" + schema
+                + "&sslmode=disable&connectTimeout=3&statementTimeout=60&maxPoolSize=8";
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + host + "/" + database + "?sslmode=disable", user,
+                password == null ? "" : password);
+    }
+
+    void dropSchema(String schema) {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop the test schema " + schema, e);
+        }
+    }
+
+    /**
+     * Takes the server away while {@code whileDown} runs, then brings it back: a restart of the private
+     * server; elsewhere (a server the tests do not own), every connection of the store is cut instead.
+     */
+    void outage(String applicationName, Runnable whileDown) throws Exception {
+        if (local != null) {
+            local.stop();
+            try {
+                whileDown.run();
+            } finally {
+                local.startAgain();
+            }
+        } else {
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
+                        + applicationName.replace("'", "''") + "'");
+            }
+            whileDown.run();
+        }
+    }
+
+    boolean restartsForReal() {
+        return local != null;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.statestore.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.statestore.InvalidStoreUrlException;
+import dev.statestore.ResourceState;
+import dev.statestore.ResourceStatus;
+import dev.statestore.ScopeId;
+import dev.statestore.StateScope;
+import dev.statestore.StateStore;
+import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.StateStores;
+import dev.statestore.Versioned;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What only the PostgreSQL store does: its schema, its URL, its server going away. */
+class PostgresStoreTest {
+
+    private static final PostgresFixture FIXTURE = new PostgresFixture();
+
+    private static ResourceState record(String fqn) {
+        return ResourceState.fromJson("{\"kind\":\"resource\",\"fqn\":\"" + fqn + "\",\"status\":\"created\","
+                + "\"props\":{\"z\":1,\"a\":1.10,\"big\":123456789012345678901234567890}}");
+    }
+
+    @Test
+    @Timeout(120)
+    void aServerOutageFailsFastAsUnavailableAndTheSameStoreRecovers() throws Exception {
+        String url = FIXTURE.newStoreUrl() + "&applicationName=outage-test";
+        try (StateStore store = StateStores.open(url)) {
+            StateScope scope = store.scope("app", "prod");
+            scope.create(record("Db"));
+            List<Long> failureMillis = new ArrayList<>();
+
+            FIXTURE.server().outage("outage-test", () -> {
+                if (!FIXTURE.server().restartsForReal()) {
+                    return;
+                }
+                for (int i = 0; i < 2; i++) {
+                    long start = System.nanoTime();
+                    assertThatThrownBy(() -> scope.get("Db")).isInstanceOf(StateStoreUnavailableException.class)
+                            .satisfies(e -> assertThat(((StateStoreException) e).isRetryable()).isTrue());
+                    failureMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                }
+            });
+            org.slf4j.LoggerFactory.getLogger(PostgresStoreTest.class).info(
+                    "outage ({}): calls failed as unavailable after {} ms", FIXTURE.server().restartsForReal()
+                            ? "server restarted" : "connections cut", failureMillis);
+            // connectTimeout=3 in the fixture's URLs: a call fails within it, plus scheduling slack.
+            assertThat(failureMillis).allSatisfy(ms -> assertThat(ms).isLessThan(8_000));
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            Versioned<ResourceState> back = null;
+            while (back == null) {
+                try {
+                    back = scope.require("Db");
+                } catch (StateStoreUnavailableException e) {
+                    assertThat(System.nanoTime()).as("the store works again within 30 s").isLessThan(deadline);
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(back.version()).isEqualTo(1);
+            assertThat(scope.update(record("Db"), 1).version()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void documentsAreStoredAsTheExactText() throws Exception {
+        String url = FIXTURE.newStoreUrl();
+        try (StateStore store = StateStores.open(url)) {
+            store.scope("app", "prod").create(record("Db"));
+        }
+        byte[] raw = FIXTURE.rawRecord(url, new ScopeId("app", "prod"), "Db").orElseThrow();
+        assertThat(new String(raw, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(record("Db").toJson());
+    }
+
+    @Test
+    @Timeout(60)
+    void manyProcessesOpeningANewSchemaAtOnceAllSucceed() throws Exception {
+        String url = FIXTURE.newStoreUrl();
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Boolean>> opens = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                opens.add(pool.submit(() -> {
+                    go.await();
+                    try (StateStore store = StateStores.open(url)) {
+                        return store.stacks().isEmpty();
+                    }
+                }));
+            }
+            go.countDown();
+            for (Future<Boolean> f : opens) {
+                assertThat(f.get(50, TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSchemaFromANewerReleaseIsRefused() throws Exception {
+        String url = FIXTURE.newStoreUrl();
+        StateStores.open(url).close();
+        String schema = url.substring(url.indexOf("schema=") + 7, url.indexOf('&', url.indexOf("schema=")));
+        try (Connection c = FIXTURE.server().connect(); Statement s = c.createStatement()) {
+            s.execute("UPDATE \"" + schema + "\".schema_version SET version = 99");
+        }
+        assertThatThrownBy(() -> StateStores.open(url)).isInstanceOf(StateStoreException.class)
+                .hasMessageContaining("newer release").hasMessageContaining("99");
+    }
+
+    @Test
+    void jdbcUrlsWorkToo() {
+        String url = "jdbc:" + FIXTURE.newStoreUrl();
+        try (StateStore store = StateStores.open(url)) {
+            store.scope("a", "b").create(record("X"));
+            assertThat(store.stacks()).containsExactly("a");
+        }
+    }
+
+    @Test
+    void badOptionsAreNamedTogetherAndThePasswordNever() {
+        assertThatThrownBy(() -> StateStores.open(
+                "postgresql://deploy:hunter2@localhost:1/db?schema=Bad-Name&sslmode=sometimes&maxPoolSize=0&bogus=1"))
+                .isInstanceOf(InvalidStoreUrlException.class)
+                .hasMessageContaining("'schema'").hasMessageContaining("'sslmode'")
+                .hasMessageContaining("'maxPoolSize'").hasMessageContaining("bogus")
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> StateStores.open("postgresql://localhost")).isInstanceOf(InvalidStoreUrlException.class)
+                .hasMessageContaining("database");
+    }
+
+    @Test
+    @Timeout(30)
+    void anUnreachableServerFailsAtOpenAsUnavailable() {
+        assertThatThrownBy(() -> StateStores.open("postgresql://deploy:hunter2@127.0.0.1:1/db?connectTimeout=2"))
+                .isInstanceOf(StateStoreUnavailableException.class).hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    @Timeout(120)
+    void aHundredThousandRecordsStreamInOrder() throws Exception {
+        String url = FIXTURE.newStoreUrl();
+        try (StateStore store = StateStores.open(url)) {
+            store.scope("big", "prod").create(record("seed"));
+            String schema = url.substring(url.indexOf("schema=") + 7, url.indexOf('&', url.indexOf("schema=")));
+            try (Connection c = FIXTURE.server().connect(); PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO \"" + schema + "\".documents (stack, stage, kind, fqn, version, status, document, updated_at) "
+                            + "SELECT 'big', 'prod', 'r', 'r/' || lpad(i::text, 6, '0'), 1, 'created', "
+                            + "'{\"fqn\":\"r/' || lpad(i::text, 6, '0') || '\",\"status\":\"created\"}', now() "
+                            + "FROM generate_series(1, 100000) AS i")) {
+                ps.executeUpdate();
+            }
+            AtomicLong count = new AtomicLong();
+            String[] last = {""};
+            store.scope("big", "prod").stream().forEach(v -> {
+                assertThat(v.value().fqn().compareTo(last[0])).isPositive();
+                last[0] = v.value().fqn();
+                count.incrementAndGet();
+            });
+            assertThat(count.get()).isEqualTo(100_001);
+            assertThat(store.scope("big", "prod").listByStatus(java.util.EnumSet.of(ResourceStatus.CREATING))).isEmpty();
+        }
+    }
+
+    @Test
+    void locksUseTheServersClockAndSurviveReopen() {
+        String url = FIXTURE.newStoreUrl();
+        try (StateStore store = StateStores.open(url)) {
+            var lease = store.scope("app", "prod").acquireLock("ci", Duration.ofMinutes(1));
+            assertThat(lease.info().expiresAt()).isAfter(lease.info().acquiredAt());
+        }
+        try (StateStore store = StateStores.open(url)) {
+            assertThat(store.scope("app", "prod").lockInfo()).isPresent();
+        }
+    }
+}
