@@ -35,6 +35,12 @@ public interface StateStore extends AutoCloseable {
      */
     void deleteStack(String stack);
 
+    /**
+     * Warnings about how the backend is set up that put state at risk (a Redis that keeps nothing on
+     * disk, an in-memory store); empty when there are none. Reads only.
+     */
+    List<String> diagnose();
+
     /** Where this store keeps state, with any credential left out. */
     String describe();
 

@@ -79,6 +79,11 @@ public final class BackendStateStore implements StateStore {
     }
 
     @Override
+    public List<String> diagnose() {
+        return backend().diagnose();
+    }
+
+    @Override
     public String describe() {
         return backend.describe();
     }

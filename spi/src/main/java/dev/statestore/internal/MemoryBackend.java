@@ -66,6 +66,11 @@ public final class MemoryBackend implements StoreBackend {
     }
 
     @Override
+    public List<String> diagnose() {
+        return List.of("memory: state lives only in this process and is lost when it exits");
+    }
+
+    @Override
     public List<String> stacks() {
         Set<String> stacks = new TreeSet<>(StateNames.ORDER);
         scopes.forEach((scope, data) -> {

@@ -78,6 +78,14 @@ public interface StoreBackend extends AutoCloseable {
 
     boolean forceReleaseLock(ScopeId scope);
 
+    /**
+     * Warnings about how the backend is set up, for people (the command line's {@code doctor}): a
+     * server that keeps nothing on disk, say. Empty when nothing is worth saying. Reads only.
+     */
+    default List<String> diagnose() {
+        return List.of();
+    }
+
     @Override
     void close();
 }

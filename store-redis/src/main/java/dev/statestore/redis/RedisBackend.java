@@ -1,0 +1,430 @@
+package dev.statestore.redis;
+
+import dev.statestore.LockConflictException;
+import dev.statestore.LockInfo;
+import dev.statestore.LockLease;
+import dev.statestore.Page;
+import dev.statestore.ScopeId;
+import dev.statestore.StateConflictException;
+import dev.statestore.StateNames;
+import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.StateKey;
+import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredDocument;
+import dev.statestore.spi.WriteCondition;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+/**
+ * The Redis backend. Keys, for prefix {@code P} and scope tag {@code T = {stack:stage}} (with
+ * {@code % { } :} and control characters of the names percent-encoded):
+ *
+ * <pre>
+ * P:{T}:d:FQN        hash v, doc, st, at   a record; v alone is a tombstone
+ * P:{T}:o            hash v, doc, at       the stack output
+ * P:{T}:idx          sorted set of live fqns (ZRANGEBYLEX: byte order, which is code point order)
+ * P:{T}:s:STATUS     sorted set of the fqns in that status
+ * P:{T}:lock         hash id, owner, token, acq, exp   the deploy lock
+ * P:{registry}:stacks, P:{registry}:stages:STACK       sorted sets of the scopes ever written
+ * </pre>
+ *
+ * Every key of a scope shares its hash tag, so each operation is one Lua script on one node, on a single
+ * server or a cluster alike. A prefix holds no braces, so the text before a key's first {@code {} is its
+ * prefix and two prefixes never share a key. The registry lives in a slot of its own: a scope is added
+ * before its first write and never removed (a stale entry is filtered out by a liveness check), so a
+ * scope holding state can never be missing from it.
+ */
+final class RedisBackend implements StoreBackend {
+
+    private final RedisOptions options;
+    private final UnifiedJedis redis;
+    private final String prefix;
+    private final Set<ScopeId> registered = ConcurrentHashMap.newKeySet();
+
+    private RedisBackend(RedisOptions options, UnifiedJedis redis) {
+        this.options = options;
+        this.redis = redis;
+        this.prefix = options.prefix() + ":";
+    }
+
+    static RedisBackend open(RedisOptions options) {
+        JedisClientConfig config = DefaultJedisClientConfig.builder()
+                .user(options.user()).password(options.password()).database(options.database())
+                .ssl(options.tls()).clientName("statestore")
+                .connectionTimeoutMillis((int) options.timeout().toMillis())
+                .socketTimeoutMillis((int) options.timeout().toMillis())
+                .build();
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(options.maxPoolSize());
+        pool.setMaxIdle(options.maxPoolSize());
+        pool.setMaxWait(options.timeout());
+        UnifiedJedis redis;
+        try {
+            if (options.cluster()) {
+                redis = RedisClusterClient.builder().nodes(new HashSet<>(options.nodes())).clientConfig(config)
+                        .poolConfig(pool).maxAttempts(3).maxTotalRetriesDuration(options.timeout().multipliedBy(2))
+                        .build();
+            } else {
+                redis = RedisClient.builder().hostAndPort(options.nodes().get(0)).clientConfig(config).poolConfig(pool)
+                        .build();
+            }
+        } catch (JedisException e) {
+            throw translate("connect to " + options.describe(), options, e);
+        }
+        RedisBackend backend = new RedisBackend(options, redis);
+        try {
+            backend.call("connect", () -> redis.ping());
+        } catch (RuntimeException e) {
+            redis.close();
+            throw e;
+        }
+        return backend;
+    }
+
+    @Override
+    public String describe() {
+        return options.describe();
+    }
+
+    // ---- keys -----------------------------------------------------------------------------------
+
+    /** A stack or stage name as it goes into a key: no braces (hash tags) and no colons (separators). */
+    private static String encode(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        name.codePoints().forEach(cp -> {
+            if (cp == '%' || cp == '{' || cp == '}' || cp == ':' || cp < 0x20 || cp == 0x7F) {
+                out.append(String.format("%%%02X", cp));
+            } else {
+                out.appendCodePoint(cp);
+            }
+        });
+        return out.toString();
+    }
+
+    private String base(ScopeId scope) {
+        return prefix + "{" + encode(scope.stack()) + ":" + encode(scope.stage()) + "}:";
+    }
+
+    private String key(ScopeId scope, StateKey key) {
+        return key instanceof StateKey.Record r ? base(scope) + "d:" + r.fqn() : base(scope) + "o";
+    }
+
+    private String registry(String name) {
+        return prefix + "{registry}:" + name;
+    }
+
+    // ---- scopes ---------------------------------------------------------------------------------
+
+    @Override
+    public List<String> stacks() {
+        return call("list stacks", () -> {
+            List<String> result = new ArrayList<>();
+            for (String stack : redis.zrange(registry("stacks"), 0, -1)) {
+                if (!liveStages(stack).isEmpty()) {
+                    result.add(stack);
+                }
+            }
+            result.sort(StateNames.ORDER);
+            return result;
+        });
+    }
+
+    @Override
+    public List<String> stages(String stack) {
+        return call("list stages", () -> liveStages(stack));
+    }
+
+    private List<String> liveStages(String stack) {
+        List<String> result = new ArrayList<>();
+        for (String stage : redis.zrange(registry("stages:" + stack), 0, -1)) {
+            ScopeId scope = new ScopeId(stack, stage);
+            if (asLong(eval(Scripts.SCOPE_LIVE, List.of(base(scope) + "idx", base(scope) + "o"), List.of())) == 1) {
+                result.add(stage);
+            }
+        }
+        result.sort(StateNames.ORDER);
+        return result;
+    }
+
+    private void register(ScopeId scope) {
+        if (registered.add(scope)) {
+            try {
+                eval(Scripts.REGISTER, List.of(registry("stacks"), registry("stages:" + scope.stack())),
+                        List.of(scope.stack(), scope.stage()));
+            } catch (RuntimeException e) {
+                registered.remove(scope);
+                throw e;
+            }
+        }
+    }
+
+    // ---- documents ------------------------------------------------------------------------------
+
+    private String location(ScopeId scope, StateKey key) {
+        return options.describe() + " key " + key(scope, key);
+    }
+
+    @Override
+    public Optional<StoredDocument> read(ScopeId scope, StateKey key) {
+        return call("read " + key.describe(), () -> {
+            List<String> fields = redis.hmget(key(scope, key), "v", "doc", "at");
+            if (fields.get(1) == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new StoredDocument(key, fields.get(1), Long.parseLong(fields.get(0)),
+                    Instant.ofEpochMilli(Long.parseLong(fields.get(2))), location(scope, key)));
+        });
+    }
+
+    private String statusPrefix(ScopeId scope) {
+        return base(scope) + "s:";
+    }
+
+    @Override
+    public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
+        StateKey key = document.key();
+        return call("write " + key.describe(), () -> {
+            // Only a write that may create needs the registry: an update needs a live record, so its scope is in.
+            if (condition.isUnconditional() || condition.requiresAbsent()) {
+                register(scope);
+            }
+            String mode = condition.isUnconditional() ? "any" : condition.requiresAbsent() ? "absent" : "version";
+            List<Object> reply = asList(eval(Scripts.WRITE, List.of(key(scope, key), base(scope) + "idx"), List.of(
+                    mode, Long.toString(condition.expectedVersion()), document.json(),
+                    document.status() == null ? "" : document.status(),
+                    key instanceof StateKey.Record r ? r.fqn() : "", statusPrefix(scope))));
+            if (asLong(reply.get(0)) == 1) {
+                return new StoredDocument(key, document.json(), asLong(reply.get(1)),
+                        Instant.ofEpochMilli(asLong(reply.get(2))), location(scope, key));
+            }
+            throw conflict(scope, key, condition, asLong(reply.get(1)));
+        });
+    }
+
+    private static StateConflictException conflict(ScopeId scope, StateKey key, WriteCondition condition, long current) {
+        return new StateConflictException(scope, key.describe(), condition.expectedVersion(),
+                current < 0 ? OptionalLong.empty() : OptionalLong.of(current));
+    }
+
+    @Override
+    public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
+        return call("delete " + key.describe(), () -> {
+            List<Object> reply = asList(eval(Scripts.DELETE, List.of(key(scope, key), base(scope) + "idx"), List.of(
+                    condition.isUnconditional() ? "any" : "version", Long.toString(condition.expectedVersion()),
+                    key instanceof StateKey.Record r ? r.fqn() : "", statusPrefix(scope))));
+            if (asLong(reply.get(0)) == 1) {
+                return asLong(reply.get(1)) == 1;
+            }
+            throw conflict(scope, key, condition, asLong(reply.get(1)));
+        });
+    }
+
+    @Override
+    public Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit) {
+        return call("list records", () -> {
+            List<StoredDocument> items = documents(scope, asList(eval(Scripts.PAGE, List.of(base(scope) + "idx"),
+                    List.of(afterFqn == null ? "-" : "(" + afterFqn, Integer.toString(limit + 1), base(scope) + "d:"))));
+            if (items.size() > limit) {
+                items.remove(limit);
+                return new Page<>(items, Optional.of(items.get(limit - 1).key().describe()));
+            }
+            return new Page<>(items, Optional.empty());
+        });
+    }
+
+    @Override
+    public List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses) {
+        return call("list records by status", () -> {
+            List<String> args = new ArrayList<>(List.of(statusPrefix(scope), base(scope) + "d:"));
+            args.addAll(statuses);
+            List<StoredDocument> items = documents(scope, asList(eval(Scripts.BY_STATUS, List.of(base(scope) + "idx"), args)));
+            items.sort((a, b) -> StateNames.ORDER.compare(a.key().describe(), b.key().describe()));
+            return items;
+        });
+    }
+
+    private List<StoredDocument> documents(ScopeId scope, List<Object> flat) {
+        List<StoredDocument> items = new ArrayList<>(flat.size() / 4);
+        for (int i = 0; i + 3 < flat.size(); i += 4) {
+            StateKey key = StateKey.record(asString(flat.get(i)));
+            if (flat.get(i + 2) == null) {
+                continue; // indexed but deleted in the same instant: not possible inside one script, kept safe
+            }
+            items.add(new StoredDocument(key, asString(flat.get(i + 2)), Long.parseLong(asString(flat.get(i + 1))),
+                    Instant.ofEpochMilli(Long.parseLong(asString(flat.get(i + 3)))), location(scope, key)));
+        }
+        return items;
+    }
+
+    @Override
+    public void deleteScope(ScopeId scope) {
+        call("delete " + scope, () -> eval(Scripts.DELETE_SCOPE, List.of(base(scope) + "idx", base(scope) + "o"),
+                List.of(base(scope) + "d:", statusPrefix(scope))));
+    }
+
+    // ---- deploy lock ----------------------------------------------------------------------------
+    // A hash with an expiry time rather than SET NX PX: the fencing token has to outlive every lease,
+    // and one script checks the owner's lock id inside Redis for renew and release.
+
+    private List<Object> lock(ScopeId scope, String op, String lockId, String owner, long ttlMillis) {
+        return asList(eval(Scripts.LOCK, List.of(base(scope) + "lock"),
+                List.of(op, lockId, owner, Long.toString(ttlMillis))));
+    }
+
+    private static Optional<LockInfo> info(List<Object> reply) {
+        if (reply.size() < 5) {
+            return Optional.empty();
+        }
+        return Optional.of(new LockInfo(asString(reply.get(1)), asLong(reply.get(2)),
+                Instant.ofEpochMilli(asLong(reply.get(3))), Instant.ofEpochMilli(asLong(reply.get(4)))));
+    }
+
+    @Override
+    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
+        return call("acquire the deploy lock", () -> {
+            List<Object> reply = lock(scope, "acquire", lockId, owner, ttl.toMillis());
+            if (asLong(reply.get(0)) != 1) {
+                throw new LockConflictException(scope, "the deploy lock is held", info(reply));
+            }
+            return new LockLease(scope, lockId, info(reply).orElseThrow());
+        });
+    }
+
+    @Override
+    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
+        return call("renew the deploy lock", () -> {
+            List<Object> reply = lock(scope, "renew", lockId, "", ttl.toMillis());
+            if (asLong(reply.get(0)) != 1) {
+                throw new LockConflictException(scope, "cannot renew: that lock id is not the lease in force", info(reply));
+            }
+            return new LockLease(scope, lockId, info(reply).orElseThrow());
+        });
+    }
+
+    @Override
+    public void releaseLock(ScopeId scope, String lockId) {
+        call("release the deploy lock", () -> {
+            List<Object> reply = lock(scope, "release", lockId, "", 0);
+            if (asLong(reply.get(0)) != 1) {
+                throw new LockConflictException(scope, "cannot release: that lock id is not the lease in force", info(reply));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<LockInfo> lockInfo(ScopeId scope) {
+        return call("read the deploy lock", () -> info(lock(scope, "info", "", "", 0)));
+    }
+
+    @Override
+    public boolean forceReleaseLock(ScopeId scope) {
+        return call("force-release the deploy lock", () -> asLong(lock(scope, "force", "", "", 0).get(0)) == 1);
+    }
+
+    // ---- diagnosis ------------------------------------------------------------------------------
+
+    @Override
+    public List<String> diagnose() {
+        return call("check the server's persistence", () -> {
+            List<String> warnings = new ArrayList<>();
+            if (redis instanceof RedisClusterClient cluster) {
+                for (var node : cluster.getClusterNodes().entrySet()) {
+                    try (Jedis jedis = new Jedis(node.getValue().getResource())) {
+                        persistence(node.getKey(), jedis.configGet("appendonly"), jedis.configGet("save"), warnings);
+                    }
+                }
+            } else {
+                persistence(options.nodes().get(0).toString(), redis.configGet("appendonly"), redis.configGet("save"),
+                        warnings);
+            }
+            return warnings;
+        });
+    }
+
+    private static void persistence(String node, Map<String, String> appendonly, Map<String, String> save,
+            List<String> warnings) {
+        String aof = appendonly.getOrDefault("appendonly", "");
+        String rdb = save.getOrDefault("save", "");
+        if (!"yes".equalsIgnoreCase(aof) && rdb.isBlank()) {
+            warnings.add("Redis " + node + " keeps nothing on disk (appendonly no, save \"\"): all state is lost "
+                    + "when it restarts; turn on appendonly yes (appendfsync everysec or always)");
+        } else if (!"yes".equalsIgnoreCase(aof)) {
+            warnings.add("Redis " + node + " only takes RDB snapshots (save " + rdb + "): writes since the last "
+                    + "snapshot are lost when it stops; turn on appendonly yes");
+        }
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------------
+
+    /** Runs a script by its SHA, loading it first where the server answers NOSCRIPT (a restart, a new node). */
+    private Object eval(Scripts script, List<String> keys, List<String> args) {
+        try {
+            return redis.evalsha(script.sha, keys, args);
+        } catch (JedisNoScriptException e) {
+            redis.scriptLoad(script.source, keys.get(0));
+            return redis.evalsha(script.sha, keys, args);
+        }
+    }
+
+    private <T> T call(String what, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (JedisException e) {
+            throw translate(what, options, e);
+        }
+    }
+
+    private static RuntimeException translate(String what, RedisOptions options, JedisException e) {
+        String message = "cannot " + what + " in " + options.describe() + ": " + e.getMessage();
+        boolean unavailable = e instanceof JedisConnectionException || e instanceof JedisClusterOperationException
+                || (e instanceof JedisDataException && e.getMessage() != null && e.getMessage().matches(
+                        "^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|READONLY).*"));
+        return unavailable ? new StateStoreUnavailableException(message, e) : new StateStoreException(message, e);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> asList(Object reply) {
+        return (List<Object>) reply;
+    }
+
+    private static long asLong(Object reply) {
+        if (reply instanceof Long l) {
+            return l;
+        }
+        return Long.parseLong(asString(reply));
+    }
+
+    private static String asString(Object reply) {
+        return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : (String) reply;
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+}

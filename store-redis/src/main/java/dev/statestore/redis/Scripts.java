@@ -1,0 +1,173 @@
+package dev.statestore.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The Lua scripts that make each operation one atomic step of Redis. Every key a script touches carries
+ * the scope's hash tag, so the scripts run unchanged on a cluster. Times come from the server
+ * ({@code TIME}), the same clock for every client. Nothing here sorts strings: Lua compares them with
+ * the server's locale, so ordering is left to {@code ZRANGEBYLEX} (byte order) and to Java.
+ */
+enum Scripts {
+
+    /**
+     * KEYS: doc, idx. ARGV: mode (any|absent|version), expected version, json, status, fqn ('' for the
+     * stack output), status-set key prefix. Returns {1, version, at} or {0, current version or -1}.
+     */
+    WRITE("""
+            local cur = redis.call('HMGET', KEYS[1], 'v', 'doc', 'st')
+            local v = tonumber(cur[1]) or 0
+            local live = cur[2] ~= false
+            if ARGV[1] == 'absent' and live then return {0, v} end
+            if ARGV[1] == 'version' and (not live or v ~= tonumber(ARGV[2])) then
+              if live then return {0, v} else return {0, -1} end
+            end
+            local t = redis.call('TIME')
+            local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local nv = v + 1
+            redis.call('HSET', KEYS[1], 'v', nv, 'doc', ARGV[3], 'at', at)
+            if ARGV[5] ~= '' then
+              if live and cur[3] then redis.call('ZREM', ARGV[6] .. cur[3], ARGV[5]) end
+              redis.call('HSET', KEYS[1], 'st', ARGV[4])
+              redis.call('ZADD', KEYS[2], 0, ARGV[5])
+              redis.call('ZADD', ARGV[6] .. ARGV[4], 0, ARGV[5])
+            end
+            return {1, nv, at}
+            """),
+
+    /**
+     * KEYS: doc, idx. ARGV: mode (any|version), expected version, fqn ('' for the stack output),
+     * status-set key prefix. Keeps the version as a tombstone. Returns {1, 1|0 deleted} or {0, current or -1}.
+     */
+    DELETE("""
+            local cur = redis.call('HMGET', KEYS[1], 'v', 'doc', 'st')
+            local v = tonumber(cur[1]) or 0
+            local live = cur[2] ~= false
+            if ARGV[1] == 'version' and (not live or v ~= tonumber(ARGV[2])) then
+              if live then return {0, v} else return {0, -1} end
+            end
+            if not live then return {1, 0} end
+            redis.call('HDEL', KEYS[1], 'doc', 'st', 'at')
+            if ARGV[3] ~= '' then
+              redis.call('ZREM', KEYS[2], ARGV[3])
+              if cur[3] then redis.call('ZREM', ARGV[4] .. cur[3], ARGV[3]) end
+            end
+            return {1, 1}
+            """),
+
+    /** KEYS: idx. ARGV: min ('-' or '(' .. after), count, doc key prefix. Returns {fqn, v, doc, at, …}. */
+    PAGE("""
+            local fqns = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, tonumber(ARGV[2]))
+            local out = {}
+            for _, f in ipairs(fqns) do
+              local d = redis.call('HMGET', ARGV[3] .. f, 'v', 'doc', 'at')
+              out[#out + 1] = f
+              out[#out + 1] = d[1]
+              out[#out + 1] = d[2]
+              out[#out + 1] = d[3]
+            end
+            return out
+            """),
+
+    /** KEYS: idx. ARGV: status-set key prefix, doc key prefix, statuses…. Returns {fqn, v, doc, at, …}, unsorted. */
+    BY_STATUS("""
+            local out = {}
+            for i = 3, #ARGV do
+              for _, f in ipairs(redis.call('ZRANGEBYLEX', ARGV[1] .. ARGV[i], '-', '+')) do
+                local d = redis.call('HMGET', ARGV[2] .. f, 'v', 'doc', 'at')
+                out[#out + 1] = f
+                out[#out + 1] = d[1]
+                out[#out + 1] = d[2]
+                out[#out + 1] = d[3]
+              end
+            end
+            return out
+            """),
+
+    /** KEYS: idx, output. ARGV: doc key prefix, status-set key prefix. Tombstones every document of the scope. */
+    DELETE_SCOPE("""
+            local fqns = redis.call('ZRANGE', KEYS[1], 0, -1)
+            for _, f in ipairs(fqns) do
+              local k = ARGV[1] .. f
+              local st = redis.call('HGET', k, 'st')
+              redis.call('HDEL', k, 'doc', 'st', 'at')
+              if st then redis.call('ZREM', ARGV[2] .. st, f) end
+            end
+            redis.call('DEL', KEYS[1])
+            redis.call('HDEL', KEYS[2], 'doc', 'at')
+            return #fqns
+            """),
+
+    /** KEYS: idx, output. Returns 1 if the scope holds a record or a stack output. */
+    SCOPE_LIVE("""
+            if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('HEXISTS', KEYS[2], 'doc') == 1 then return 1 end
+            return 0
+            """),
+
+    /** KEYS: stacks, stages of the stack. ARGV: stack, stage. */
+    REGISTER("""
+            redis.call('ZADD', KEYS[1], 0, ARGV[1])
+            redis.call('ZADD', KEYS[2], 0, ARGV[2])
+            return 1
+            """),
+
+    /**
+     * KEYS: lock. ARGV: op (acquire|renew|release|info|force), lock id, owner, ttl ms. The lease is a hash
+     * whose fencing token outlives every lease. Returns {1|0, owner, token, acquired, expires} or {0}.
+     */
+    LOCK("""
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local l = redis.call('HMGET', KEYS[1], 'id', 'owner', 'token', 'acq', 'exp')
+            local held = l[1] ~= false and tonumber(l[5]) > now
+            local op = ARGV[1]
+            if op == 'acquire' then
+              if held then return {0, l[2], tonumber(l[3]), tonumber(l[4]), tonumber(l[5])} end
+              local token = (tonumber(l[3]) or 0) + 1
+              local exp = now + tonumber(ARGV[4])
+              redis.call('HSET', KEYS[1], 'id', ARGV[2], 'owner', ARGV[3], 'token', token, 'acq', now, 'exp', exp)
+              return {1, ARGV[3], token, now, exp}
+            end
+            if op == 'info' then
+              if held then return {1, l[2], tonumber(l[3]), tonumber(l[4]), tonumber(l[5])} end
+              return {0}
+            end
+            if op == 'force' then
+              if not held then return {0} end
+              redis.call('HDEL', KEYS[1], 'id')
+              redis.call('HSET', KEYS[1], 'exp', now)
+              return {1}
+            end
+            if not held or l[1] ~= ARGV[2] then
+              if held then return {0, l[2], tonumber(l[3]), tonumber(l[4]), tonumber(l[5])} end
+              return {0}
+            end
+            if op == 'renew' then
+              local exp = now + tonumber(ARGV[4])
+              redis.call('HSET', KEYS[1], 'exp', exp)
+              return {1, l[2], tonumber(l[3]), tonumber(l[4]), exp}
+            end
+            redis.call('HDEL', KEYS[1], 'id')
+            redis.call('HSET', KEYS[1], 'exp', now)
+            return {1}
+            """);
+
+    final String source;
+    final String sha;
+
+    Scripts(String source) {
+        this.source = source;
+        this.sha = sha1(source);
+    }
+
+    private static String sha1(String source) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-1", e);
+        }
+    }
+}
