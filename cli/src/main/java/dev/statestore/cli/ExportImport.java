@@ -1,0 +1,213 @@
+package dev.statestore.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.statestore.ResourceState;
+import dev.statestore.ScopeId;
+import dev.statestore.StackOutput;
+import dev.statestore.StateScope;
+import dev.statestore.StateStore;
+import dev.statestore.Versioned;
+import dev.statestore.spi.StateJson;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code export} and {@code import}. The format is Alchemy's {@code StateExport} with this project's
+ * additions beside it, so that either side reads what the other writes:
+ *
+ * <pre>
+ * {"format":"statestore-export","formatVersion":1,
+ *  "resources":[{"stack":…,"stage":…,"fqn":…,"version":3,"state":{…}}, …],   sorted by stack, stage, fqn
+ *  "outputs":[{"stack":…,"stage":…,"version":1,"output":…}, …]}
+ * </pre>
+ *
+ * One resource per line, written as the scope is read, so an export of any size streams. An import
+ * without {@code formatVersion} is Alchemy's own export; a newer {@code formatVersion} is refused.
+ */
+final class ExportImport {
+
+    static final int FORMAT_VERSION = 1;
+
+    private ExportImport() {}
+
+    @Command(name = "export", description = "Writes scopes to JSON (Alchemy's StateExport shape, versioned): "
+            + "one stage, every stage of a stack, or every stack.")
+    static final class Export extends ListCommands.Base {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "STACK")
+        String stack;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "STAGE")
+        String stage;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write here instead of standard output")
+        Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StateStore store = root().open()) {
+                List<ScopeId> scopes = scopes(store, stack, stage);
+                if (file == null) {
+                    write(store, scopes, out());
+                    out().flush();
+                } else {
+                    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+                    try (Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8))) {
+                        int count = write(store, scopes, w);
+                        spec.commandLine().getErr().println("exported " + count + " records of " + scopes.size()
+                                + " scope(s) to " + file);
+                    }
+                    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            return Statestore.OK;
+        }
+    }
+
+    /** The scopes named on the command line: one stage, a whole stack, or everything. */
+    static List<ScopeId> scopes(StateStore store, String stack, String stage) {
+        List<ScopeId> scopes = new ArrayList<>();
+        if (stack != null && stage != null) {
+            if (!store.stages(stack).contains(stage)) {
+                throw new Statestore.CommandFailure(Statestore.NOT_FOUND, "no stack '" + stack + "' stage '" + stage
+                        + "' in " + store.describe());
+            }
+            scopes.add(new ScopeId(stack, stage));
+        } else {
+            List<String> stacks = stack != null ? List.of(stack) : store.stacks();
+            for (String s : stacks) {
+                store.stages(s).forEach(t -> scopes.add(new ScopeId(s, t)));
+            }
+            if (scopes.isEmpty() && stack != null) {
+                throw new Statestore.CommandFailure(Statestore.NOT_FOUND, "no stack '" + stack + "' in " + store.describe());
+            }
+        }
+        return scopes;
+    }
+
+    private static int write(StateStore store, List<ScopeId> scopes, Writer w) {
+        try {
+            int[] count = {0};
+            w.write("{\"format\":\"statestore-export\",\"formatVersion\":" + FORMAT_VERSION + ",\"resources\":[");
+            for (ScopeId scope : scopes) {
+                store.scope(scope).stream().forEach(v -> {
+                    ObjectNode entry = Output.object();
+                    entry.put("stack", scope.stack());
+                    entry.put("stage", scope.stage());
+                    entry.put("fqn", v.value().fqn());
+                    entry.put("version", v.version());
+                    entry.set("state", v.value().toJsonNode());
+                    try {
+                        w.write((count[0]++ == 0 ? "\n" : ",\n") + StateJson.compact(entry));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+            w.write("\n],\"outputs\":[");
+            boolean first = true;
+            for (ScopeId scope : scopes) {
+                Optional<Versioned<StackOutput>> output = store.scope(scope).output();
+                if (output.isPresent()) {
+                    ObjectNode entry = Output.object();
+                    entry.put("stack", scope.stack());
+                    entry.put("stage", scope.stage());
+                    entry.put("version", output.get().version());
+                    entry.set("output", output.get().value().value());
+                    w.write((first ? "\n" : ",\n") + StateJson.compact(entry));
+                    first = false;
+                }
+            }
+            w.write("\n]}\n");
+            w.flush();
+            return count[0];
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Command(name = "import", description = "Reads an export (this tool's or Alchemy's) into the store. Records that "
+            + "exist and differ are refused, all before anything is written, unless --overwrite.")
+    static final class Import extends ListCommands.Base {
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Option(names = "--overwrite", description = "replace records that exist and differ")
+        boolean overwrite;
+
+        @Override
+        public Integer call() throws IOException {
+            JsonNode export;
+            try {
+                export = StateJson.parse(Files.readAllBytes(file));
+            } catch (IOException e) {
+                throw new Statestore.CommandFailure(Statestore.USAGE, "cannot read " + file + ": " + e.getMessage());
+            }
+            JsonNode version = export.get("formatVersion");
+            if (version != null && version.asInt() > FORMAT_VERSION) {
+                throw new Statestore.CommandFailure(Statestore.USAGE, file + " has format version " + version.asInt()
+                        + "; this statestore reads up to " + FORMAT_VERSION);
+            }
+            if (!export.path("resources").isArray()) {
+                throw new Statestore.CommandFailure(Statestore.USAGE, file + " is not an export: it has no \"resources\" list");
+            }
+            try (StateStore store = root().open()) {
+                List<String> differing = new ArrayList<>();
+                List<Runnable> writes = new ArrayList<>();
+                int[] created = {0};
+                int[] same = {0};
+                for (JsonNode entry : export.get("resources")) {
+                    StateScope scope = store.scope(entry.path("stack").asText(), entry.path("stage").asText());
+                    ResourceState state = ResourceState.of((ObjectNode) entry.get("state"));
+                    Optional<Versioned<ResourceState>> current = scope.get(state.fqn());
+                    if (current.isEmpty()) {
+                        writes.add(() -> scope.create(state));
+                        created[0]++;
+                    } else if (current.get().value().equals(state)) {
+                        same[0]++;
+                    } else {
+                        differing.add(scope.id().stack() + "/" + scope.id().stage() + " " + state.fqn());
+                        writes.add(() -> scope.put(state));
+                    }
+                }
+                for (JsonNode entry : export.path("outputs")) {
+                    StateScope scope = store.scope(entry.path("stack").asText(), entry.path("stage").asText());
+                    StackOutput output = StackOutput.of(entry.get("output"));
+                    Optional<Versioned<StackOutput>> current = scope.output();
+                    if (current.isEmpty() || !current.get().value().equals(output)) {
+                        if (current.isPresent()) {
+                            differing.add(scope.id().stack() + "/" + scope.id().stage() + " (stack output)");
+                        }
+                        writes.add(() -> scope.putOutput(output));
+                    }
+                }
+                if (!differing.isEmpty() && !overwrite) {
+                    throw new Statestore.CommandFailure(Statestore.CONFLICT, differing.size() + " record(s) exist and "
+                            + "differ, nothing was written (use --overwrite to replace them): "
+                            + String.join(", ", differing.subList(0, Math.min(20, differing.size())))
+                            + (differing.size() > 20 ? ", …" : ""));
+                }
+                writes.forEach(Runnable::run);
+                PrintWriter out = out();
+                out.println("imported " + file + " into " + store.describe() + ": " + created[0] + " created, "
+                        + differing.size() + " overwritten, " + same[0] + " unchanged");
+                out.flush();
+            }
+            return Statestore.OK;
+        }
+    }
+}

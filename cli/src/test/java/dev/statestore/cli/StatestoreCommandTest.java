@@ -1,0 +1,280 @@
+package dev.statestore.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.statestore.LockLease;
+import dev.statestore.MemoryStores;
+import dev.statestore.ResourceState;
+import dev.statestore.ResourceStatus;
+import dev.statestore.ScopeId;
+import dev.statestore.StateScope;
+import dev.statestore.StateStore;
+import dev.statestore.StateStores;
+import dev.statestore.Versioned;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every command, on the memory and the file store, with its exit codes. */
+class StatestoreCommandTest {
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cli = Statestore.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @TempDir
+    Path tmp;
+
+    private String memory;
+
+    @BeforeEach
+    void names() {
+        memory = "memory:cli-" + UUID.randomUUID();
+    }
+
+    @AfterEach
+    void drop() {
+        MemoryStores.drop(memory.substring("memory:".length()));
+    }
+
+    private String url(String kind) {
+        return kind.equals("memory") ? memory : "file:" + tmp.resolve("state");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "file"})
+    void demoThenTheReadCommands(String kind) {
+        String store = url(kind);
+        Run demo = run("--store", store, "demo");
+        assertThat(demo.code()).as(demo.err()).isZero();
+        assertThat(demo.out()).contains("Api/Db", "Api/Worker", "Bucket", "Queue", "creating", "Try next");
+
+        assertThat(run("--store", store, "stacks").out()).contains("demo-app", "dev");
+        assertThat(run("--store", store, "stages", "demo-app").out()).contains("dev");
+        Run ls = run("ls", "demo-app", "dev", "--store", store);
+        assertThat(ls.out().lines().skip(1).map(l -> l.split("\\s+")[0]).collect(Collectors.toList()))
+                .containsExactly("Api/Db", "Api/Worker", "Bucket", "Queue");
+        assertThat(run("--store", store, "ls", "demo-app", "dev", "--status", "created,updated").out())
+                .contains("Api/Db", "Bucket", "Api/Worker").doesNotContain("Queue");
+        Run pending = run("--store", store, "--json", "pending", "demo-app", "dev");
+        assertThat(pending.out()).contains("\"fqn\": \"Queue\"").doesNotContain("Bucket");
+        Run show = run("--store", store, "show", "demo-app", "dev", "Api/Db");
+        assertThat(show.code()).isZero();
+        assertThat(show.out()).contains("version 5", "\"resourceType\": \"Neon.Database\"", "__redacted__");
+        assertThat(run("--store", store, "demo").code()).as("the demo runs again").isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "file"})
+    void exportThenImportElsewhereIsIdentical(String kind) throws Exception {
+        String store = url(kind);
+        run("--store", store, "demo");
+        Path file = tmp.resolve("export.json");
+        Run export = run("--store", store, "export", "demo-app", "dev", "-o", file.toString());
+        assertThat(export.code()).as(export.err()).isZero();
+        String text = Files.readString(file);
+        assertThat(text).startsWith("{\"format\":\"statestore-export\",\"formatVersion\":1,\"resources\":[");
+
+        String other = "memory:import-" + UUID.randomUUID();
+        Run imported = run("--store", other, "import", file.toString());
+        assertThat(imported.code()).as(imported.err()).isZero();
+        assertThat(imported.out()).contains("4 created");
+        assertThat(run("--store", other, "import", file.toString()).out()).contains("0 created", "4 unchanged");
+        try (StateStore a = StateStores.open(store); StateStore b = StateStores.open(other)) {
+            assertThat(digest(b, "demo-app", "dev")).isEqualTo(digest(a, "demo-app", "dev"));
+            assertThat(b.scope("demo-app", "dev").output()).isPresent();
+            // A record that differs is refused, with nothing written, unless --overwrite.
+            Versioned<ResourceState> bucket = b.scope("demo-app", "dev").require("Bucket");
+            b.scope("demo-app", "dev").update(bucket.value().toBuilder().status(ResourceStatus.DELETING).build(), bucket.version());
+            Run refused = run("--store", other, "import", file.toString());
+            assertThat(refused.code()).isEqualTo(Statestore.CONFLICT);
+            assertThat(refused.err()).contains("Bucket", "--overwrite", "nothing was written");
+            assertThat(run("--store", other, "import", "--overwrite", file.toString()).code()).isZero();
+            assertThat(digest(b, "demo-app", "dev")).isEqualTo(digest(a, "demo-app", "dev"));
+        } finally {
+            MemoryStores.drop(other.substring("memory:".length()));
+        }
+    }
+
+    @Test
+    void importReadsAlchemysOwnExport() throws Exception {
+        Path file = tmp.resolve("alchemy-export.json");
+        Files.writeString(file, "{\"resources\":[{\"stack\":\"MyApp\",\"stage\":\"prod\",\"fqn\":\"Bucket\",\"state\":"
+                + "{\"kind\":\"resource\",\"fqn\":\"Bucket\",\"status\":\"created\",\"resourceType\":\"R2\"}}]}");
+        assertThat(run("--store", memory, "import", file.toString()).code()).isZero();
+        assertThat(run("--store", memory, "ls", "MyApp", "prod").out()).contains("Bucket", "R2");
+        Files.writeString(file, "{\"formatVersion\":99,\"resources\":[]}");
+        Run newer = run("--store", memory, "import", file.toString());
+        assertThat(newer.code()).isEqualTo(Statestore.USAGE);
+        assertThat(newer.err()).contains("format version 99");
+    }
+
+    @Test
+    void migrateBetweenStoreTypesInterruptedAndResumedEndsIdentical() throws Exception {
+        String file = "file:" + tmp.resolve("local");
+        try (StateStore source = StateStores.open(file)) {
+            StateScope scope = source.scope("big", "prod");
+            for (int i = 0; i < 2000; i++) {
+                scope.create(ResourceState.builder(String.format("svc%02d/res-%04d", i % 17, i), ResourceStatus.CREATED)
+                        .resourceType("Test.Thing").props(dev.statestore.spi.StateJson.nodes().objectNode().put("i", i))
+                        .build());
+            }
+            scope.putOutput(dev.statestore.StackOutput.fromJson("{\"url\":\"https://big\"}"));
+        }
+        // Interrupted halfway: the thread is interrupted once 1,000 records are across.
+        try (StateStore from = StateStores.open(file); StateStore to = StateStores.open(memory)) {
+            AtomicReference<RuntimeException> failure = new AtomicReference<>();
+            Thread worker = new Thread(() -> {
+                try {
+                    new Migrator(from, to, false, "test", new Migrator.Progress() {
+                        @Override
+                        public void scopeStarted(ScopeId scope, long total) {}
+
+                        @Override
+                        public void recordDone(ScopeId scope, long done) {
+                            if (done == 1000) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                    }).migrate(new ScopeId("big", "prod"));
+                } catch (RuntimeException e) {
+                    failure.set(e);
+                }
+            });
+            worker.start();
+            worker.join();
+            assertThat(failure.get()).hasMessageContaining("interrupted after 1000 records");
+            assertThat(to.scope("big", "prod").listAll()).hasSize(1000);
+            assertThat(to.scope("big", "prod").lockInfo()).as("locks released on the way out").isEmpty();
+        }
+        Run resumed = run("migrate", "--from", file, "--to", memory, "--stack", "big", "--stage", "prod");
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("1000 created", "1000 already there", "verified: 2000 records");
+
+        // And back, into a fresh folder: the same digest.
+        String back = "file:" + tmp.resolve("back");
+        Run returned = run("--json", "migrate", "--from", memory, "--to", back, "--all");
+        assertThat(returned.code()).as(returned.err()).isZero();
+        assertThat(returned.out()).contains("\"verified\": true", "\"created\": 2000");
+        try (StateStore a = StateStores.open(file); StateStore b = StateStores.open(back)) {
+            assertThat(digest(b, "big", "prod")).isEqualTo(digest(a, "big", "prod"));
+            assertThat(b.scope("big", "prod").output()).isPresent();
+        }
+    }
+
+    @Test
+    void migrateRefusesDifferingRecordsAndAHeldLock() {
+        run("--store", memory, "demo");
+        String target = "memory:target-" + UUID.randomUUID();
+        try (StateStore to = StateStores.open(target)) {
+            to.scope("demo-app", "dev").create(ResourceState.builder("Bucket", ResourceStatus.DELETING).build());
+            Run refused = run("migrate", "--from", memory, "--to", target, "--stack", "demo-app");
+            assertThat(refused.code()).isEqualTo(Statestore.CONFLICT);
+            assertThat(refused.out()).contains("1 refused", "Bucket", "NOT verified");
+            assertThat(run("migrate", "--from", memory, "--to", target, "--stack", "demo-app", "--overwrite").code()).isZero();
+
+            LockLease deploy = to.scope("demo-app", "dev").acquireLock("alice deploying", Duration.ofMinutes(5));
+            Run locked = run("migrate", "--from", memory, "--to", target, "--all");
+            assertThat(locked.code()).isEqualTo(Statestore.CONFLICT);
+            assertThat(locked.err()).contains("alice deploying", "lock release --force");
+            to.scope("demo-app", "dev").releaseLock(deploy.lockId());
+        } finally {
+            MemoryStores.drop(target.substring("memory:".length()));
+        }
+    }
+
+    @Test
+    void lockStatusAndForcedRelease() {
+        try (StateStore store = StateStores.open(memory)) {
+            store.scope("app", "prod").acquireLock("crashed-ci-job", Duration.ofHours(1));
+            assertThat(run("--store", memory, "lock", "status", "app", "prod").out()).contains("held by 'crashed-ci-job'");
+            Run noForce = run("--store", memory, "lock", "release", "app", "prod");
+            assertThat(noForce.code()).isEqualTo(Statestore.USAGE);
+            assertThat(noForce.err()).contains("--force");
+            Run forced = run("--store", memory, "lock", "release", "--force", "app", "prod");
+            assertThat(forced.code()).isZero();
+            assertThat(forced.out()).contains("released the lock held by 'crashed-ci-job'");
+            assertThat(run("--store", memory, "--json", "lock", "status", "app", "prod").out()).contains("\"held\": false");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "file"})
+    void doctorChecksTheStore(String kind) {
+        Run doctor = run("--store", url(kind), "doctor");
+        assertThat(doctor.code()).as(doctor.out() + doctor.err()).isZero();
+        assertThat(doctor.out()).contains("16 racing creates: 1 winner(s)", "16 racing updates: 1 winner(s)", "ok");
+        if (kind.equals("memory")) {
+            assertThat(doctor.out()).contains("warning", "lost when it exits");
+        }
+        assertThat(run("--store", url(kind), "stacks").out()).doesNotContain("statestore-doctor");
+    }
+
+    @Test
+    void badInputHasItsExitCodeAndSaysWhatToDo() throws Exception {
+        Run unknown = run("--store", "nosuch://x", "stacks");
+        assertThat(unknown.code()).isEqualTo(Statestore.USAGE);
+        assertThat(unknown.err()).contains("nosuch", "file", "memory", "postgresql", "redis");
+
+        Run malformed = run("--store", "not a url", "stacks");
+        assertThat(malformed.code()).isEqualTo(Statestore.USAGE);
+
+        Run missingScope = run("--store", memory, "ls", "nope", "nope");
+        assertThat(missingScope.code()).isEqualTo(Statestore.NOT_FOUND);
+        assertThat(missingScope.err()).contains("no stack 'nope' stage 'nope'");
+
+        run("--store", memory, "demo");
+        Run missingRecord = run("--store", memory, "show", "demo-app", "dev", "Nope");
+        assertThat(missingRecord.code()).isEqualTo(Statestore.NOT_FOUND);
+        assertThat(missingRecord.err()).contains("Nope");
+
+        Run badName = run("--store", memory, "ls", "a/b", "dev");
+        assertThat(badName.code()).isEqualTo(Statestore.USAGE);
+
+        Run noCommand = run();
+        assertThat(noCommand.code()).isEqualTo(Statestore.USAGE);
+        Run badOption = run("ls", "--no-such-option");
+        assertThat(badOption.code()).isEqualTo(Statestore.USAGE);
+
+        String file = "file:" + tmp.resolve("corrupt");
+        run("--store", file, "demo");
+        Files.writeString(tmp.resolve("corrupt/state/demo-app/dev/Bucket.json"), "{\"fqn\": \"Bucket\", ");
+        Run corrupt = run("--store", file, "ls", "demo-app", "dev");
+        assertThat(corrupt.code()).isEqualTo(Statestore.CORRUPT);
+        assertThat(corrupt.err()).contains("Bucket.json", "left untouched");
+        assertThat(run("--store", file, "show", "demo-app", "dev", "Bucket").code()).isEqualTo(Statestore.CORRUPT);
+        assertThat(run("--store", file, "show", "demo-app", "dev", "Queue").code()).as("other records read").isZero();
+
+        Run unavailable = run("--store", "postgresql://u:hunter2@127.0.0.1:1/db?connectTimeout=1", "stacks");
+        assertThat(unavailable.code()).isEqualTo(Statestore.UNAVAILABLE);
+        assertThat(unavailable.err()).doesNotContain("hunter2").contains("reachable");
+
+        assertThat(run("--help").out()).contains("Exit codes", "6  doctor found a problem");
+    }
+
+    private static String digest(StateStore store, String stack, String stage) {
+        List<String> all = store.scope(stack, stage).listAll().stream()
+                .map(v -> v.value().fqn() + "\u0000" + v.value().toJson()).collect(Collectors.toList());
+        return Integer.toHexString(all.hashCode()) + "/" + all.size();
+    }
+}
