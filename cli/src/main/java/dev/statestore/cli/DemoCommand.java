@@ -96,7 +96,7 @@ final class DemoCommand extends ListCommands.Base {
             out.println("Try next:");
             out.println("  ./statestore show " + STACK + " " + STAGE + " Api/Db");
             out.println("  ./statestore export " + STACK + " " + STAGE + " -o demo.json");
-            out.println("  ./statestore migrate --from file:.alchemy --to memory: --stack " + STACK);
+            out.println("  ./statestore migrate --from file:.alchemy --to file:.alchemy-copy --stack " + STACK);
             out.println("  ./statestore lock status " + STACK + " " + STAGE);
             out.println("  ./statestore doctor");
             out.flush();
