@@ -1,0 +1,623 @@
+package dev.statestore.s3;
+
+import dev.statestore.InvalidStoreUrlException;
+import dev.statestore.LockConflictException;
+import dev.statestore.LockInfo;
+import dev.statestore.LockLease;
+import dev.statestore.Page;
+import dev.statestore.ScopeId;
+import dev.statestore.StateConflictException;
+import dev.statestore.StateNames;
+import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.LockState;
+import dev.statestore.spi.StateJson;
+import dev.statestore.spi.StateKey;
+import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredDocument;
+import dev.statestore.spi.WriteCondition;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The S3 backend: one object per document, every write a conditional {@code PutObject}.
+ *
+ * <p>A record's object is never deleted: deleting writes an empty object in its place (a tombstone that
+ * keeps the version in its metadata), so every write of a key, create and delete included, is one
+ * compare-and-set on that one object's ETag ({@code If-Match}), or {@code If-None-Match: *} for a key
+ * never written. A write reads the object's head, checks the caller's condition, and puts with the
+ * ETag it read; a 412 or 409 means someone wrote in between, and the check runs again on what is there
+ * now. Listing needs no extra requests to skip tombstones: they are the objects of size 0.
+ *
+ * <p>Versions and times live in user metadata ({@code x-amz-meta-statestore-version},
+ * {@code -updated}), written with the body in the same request. The deploy lock is a small JSON object
+ * changed the same way; its lease runs on this client's clock.
+ */
+final class S3Backend implements StoreBackend {
+
+    private static final String VERSION = "statestore-version";
+    private static final String UPDATED = "statestore-updated";
+    private static final int MAX_ATTEMPTS = 50;
+
+    private final S3Options options;
+    private final S3Client s3;
+    private final S3Keys keys;
+    private final ExecutorService readers;
+    private final Clock clock = Clock.systemUTC();
+    /** The ETag of the last version of each key this store read or wrote: lets an update skip its HEAD. */
+    private final Map<String, Head> etags = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Head> eldest) {
+            return size() > 10_000;
+        }
+    });
+
+    private S3Backend(S3Options options, S3Client s3) {
+        this.options = options;
+        this.s3 = s3;
+        this.keys = new S3Keys(options.prefix());
+        this.readers = Executors.newFixedThreadPool(options.concurrency(), r -> {
+            Thread t = new Thread(r, "statestore-s3-reader");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    static S3Backend open(S3Options options) {
+        S3ClientBuilder builder = S3Client.builder()
+                .forcePathStyle(options.pathStyle())
+                // Checksums only where S3 requires them: S3-compatible servers differ on the newer ones.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(c -> c.apiCallTimeout(options.timeout())
+                        .apiCallAttemptTimeout(options.timeout().dividedBy(3).plusSeconds(1)));
+        options.region().map(Region::of).ifPresent(builder::region);
+        if (options.region().isEmpty() && options.endpoint().isPresent()) {
+            builder.region(Region.US_EAST_1); // S3-compatible servers ignore it, but the SDK needs one
+        }
+        options.endpoint().ifPresent(builder::endpointOverride);
+        if (options.accessKeyId().isPresent()) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(options.accessKeyId().get(), options.secretAccessKey().orElseThrow())));
+        } else {
+            options.profile().ifPresent(p -> builder.credentialsProvider(ProfileCredentialsProvider.create(p)));
+        }
+        S3Client s3;
+        try {
+            s3 = builder.build();
+        } catch (SdkClientException e) {
+            throw new InvalidStoreUrlException("cannot set up S3 for " + options.describe() + ": " + e.getMessage()
+                    + " (give ?region=… or set AWS_REGION)");
+        }
+        S3Backend backend = new S3Backend(options, s3);
+        try {
+            if (options.probe()) {
+                backend.probe();
+            }
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+        return backend;
+    }
+
+    /** Refuses a server that accepts a second {@code If-None-Match: *} put: it would make every condition a lie. */
+    private void probe() {
+        String key = keys.root() + ".statestore-probe/" + UUID.randomUUID();
+        call("probe conditional writes", () -> {
+            s3.putObject(put(key).ifNoneMatch("*").build(), RequestBody.fromString("probe"));
+            boolean ignored;
+            try {
+                s3.putObject(put(key).ifNoneMatch("*").build(), RequestBody.fromString("probe again"));
+                ignored = true;
+            } catch (S3Exception e) {
+                if (e.statusCode() != 412 && e.statusCode() != 409) {
+                    throw e;
+                }
+                ignored = false;
+            } finally {
+                s3.deleteObject(b -> b.bucket(options.bucket()).key(key));
+            }
+            if (ignored) {
+                throw new StateStoreException("the S3 server of " + options.describe() + " accepted a second "
+                        + "If-None-Match: * put of one object: it ignores conditional writes, so this store would lose "
+                        + "updates and its locks would not lock. Use a server that honours them (AWS S3, Cloudflare R2, "
+                        + "MinIO), or add probe=false only if you know this server does");
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public String describe() {
+        return options.describe();
+    }
+
+    private PutObjectRequest.Builder put(String key) {
+        return PutObjectRequest.builder().bucket(options.bucket()).key(key).contentType("application/json");
+    }
+
+    // ---- objects --------------------------------------------------------------------------------
+
+    /** What a HEAD says of an object: its ETag, version and whether it is live (not a tombstone). */
+    private record Head(String etag, long version, Instant updatedAt, boolean live) {}
+
+    private Optional<Head> head(String key) {
+        try {
+            HeadObjectResponse r = s3.headObject(b -> b.bucket(options.bucket()).key(key));
+            return Optional.of(new Head(r.eTag(), version(r.metadata()), updated(r.metadata(), r.lastModified()),
+                    r.contentLength() != null && r.contentLength() > 0));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static long version(Map<String, String> metadata) {
+        String v = metadata.get(VERSION);
+        return v == null ? 1 : Long.parseLong(v);
+    }
+
+    private static Instant updated(Map<String, String> metadata, Instant fallback) {
+        String t = metadata.get(UPDATED);
+        return t == null ? fallback : Instant.parse(t);
+    }
+
+    private String key(ScopeId scope, StateKey key) {
+        return key instanceof StateKey.Record r ? keys.record(scope, r.fqn()) : keys.output(scope);
+    }
+
+    private String location(String key) {
+        return "s3://" + options.bucket() + "/" + key;
+    }
+
+    /** Reads a live object, empty if it is missing or a tombstone. */
+    private Optional<StoredDocument> get(StateKey stateKey, String key) {
+        try {
+            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
+            GetObjectResponse r = bytes.response();
+            if (r.contentLength() == null || r.contentLength() == 0) {
+                return Optional.empty();
+            }
+            long version = version(r.metadata());
+            etags.put(key, new Head(r.eTag(), version, null, true));
+            return Optional.of(new StoredDocument(stateKey, bytes.asString(StandardCharsets.UTF_8), version,
+                    updated(r.metadata(), r.lastModified()), location(key)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<StoredDocument> read(ScopeId scope, StateKey key) {
+        return call("read " + key.describe(), () -> get(key, key(scope, key)));
+    }
+
+    private static boolean lostRace(S3Exception e) {
+        return e.statusCode() == 412 || e.statusCode() == 409;
+    }
+
+    /**
+     * Puts a document once {@code condition} holds for the live version, compare-and-set on the ETag that
+     * was read; runs again if someone wrote in between. The new version follows the current one,
+     * tombstones included, so versions never repeat.
+     */
+    private StoredDocument casPut(ScopeId scope, StateKey stateKey, WriteCondition condition, String json) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        String key = key(scope, stateKey);
+        // Fast paths, one request instead of two: a key never written takes If-None-Match: * at version 1;
+        // an update of a version this store saw carries that version's ETag. Either fails with 412 if the
+        // object is not what they assume, and the checked path below takes over.
+        Optional<Head> assumed = Optional.empty();
+        if (condition.requiresAbsent() || condition.isUnconditional()) {
+            assumed = Optional.of(new Head(null, 0, null, false));
+        } else {
+            Head seen = etags.get(key);
+            if (seen != null && seen.version() == condition.expectedVersion()) {
+                assumed = Optional.of(seen);
+            }
+        }
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Optional<Head> current;
+            if (attempt == 0 && assumed.isPresent()) {
+                current = assumed.get().etag() == null ? Optional.empty() : assumed;
+            } else {
+                current = head(key);
+                long live = current.filter(Head::live).map(Head::version).orElse(0L);
+                if (!condition.holdsFor(live)) {
+                    throw new StateConflictException(scope, stateKey.describe(), condition.expectedVersion(),
+                            live == 0 ? OptionalLong.empty() : OptionalLong.of(live));
+                }
+            }
+            long version = current.map(Head::version).orElse(0L) + 1;
+            Instant now = clock.instant();
+            PutObjectRequest.Builder request = put(key).metadata(Map.of(VERSION, Long.toString(version), UPDATED, now.toString()));
+            if (current.isPresent()) {
+                request.ifMatch(current.get().etag());
+            } else {
+                request.ifNoneMatch("*");
+            }
+            try {
+                String etag = s3.putObject(request.build(), RequestBody.fromBytes(body)).eTag();
+                etags.put(key, new Head(etag, version, now, true));
+                return new StoredDocument(stateKey, json, version, now, location(key));
+            } catch (S3Exception e) {
+                if (!lostRace(e)) {
+                    throw e;
+                }
+            }
+        }
+        throw new StateStoreUnavailableException("gave up writing " + location(key) + " after " + MAX_ATTEMPTS
+                + " attempts: other writers changed it every time", null);
+    }
+
+    @Override
+    public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
+        return call("write " + document.key().describe(), () -> casPut(scope, document.key(), condition, document.json()));
+    }
+
+    @Override
+    public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
+        return call("delete " + key.describe(), () -> {
+            String objectKey = key(scope, key);
+            for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+                Optional<Head> current = head(objectKey).filter(Head::live);
+                long live = current.map(Head::version).orElse(0L);
+                if (!condition.holdsFor(live)) {
+                    throw new StateConflictException(scope, key.describe(), condition.expectedVersion(),
+                            live == 0 ? OptionalLong.empty() : OptionalLong.of(live));
+                }
+                if (current.isEmpty()) {
+                    return false;
+                }
+                // The tombstone: an empty object that keeps the version it replaces.
+                PutObjectRequest request = put(objectKey).ifMatch(current.get().etag())
+                        .metadata(Map.of(VERSION, Long.toString(live), UPDATED, clock.instant().toString())).build();
+                try {
+                    s3.putObject(request, RequestBody.empty());
+                    return true;
+                } catch (S3Exception e) {
+                    if (!lostRace(e)) {
+                        throw e;
+                    }
+                }
+            }
+            throw new StateStoreUnavailableException("gave up deleting " + location(objectKey) + " after " + MAX_ATTEMPTS
+                    + " attempts: other writers changed it every time", null);
+        });
+    }
+
+    // ---- listing --------------------------------------------------------------------------------
+
+    /**
+     * fqn to object key of the live records of the scope after {@code afterFqn}, at most {@code limit}
+     * of them (or all): pages of {@code ListObjectsV2} from {@code StartAfter}, skipping tombstones (the
+     * objects of size 0), merged with the rare records whose fqn is too long for a key.
+     */
+    private TreeMap<String, String> liveRecords(ScopeId scope, String afterFqn, int limit) {
+        TreeMap<String, String> result = new TreeMap<>(StateNames.ORDER);
+        String prefix = keys.recordsPrefix(scope);
+        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(options.bucket()).prefix(prefix)
+                .maxKeys(Math.min(1000, limit + 1));
+        if (afterFqn != null) {
+            request.startAfter(prefix + afterFqn);
+        }
+        String token = null;
+        do {
+            ListObjectsV2Response page = s3.listObjectsV2(request.continuationToken(token).build());
+            for (S3Object object : page.contents()) {
+                if (object.size() != null && object.size() > 0) {
+                    result.put(keys.fqnOf(scope, object.key()), object.key());
+                }
+            }
+            token = page.isTruncated() ? page.nextContinuationToken() : null;
+        } while (token != null && result.size() <= limit);
+        for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(options.bucket()).prefix(keys.hashedPrefix(scope)))
+                .contents()) {
+            if (object.size() != null && object.size() > 0) {
+                // A name too long for a key: the object itself says which record it is.
+                get(StateKey.output(), object.key()).map(S3Backend::fqnInside)
+                        .filter(fqn -> afterFqn == null || StateNames.ORDER.compare(fqn, afterFqn) > 0)
+                        .ifPresent(fqn -> result.put(fqn, object.key()));
+            }
+        }
+        while (result.size() > limit) {
+            result.pollLastEntry();
+        }
+        return result;
+    }
+
+    private static String fqnInside(StoredDocument d) {
+        try {
+            return StateJson.parse(d.json()).path("fqn").asText();
+        } catch (Exception e) {
+            throw new dev.statestore.CorruptStateException(d.location(), "not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the records in parallel; one deleted since it was listed is left out. */
+    private List<StoredDocument> readAll(List<Map.Entry<String, String>> entries) {
+        List<Future<Optional<StoredDocument>>> reads = new ArrayList<>();
+        for (Map.Entry<String, String> e : entries) {
+            reads.add(readers.submit(() -> get(StateKey.record(e.getKey()), e.getValue())));
+        }
+        List<StoredDocument> result = new ArrayList<>();
+        for (Future<Optional<StoredDocument>> read : reads) {
+            try {
+                read.get().ifPresent(result::add);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StateStoreUnavailableException("interrupted while reading " + options.describe(), e);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit) {
+        return call("list records", () -> {
+            TreeMap<String, String> live = liveRecords(scope, afterFqn, limit + 1);
+            List<Map.Entry<String, String>> page = new ArrayList<>(live.entrySet());
+            boolean more = page.size() > limit;
+            if (more) {
+                page.remove(limit);
+            }
+            List<StoredDocument> items = readAll(page);
+            return new Page<>(items, more ? Optional.of(page.get(limit - 1).getKey()) : Optional.empty());
+        });
+    }
+
+    @Override
+    public List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses) {
+        return call("list records by status", () -> {
+            List<StoredDocument> result = new ArrayList<>();
+            for (StoredDocument d : readAll(new ArrayList<>(liveRecords(scope, null, Integer.MAX_VALUE - 1).entrySet()))) {
+                String status;
+                try {
+                    status = StateJson.parse(d.json()).path("status").asText(null);
+                } catch (Exception e) {
+                    throw new dev.statestore.CorruptStateException(d.location(), "not valid JSON: " + e.getMessage(), e);
+                }
+                if (statuses.contains(status)) {
+                    result.add(d);
+                }
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public List<String> stacks() {
+        return call("list stacks", () -> {
+            List<String> result = new ArrayList<>();
+            for (String stack : folders(keys.root())) {
+                if (!liveStages(stack).isEmpty()) {
+                    result.add(stack);
+                }
+            }
+            result.sort(StateNames.ORDER);
+            return result;
+        });
+    }
+
+    @Override
+    public List<String> stages(String stack) {
+        return call("list stages", () -> liveStages(stack));
+    }
+
+    private List<String> liveStages(String stack) {
+        List<String> result = new ArrayList<>();
+        for (String stage : folders(keys.root() + stack + "/")) {
+            ScopeId scope;
+            try {
+                scope = new ScopeId(stack, stage);
+            } catch (dev.statestore.InvalidStateException notOurs) {
+                continue;
+            }
+            if (isLive(scope)) {
+                result.add(stage);
+            }
+        }
+        result.sort(StateNames.ORDER);
+        return result;
+    }
+
+    /** The decoded names of the folders right under {@code prefix}. */
+    private List<String> folders(String prefix) {
+        List<String> names = new ArrayList<>();
+        for (CommonPrefix p : s3.listObjectsV2Paginator(b -> b.bucket(options.bucket()).prefix(prefix).delimiter("/"))
+                .commonPrefixes()) {
+            String folder = p.prefix().substring(prefix.length(), p.prefix().length() - 1);
+            names.add(folder);
+        }
+        return names;
+    }
+
+    private boolean isLive(ScopeId scope) {
+        String output = keys.output(scope);
+        String records = keys.recordsPrefix(scope);
+        String hashed = keys.hashedPrefix(scope);
+        for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(options.bucket()).prefix(keys.scope(scope))).contents()) {
+            boolean document = object.key().equals(output) || object.key().startsWith(records)
+                    || object.key().startsWith(hashed);
+            if (document && object.size() != null && object.size() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void deleteScope(ScopeId scope) {
+        call("delete " + scope, () -> {
+            for (String fqn : liveRecords(scope, null, Integer.MAX_VALUE - 1).keySet()) {
+                delete(scope, StateKey.record(fqn), WriteCondition.any());
+            }
+            delete(scope, StateKey.output(), WriteCondition.any());
+            return null;
+        });
+    }
+
+    // ---- deploy lock ----------------------------------------------------------------------------
+
+    private record LockObject(LockState state, String etag) {}
+
+    private Optional<LockObject> readLock(ScopeId scope) {
+        String key = keys.lock(scope);
+        try {
+            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
+            try {
+                return Optional.of(new LockObject(LockState.fromJson(bytes.asUtf8String()), bytes.response().eTag()));
+            } catch (IllegalArgumentException e) {
+                throw new dev.statestore.CorruptStateException(location(key), e.getMessage(), e);
+            }
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Applies a lock transition as a compare-and-set on the lock object, again if someone wrote in between. */
+    private LockState changeLock(ScopeId scope, Function<LockState, LockState> transition) {
+        String key = keys.lock(scope);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Optional<LockObject> current = readLock(scope);
+            LockState next = transition.apply(current.map(LockObject::state).orElse(null));
+            PutObjectRequest.Builder request = put(key);
+            if (current.isPresent()) {
+                request.ifMatch(current.get().etag());
+            } else {
+                request.ifNoneMatch("*");
+            }
+            try {
+                s3.putObject(request.build(), RequestBody.fromString(next.toJson()));
+                return next;
+            } catch (S3Exception e) {
+                if (!lostRace(e)) {
+                    throw e;
+                }
+            }
+        }
+        throw new StateStoreUnavailableException("gave up changing " + location(key) + " after " + MAX_ATTEMPTS
+                + " attempts: other writers changed it every time", null);
+    }
+
+    @Override
+    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
+        return call("acquire the deploy lock", () -> changeLock(scope,
+                current -> LockState.acquire(scope, current, lockId, owner, ttl, clock.instant())).lease(scope));
+    }
+
+    @Override
+    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
+        return call("renew the deploy lock", () -> changeLock(scope,
+                current -> LockState.renew(scope, current, lockId, ttl, clock.instant())).lease(scope));
+    }
+
+    @Override
+    public void releaseLock(ScopeId scope, String lockId) {
+        call("release the deploy lock", () -> changeLock(scope,
+                current -> LockState.release(scope, current, lockId, clock.instant())));
+    }
+
+    @Override
+    public Optional<LockInfo> lockInfo(ScopeId scope) {
+        return call("read the deploy lock", () -> LockState.heldInfo(readLock(scope).map(LockObject::state).orElse(null),
+                clock.instant()));
+    }
+
+    @Override
+    public boolean forceReleaseLock(ScopeId scope) {
+        return call("force-release the deploy lock", () -> {
+            try {
+                changeLock(scope, current -> {
+                    if (current == null || !current.isHeldAt(clock.instant())) {
+                        throw new LockConflictException(scope, "not held", Optional.empty());
+                    }
+                    return current.freed(clock.instant());
+                });
+                return true;
+            } catch (LockConflictException notHeld) {
+                return false;
+            }
+        });
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------------
+
+    private <T> T call(String what, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (S3Exception e) {
+            String message = "cannot " + what + " in " + options.describe() + ": " + e.statusCode() + " "
+                    + (e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : "") + " " + e.getMessage();
+            if (e.statusCode() >= 500 || e.statusCode() == 429 || e.statusCode() == 503) {
+                throw new StateStoreUnavailableException(message, e);
+            }
+            if (e.statusCode() == 403) {
+                throw new StateStoreException(message + " (the store needs s3:GetObject, s3:PutObject, s3:DeleteObject "
+                        + "and s3:ListBucket on the bucket and prefix)", e);
+            }
+            throw new StateStoreException(message, e);
+        } catch (SdkClientException e) {
+            throw new StateStoreUnavailableException("cannot " + what + " in " + options.describe() + ": " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new StateStoreException("cannot " + what + " in " + options.describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        readers.shutdownNow();
+        s3.close();
+    }
+}

@@ -1,0 +1,197 @@
+package dev.statestore.s3;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * The S3 server of this module's tests, one per test JVM, from the first of:
+ * {@code STATESTORE_TEST_S3_URL} (an {@code s3://bucket?endpoint=…&accessKeyId=…} URL; tests use prefixes
+ * of their own there); Docker, where Testcontainers starts MinIO ({@code STATESTORE_TEST_S3_IMAGE} to
+ * change it); otherwise Adobe's S3Mock from Maven Central, run as a process of its own with one request
+ * thread, so that it handles requests one at a time and every conditional write is atomic (with more
+ * threads it checks, then writes, unlocked: racing writers can both win).
+ */
+final class S3Server {
+
+    private static S3Server shared;
+
+    private final String tier;
+    private final String bucket;
+    private final URI endpoint;
+    private final String accessKey;
+    private final String secretKey;
+
+    private S3Server(String tier, String bucket, URI endpoint, String accessKey, String secretKey) {
+        this.tier = tier;
+        this.bucket = bucket;
+        this.endpoint = endpoint;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+    }
+
+    static synchronized S3Server shared() {
+        if (shared == null) {
+            shared = start();
+            try (S3Client s3 = shared.client()) {
+                s3.createBucket(b -> b.bucket(shared.bucket));
+            } catch (S3Exception e) {
+                if (e.statusCode() != 409) { // BucketAlreadyOwnedByYou: someone's server, reused
+                    throw e;
+                }
+            }
+            LoggerFactory.getLogger(S3Server.class).info("S3 for the tests: {} at {}", shared.tier, shared.endpoint);
+        }
+        return shared;
+    }
+
+    private static S3Server start() {
+        String url = System.getenv("STATESTORE_TEST_S3_URL");
+        if (url != null && !url.isBlank()) {
+            S3Options o = S3Options.from(dev.statestore.spi.StoreUrl.parse(url));
+            return new S3Server("STATESTORE_TEST_S3_URL", o.bucket(), o.endpoint().orElse(null),
+                    o.accessKeyId().orElse(null), o.secretAccessKey().orElse(null));
+        }
+        if (dockerAvailable()) {
+            String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_S3_IMAGE")).orElse("minio/minio");
+            GenericContainer<?> minio = new GenericContainer<>(DockerImageName.parse(image).asCompatibleSubstituteFor("minio/minio"))
+                    .withCommand("server", "/data").withEnv("MINIO_ROOT_USER", "statestore")
+                    .withEnv("MINIO_ROOT_PASSWORD", "statestore-secret").withExposedPorts(9000);
+            minio.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(minio::stop, "stop minio"));
+            return new S3Server("Testcontainers " + image, "statestore-test",
+                    URI.create("http://" + minio.getHost() + ":" + minio.getMappedPort(9000)), "statestore", "statestore-secret");
+        }
+        return startS3Mock();
+    }
+
+    private static S3Server startS3Mock() {
+        Path jar = Path.of(System.getProperty("statestore.s3mock.jar", "target/s3mock/s3mock-exec.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no S3 server for the tests: set STATESTORE_TEST_S3_URL (s3://bucket?endpoint=…"
+                    + "&accessKeyId=…&secretAccessKey=…&pathStyle=true), or run Docker, or let Maven copy S3Mock to " + jar
+                    + " (mvn process-test-resources)");
+        }
+        try {
+            Path root = Files.createTempDirectory("statestore-s3mock-");
+            int port = freePort();
+            int spare = freePort();
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.toString(), "--server.port=" + port,
+                    "--server.address=127.0.0.1", "--server.ssl.enabled=false", "--server.tomcat.threads.max=1",
+                    // S3Mock always opens a second plain connector on every interface: a free port nobody uses.
+                    "--http.port=" + spare, "--com.adobe.testing.s3mock.max-payload-size=64MB")
+                    .redirectErrorStream(true).redirectOutput(root.resolve("s3mock.log").toFile());
+            builder.environment().put("COM_ADOBE_TESTING_S3MOCK_STORE_ROOT", root.resolve("store").toString());
+            Process process = builder.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                process.destroy();
+                try {
+                    process.waitFor(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                process.destroyForcibly();
+                try (Stream<Path> all = Files.walk(root)) {
+                    all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException e) {
+                    // A temp folder left behind is not worth failing a shutdown.
+                }
+            }, "stop s3mock"));
+            URI endpoint = URI.create("http://127.0.0.1:" + port);
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                try {
+                    if (http.send(HttpRequest.newBuilder(endpoint).GET().build(), HttpResponse.BodyHandlers.discarding())
+                            .statusCode() == 200) {
+                        break;
+                    }
+                } catch (IOException notYet) {
+                    // starting
+                }
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("S3Mock did not start:\n" + Files.readString(root.resolve("s3mock.log")));
+                }
+                Thread.sleep(250);
+            }
+            return new S3Server("S3Mock " + jar.getFileName() + " (one request thread)", "statestore-test", endpoint,
+                    "test", "test");
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start S3Mock", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    String tier() {
+        return tier;
+    }
+
+    String bucket() {
+        return bucket;
+    }
+
+    /** A store URL for a prefix of this server's bucket. */
+    String storeUrl(String prefix) {
+        StringBuilder url = new StringBuilder("s3://").append(bucket).append('/').append(prefix).append("?pathStyle=true");
+        if (endpoint != null) {
+            url.append("&endpoint=").append(endpoint);
+        }
+        if (accessKey != null) {
+            url.append("&accessKeyId=").append(accessKey).append("&secretAccessKey=").append(secretKey);
+        }
+        return url.toString();
+    }
+
+    /** A plain SDK client on this server, for the tests that go around the store. */
+    S3Client client() {
+        var builder = S3Client.builder().forcePathStyle(true).region(Region.US_EAST_1)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        if (accessKey != null) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
+        }
+        return builder.build();
+    }
+}
