@@ -278,6 +278,21 @@ public abstract class StateStoreConformance {
         }
 
         @Test
+        @DisplayName("a record of 5 MiB of compressible JSON (a bundled script)")
+        void fiveMebibyteCompressibleRecord() {
+            StringBuilder script = new StringBuilder(5 * 1024 * 1024 + 100);
+            for (int i = 0; script.length() < 5 * 1024 * 1024; i++) {
+                script.append("export function handler").append(i).append("(event) { return fetch(event.url); }\n");
+            }
+            ResourceState big = ResourceState.builder("Api/Worker", ResourceStatus.CREATED).resourceType("Cloudflare.Worker")
+                    .props(dev.statestore.spi.StateJson.nodes().objectNode().put("script", script.toString())).build();
+            scope().create(big);
+            assertThat(scope().require("Api/Worker").value().toJson()).isEqualTo(big.toJson());
+            scope().delete("Api/Worker", 1);
+            assertThat(scope().get("Api/Worker")).isEmpty();
+        }
+
+        @Test
         @DisplayName("the stack output, any JSON, exactly")
         void stackOutput() {
             assertThat(scope().output()).isEmpty();

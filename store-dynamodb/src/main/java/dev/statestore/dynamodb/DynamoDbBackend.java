@@ -1,0 +1,775 @@
+package dev.statestore.dynamodb;
+
+import dev.statestore.CorruptStateException;
+import dev.statestore.InvalidStateException;
+import dev.statestore.InvalidStoreUrlException;
+import dev.statestore.LockConflictException;
+import dev.statestore.LockInfo;
+import dev.statestore.LockLease;
+import dev.statestore.Page;
+import dev.statestore.ScopeId;
+import dev.statestore.StateConflictException;
+import dev.statestore.StateNames;
+import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.StateKey;
+import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredDocument;
+import dev.statestore.spi.WriteCondition;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+
+/**
+ * The DynamoDB backend: one item per document in one table, keyed by scope and fqn.
+ *
+ * <pre>
+ * pk = STACK/STAGE, sk = r#FQN          a record ("live" set; a tombstone keeps only its version "v")
+ * pk = STACK/STAGE, sk = h#SHA256       a record whose fqn is too long for a sort key (1,024 bytes)
+ * pk = STACK/STAGE, sk = o              the stack output
+ * pk = STACK/STAGE, sk = l              the deploy lock
+ * pk = STACK/STAGE, sk = c#HASH#V#I     chunk I of version V of a large document
+ * pk = #registry,   sk = STACK/STAGE    the scopes ever written
+ * </pre>
+ *
+ * <p>One {@code Query} lists a scope in fqn order (sort keys compare as UTF-8 bytes, which is code point
+ * order) and pages. Stacks and stages come from registry items, written before a scope's first write
+ * and never removed (a stale one is filtered by a liveness check), rather than from a sparse index:
+ * a global index is read eventually consistently, and a destroy must see every scope. For the same
+ * reason, records by status are read with a consistent {@code Query} of the scope and a filter.
+ *
+ * <p>Every conditional write is one {@code UpdateItem} with a {@code ConditionExpression} on {@code v},
+ * or one {@code TransactWriteItems} for a large document: a JSON text over 350,000 bytes is gzipped, and
+ * if still too big, split into chunk items keyed by the new version, written in the same transaction
+ * as the record item; a reader gets the record item, then that version's chunks, so it never mixes two
+ * versions. The largest document accepted is {@value #MAX_STORED_BYTES} bytes after gzip.
+ */
+final class DynamoDbBackend implements StoreBackend {
+
+    static final int INLINE_BYTES = 350_000;
+    static final int MAX_CHUNKS = 9;
+    static final int MAX_STORED_BYTES = INLINE_BYTES * MAX_CHUNKS;
+    private static final String REGISTRY = "#registry";
+    private static final int MAX_SORT_KEY_BYTES = 1024;
+
+    private final DynamoDbOptions options;
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final Clock clock = Clock.systemUTC();
+    private final Set<ScopeId> registered = ConcurrentHashMap.newKeySet();
+
+    private DynamoDbBackend(DynamoDbOptions options, DynamoDbClient dynamo) {
+        this.options = options;
+        this.dynamo = dynamo;
+        this.table = options.table();
+    }
+
+    static DynamoDbBackend open(DynamoDbOptions options) {
+        DynamoDbClientBuilder builder = DynamoDbClient.builder()
+                .overrideConfiguration(c -> c.apiCallTimeout(options.timeout())
+                        .apiCallAttemptTimeout(options.timeout().dividedBy(3).plusSeconds(1)));
+        options.region().map(Region::of).ifPresent(builder::region);
+        if (options.region().isEmpty() && options.endpoint().isPresent()) {
+            builder.region(Region.US_EAST_1); // DynamoDB Local ignores it, but the SDK needs one
+        }
+        options.endpoint().ifPresent(builder::endpointOverride);
+        if (options.accessKeyId().isPresent()) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(options.accessKeyId().get(), options.secretAccessKey().orElseThrow())));
+        } else {
+            options.profile().ifPresent(p -> builder.credentialsProvider(ProfileCredentialsProvider.create(p)));
+        }
+        DynamoDbClient dynamo;
+        try {
+            dynamo = builder.build();
+        } catch (SdkClientException e) {
+            throw new InvalidStoreUrlException("cannot set up DynamoDB for " + options.describe() + ": " + e.getMessage()
+                    + " (give ?region=… or set AWS_REGION)");
+        }
+        DynamoDbBackend backend = new DynamoDbBackend(options, dynamo);
+        try {
+            backend.call("open the table", () -> {
+                backend.ensureTable();
+                return null;
+            });
+        } catch (RuntimeException e) {
+            dynamo.close();
+            throw e;
+        }
+        return backend;
+    }
+
+    private void ensureTable() {
+        TableDescription description;
+        try {
+            description = dynamo.describeTable(b -> b.tableName(table)).table();
+        } catch (ResourceNotFoundException e) {
+            if (!options.createTable()) {
+                throw new StateStoreException("the table " + table + " does not exist in " + options.describe()
+                        + ": create it with partition key pk (String) and sort key sk (String), or add createTable=true");
+            }
+            try {
+                dynamo.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+                        .attributeDefinitions(AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
+                                AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.S).build())
+                        .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
+                                KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build()));
+            } catch (ResourceInUseException createdMeanwhile) {
+                // Another process created it first.
+            }
+            dynamo.waiter().waitUntilTableExists(b -> b.tableName(table));
+            return;
+        }
+        List<KeySchemaElement> schema = description.keySchema();
+        boolean ok = schema.size() == 2 && schema.stream().anyMatch(k -> k.attributeName().equals("pk") && k.keyType() == KeyType.HASH)
+                && schema.stream().anyMatch(k -> k.attributeName().equals("sk") && k.keyType() == KeyType.RANGE);
+        if (!ok) {
+            throw new StateStoreException("the table " + table + " has the key schema " + schema
+                    + "; this store needs partition key pk (String) and sort key sk (String)");
+        }
+    }
+
+    @Override
+    public String describe() {
+        return options.describe();
+    }
+
+    // ---- keys -----------------------------------------------------------------------------------
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    private static String pk(ScopeId scope) {
+        return scope.stack() + "/" + scope.stage();
+    }
+
+    private static String sk(StateKey key) {
+        if (!(key instanceof StateKey.Record r)) {
+            return "o";
+        }
+        String sk = "r#" + r.fqn();
+        return sk.getBytes(StandardCharsets.UTF_8).length <= MAX_SORT_KEY_BYTES ? sk : "h#" + sha256(r.fqn());
+    }
+
+    private static Map<String, AttributeValue> itemKey(String pk, String sk) {
+        return Map.of("pk", s(pk), "sk", s(sk));
+    }
+
+    private static String chunkSk(StateKey key, long version, int index) {
+        return "c#" + sha256(key instanceof StateKey.Record r ? "r" + r.fqn() : "o") + "#" + version + "#" + index;
+    }
+
+    private String location(ScopeId scope, String sk) {
+        return options.describe() + " item (" + pk(scope) + ", " + sk + ")";
+    }
+
+    // ---- scopes ---------------------------------------------------------------------------------
+
+    private void register(ScopeId scope) {
+        if (registered.add(scope)) {
+            try {
+                dynamo.putItem(b -> b.tableName(table).item(Map.of("pk", s(REGISTRY), "sk", s(pk(scope)),
+                        "stack", s(scope.stack()), "stage", s(scope.stage()))));
+            } catch (RuntimeException e) {
+                registered.remove(scope);
+                throw e;
+            }
+        }
+    }
+
+    private List<Map<String, AttributeValue>> queryAll(QueryRequest request) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        dynamo.queryPaginator(request).items().forEach(items::add);
+        return items;
+    }
+
+    @Override
+    public List<String> stacks() {
+        return call("list stacks", () -> {
+            TreeMap<String, Boolean> stacks = new TreeMap<>(StateNames.ORDER);
+            for (Map<String, AttributeValue> item : registry(null)) {
+                String stack = item.get("stack").s();
+                if (!stacks.getOrDefault(stack, false)) {
+                    stacks.put(stack, isLive(new ScopeId(stack, item.get("stage").s())));
+                }
+            }
+            List<String> result = new ArrayList<>();
+            stacks.forEach((stack, live) -> {
+                if (live) {
+                    result.add(stack);
+                }
+            });
+            return result;
+        });
+    }
+
+    @Override
+    public List<String> stages(String stack) {
+        return call("list stages", () -> {
+            List<String> result = new ArrayList<>();
+            for (Map<String, AttributeValue> item : registry(stack)) {
+                String stage = item.get("stage").s();
+                if (isLive(new ScopeId(stack, stage))) {
+                    result.add(stage);
+                }
+            }
+            result.sort(StateNames.ORDER);
+            return result;
+        });
+    }
+
+    private List<Map<String, AttributeValue>> registry(String stack) {
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true);
+        if (stack == null) {
+            q.keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s(REGISTRY)));
+        } else {
+            q.keyConditionExpression("pk = :pk AND begins_with(sk, :stack)")
+                    .expressionAttributeValues(Map.of(":pk", s(REGISTRY), ":stack", s(stack + "/")));
+        }
+        return queryAll(q.build());
+    }
+
+    /** Whether the scope holds a live record or stack output (the lock and chunks do not count). */
+    private boolean isLive(ScopeId scope) {
+        QueryRequest request = QueryRequest.builder().tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk")
+                .filterExpression("attribute_exists(#live)")
+                .expressionAttributeNames(Map.of("#live", "live"))
+                .expressionAttributeValues(Map.of(":pk", s(pk(scope))))
+                .projectionExpression("sk").build();
+        for (QueryResponse page : dynamo.queryPaginator(request)) {
+            if (page.count() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- documents ------------------------------------------------------------------------------
+
+    /** The document of an item, assembled from its chunks if it has any; empty if they changed meanwhile. */
+    private Optional<String> body(ScopeId scope, StateKey key, Map<String, AttributeValue> item) {
+        if (item.containsKey("doc")) {
+            return Optional.of(item.get("doc").s());
+        }
+        if (item.containsKey("z")) {
+            return Optional.of(gunzip(item.get("z").b().asByteArray(), location(scope, item.get("sk").s())));
+        }
+        if (!item.containsKey("n")) {
+            throw new CorruptStateException(location(scope, item.get("sk").s()), "a live item without a document", null);
+        }
+        long version = Long.parseLong(item.get("v").n());
+        int count = Integer.parseInt(item.get("n").n());
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            keys.add(itemKey(pk(scope), chunkSk(key, version, i)));
+        }
+        Map<String, byte[]> parts = new HashMap<>();
+        Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+        while (!request.isEmpty() && !request.get(table).keys().isEmpty()) {
+            Map<String, KeysAndAttributes> pending = request;
+            var response = dynamo.batchGetItem(b -> b.requestItems(pending));
+            response.responses().getOrDefault(table, List.of())
+                    .forEach(c -> parts.put(c.get("sk").s(), c.get("z").b().asByteArray()));
+            var unprocessed = response.unprocessedKeys();
+            if (unprocessed == null || unprocessed.isEmpty()) {
+                break;
+            }
+            request = unprocessed;
+        }
+        ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+        for (int i = 0; i < count; i++) {
+            byte[] part = parts.get(chunkSk(key, version, i));
+            if (part == null) {
+                return Optional.empty(); // a newer version replaced this one and removed its chunks
+            }
+            zipped.writeBytes(part);
+        }
+        return Optional.of(gunzip(zipped.toByteArray(), location(scope, item.get("sk").s())));
+    }
+
+    @Override
+    public Optional<StoredDocument> read(ScopeId scope, StateKey key) {
+        return call("read " + key.describe(), () -> {
+            String sk = sk(key);
+            for (int attempt = 0; attempt < 10; attempt++) {
+                Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(itemKey(pk(scope), sk))
+                        .consistentRead(true)).item();
+                if (item == null || !item.containsKey("live")) {
+                    return Optional.empty();
+                }
+                Optional<String> body = body(scope, key, item);
+                if (body.isPresent()) {
+                    return Optional.of(stored(scope, key, item, body.get()));
+                }
+            }
+            throw new StateStoreUnavailableException("gave up reading " + location(scope, sk)
+                    + ": it was replaced during every read", null);
+        });
+    }
+
+    private StoredDocument stored(ScopeId scope, StateKey key, Map<String, AttributeValue> item, String body) {
+        return new StoredDocument(key, body, Long.parseLong(item.get("v").n()), Instant.parse(item.get("updatedAt").s()),
+                location(scope, item.get("sk").s()));
+    }
+
+    /** How a document is stored: inline text, one gzipped value, or gzipped chunks. */
+    private record Encoded(String text, byte[] zipped, List<byte[]> chunks) {}
+
+    private Encoded encode(ScopeId scope, DocumentToWrite document) {
+        byte[] utf8 = document.json().getBytes(StandardCharsets.UTF_8);
+        if (utf8.length <= INLINE_BYTES) {
+            return new Encoded(document.json(), null, List.of());
+        }
+        byte[] zipped = gzip(utf8);
+        if (zipped.length <= INLINE_BYTES) {
+            return new Encoded(null, zipped, List.of());
+        }
+        if (zipped.length > MAX_STORED_BYTES) {
+            throw new InvalidStateException("'" + document.key().describe() + "' in " + scope + " is " + zipped.length
+                    + " bytes after gzip; DynamoDB stores at most " + MAX_STORED_BYTES + " (" + MAX_CHUNKS + " chunks in "
+                    + "one transaction)");
+        }
+        List<byte[]> chunks = new ArrayList<>();
+        for (int at = 0; at < zipped.length; at += INLINE_BYTES) {
+            chunks.add(Arrays.copyOfRange(zipped, at, Math.min(zipped.length, at + INLINE_BYTES)));
+        }
+        return new Encoded(null, null, chunks);
+    }
+
+    @Override
+    public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
+        StateKey key = document.key();
+        Encoded encoded = encode(scope, document);
+        return call("write " + key.describe(), () -> {
+            if (condition.isUnconditional() || condition.requiresAbsent()) {
+                register(scope);
+            }
+            return encoded.chunks().isEmpty() ? writeItem(scope, condition, document, encoded)
+                    : writeChunked(scope, condition, document, encoded);
+        });
+    }
+
+    private static final String SET_DOCUMENT = " #live = :t, st = :st, updatedAt = :at, fqn = :fqn";
+
+    private StoredDocument writeItem(ScopeId scope, WriteCondition condition, DocumentToWrite document, Encoded encoded) {
+        StateKey key = document.key();
+        String sk = sk(key);
+        Instant now = clock.instant();
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":one", n(1), ":zero", n(0), ":t", AttributeValue.fromBool(true),
+                ":st", s(document.status() == null ? "" : document.status()), ":at", s(now.toString()),
+                ":fqn", s(key instanceof StateKey.Record r ? r.fqn() : "")));
+        String set;
+        String remove;
+        if (encoded.text() != null) {
+            values.put(":doc", s(encoded.text()));
+            set = "SET v = if_not_exists(v, :zero) + :one, doc = :doc," + SET_DOCUMENT;
+            remove = " REMOVE z, n";
+        } else {
+            values.put(":z", AttributeValue.fromB(SdkBytes.fromByteArray(encoded.zipped())));
+            set = "SET v = if_not_exists(v, :zero) + :one, z = :z," + SET_DOCUMENT;
+            remove = " REMOVE doc, n";
+        }
+        UpdateItemRequest.Builder request = UpdateItemRequest.builder().tableName(table).key(itemKey(pk(scope), sk))
+                .updateExpression(set + remove).expressionAttributeNames(Map.of("#live", "live"))
+                .returnValues(ReturnValue.ALL_OLD)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+        if (condition.requiresAbsent()) {
+            request.conditionExpression("attribute_not_exists(#live)");
+        } else if (!condition.isUnconditional()) {
+            request.conditionExpression("#live = :t AND v = :expected");
+            values.put(":expected", n(condition.expectedVersion()));
+        }
+        request.expressionAttributeValues(values);
+        UpdateItemResponse response;
+        try {
+            response = dynamo.updateItem(request.build());
+        } catch (ConditionalCheckFailedException e) {
+            throw conflict(scope, key, condition, e.item());
+        }
+        Map<String, AttributeValue> old = response.attributes();
+        long version = old == null || !old.containsKey("v") ? 1 : Long.parseLong(old.get("v").n()) + 1;
+        dropChunks(scope, key, old);
+        return new StoredDocument(key, document.json(), version, now, location(scope, sk));
+    }
+
+    /** A large document: the record item and its chunks in one transaction, conditional on the version read. */
+    private StoredDocument writeChunked(ScopeId scope, WriteCondition condition, DocumentToWrite document, Encoded encoded) {
+        StateKey key = document.key();
+        String sk = sk(key);
+        for (int attempt = 0; attempt < 20; attempt++) {
+            var got = dynamo.getItem(b -> b.tableName(table).key(itemKey(pk(scope), sk)).consistentRead(true));
+            Map<String, AttributeValue> old = got.hasItem() ? got.item() : null;
+            boolean live = old != null && old.containsKey("live");
+            long current = old != null && old.containsKey("v") ? Long.parseLong(old.get("v").n()) : 0;
+            if (!condition.holdsFor(live ? current : 0)) {
+                throw conflict(scope, key, condition, old);
+            }
+            long version = current + 1;
+            Instant now = clock.instant();
+            Map<String, AttributeValue> values = new HashMap<>(Map.of(":next", n(version), ":t", AttributeValue.fromBool(true),
+                    ":st", s(document.status() == null ? "" : document.status()), ":at", s(now.toString()),
+                    ":fqn", s(key instanceof StateKey.Record r ? r.fqn() : ""), ":n", n(encoded.chunks().size())));
+            String check;
+            if (old == null) {
+                check = "attribute_not_exists(v)";
+            } else {
+                check = "v = :current" + (live ? " AND attribute_exists(#live)" : " AND attribute_not_exists(#live)");
+                values.put(":current", n(current));
+            }
+            List<TransactWriteItem> writes = new ArrayList<>();
+            writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(itemKey(pk(scope), sk))
+                    .updateExpression("SET v = :next, n = :n," + SET_DOCUMENT + " REMOVE doc, z")
+                    .conditionExpression(check).expressionAttributeNames(Map.of("#live", "live"))
+                    .expressionAttributeValues(values)).build());
+            for (int i = 0; i < encoded.chunks().size(); i++) {
+                Map<String, AttributeValue> chunk = new HashMap<>(itemKey(pk(scope), chunkSk(key, version, i)));
+                chunk.put("z", AttributeValue.fromB(SdkBytes.fromByteArray(encoded.chunks().get(i))));
+                writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(chunk)).build());
+            }
+            try {
+                dynamo.transactWriteItems(b -> b.transactItems(writes));
+            } catch (TransactionCanceledException e) {
+                if (e.cancellationReasons().stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code())
+                        || "TransactionConflict".equals(r.code()))) {
+                    continue; // someone wrote in between: check the caller's condition again
+                }
+                throw e;
+            }
+            dropChunks(scope, key, old);
+            return new StoredDocument(key, document.json(), version, now, location(scope, sk));
+        }
+        throw new StateStoreUnavailableException("gave up writing " + location(scope, sk)
+                + ": other writers changed it every time", null);
+    }
+
+    /** Deletes the chunks of a version just replaced or deleted; a crash here leaves them unread, not wrong. */
+    private void dropChunks(ScopeId scope, StateKey key, Map<String, AttributeValue> old) {
+        if (old == null || !old.containsKey("n")) {
+            return;
+        }
+        long version = Long.parseLong(old.get("v").n());
+        int count = Integer.parseInt(old.get("n").n());
+        for (int i = 0; i < count; i++) {
+            String chunk = chunkSk(key, version, i);
+            dynamo.deleteItem(b -> b.tableName(table).key(itemKey(pk(scope), chunk)));
+        }
+    }
+
+    private static StateConflictException conflict(ScopeId scope, StateKey key, WriteCondition condition,
+            Map<String, AttributeValue> current) {
+        boolean live = current != null && current.containsKey("live");
+        return new StateConflictException(scope, key.describe(), condition.expectedVersion(),
+                live ? OptionalLong.of(Long.parseLong(current.get("v").n())) : OptionalLong.empty());
+    }
+
+    @Override
+    public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
+        return call("delete " + key.describe(), () -> {
+            Map<String, AttributeValue> values = new HashMap<>(Map.of(":t", AttributeValue.fromBool(true),
+                    ":at", s(clock.instant().toString())));
+            String check = condition.isUnconditional() ? "#live = :t" : "#live = :t AND v = :expected";
+            if (!condition.isUnconditional()) {
+                values.put(":expected", n(condition.expectedVersion()));
+            }
+            try {
+                // The tombstone keeps v, so a later create continues from it.
+                UpdateItemResponse response = dynamo.updateItem(b -> b.tableName(table).key(itemKey(pk(scope), sk(key)))
+                        .updateExpression("SET updatedAt = :at REMOVE #live, st, doc, z, n").conditionExpression(check)
+                        .expressionAttributeNames(Map.of("#live", "live")).expressionAttributeValues(values)
+                        .returnValues(ReturnValue.ALL_OLD)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                dropChunks(scope, key, response.attributes());
+                return true;
+            } catch (ConditionalCheckFailedException e) {
+                if (condition.isUnconditional()) {
+                    return false;
+                }
+                throw conflict(scope, key, condition, e.item());
+            }
+        });
+    }
+
+    // ---- listing --------------------------------------------------------------------------------
+
+    /** Live records after {@code afterFqn}, in fqn order, at most {@code limit}: a consistent Query of the scope. */
+    private List<Map<String, AttributeValue>> liveRecords(ScopeId scope, String afterFqn, int limit, String statusFilter,
+            Map<String, AttributeValue> statusValues) {
+        TreeMap<String, Map<String, AttributeValue>> result = new TreeMap<>(StateNames.ORDER);
+        for (String kind : List.of("r#", "h#")) {
+            Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", s(pk(scope)), ":kind", s(kind)));
+            values.putAll(statusValues);
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :pk AND begins_with(sk, :kind)")
+                    .filterExpression("attribute_exists(#live)" + statusFilter)
+                    .expressionAttributeNames(statusFilter.isEmpty() ? Map.of("#live", "live") : Map.of("#live", "live", "#st", "st"))
+                    .expressionAttributeValues(values);
+            if (afterFqn != null && kind.equals("r#") && ("r#" + afterFqn).getBytes(StandardCharsets.UTF_8).length <= MAX_SORT_KEY_BYTES) {
+                q.exclusiveStartKey(itemKey(pk(scope), "r#" + afterFqn));
+            }
+            Map<String, AttributeValue> start = q.build().exclusiveStartKey();
+            do {
+                QueryResponse page = dynamo.query(q.exclusiveStartKey(start).limit(Math.min(1000, limit + 1)).build());
+                for (Map<String, AttributeValue> item : page.items()) {
+                    String fqn = item.get("fqn").s();
+                    if (afterFqn == null || StateNames.ORDER.compare(fqn, afterFqn) > 0) {
+                        result.put(fqn, item);
+                    }
+                }
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            } while (start != null && (kind.equals("h#") || result.size() <= limit));
+        }
+        List<Map<String, AttributeValue>> items = new ArrayList<>(result.values());
+        return items.size() > limit ? items.subList(0, limit) : items;
+    }
+
+    private List<StoredDocument> documents(ScopeId scope, List<Map<String, AttributeValue>> items) {
+        List<StoredDocument> result = new ArrayList<>(items.size());
+        for (Map<String, AttributeValue> item : items) {
+            StateKey key = StateKey.record(item.get("fqn").s());
+            Optional<String> body = body(scope, key, item);
+            if (body.isPresent()) {
+                result.add(stored(scope, key, item, body.get()));
+            } else {
+                read(scope, key).ifPresent(result::add); // replaced while listed: read its newest version
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit) {
+        return call("list records", () -> {
+            List<Map<String, AttributeValue>> items = new ArrayList<>(liveRecords(scope, afterFqn, limit + 1, "", Map.of()));
+            boolean more = items.size() > limit;
+            if (more) {
+                items = items.subList(0, limit);
+            }
+            List<StoredDocument> docs = documents(scope, items);
+            return new Page<>(docs, more ? Optional.of(items.get(limit - 1).get("fqn").s()) : Optional.empty());
+        });
+    }
+
+    @Override
+    public List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses) {
+        return call("list records by status", () -> {
+            Map<String, AttributeValue> values = new HashMap<>();
+            List<String> names = new ArrayList<>();
+            int i = 0;
+            for (String status : statuses) {
+                values.put(":s" + i, s(status));
+                names.add(":s" + i++);
+            }
+            return documents(scope, liveRecords(scope, null, Integer.MAX_VALUE - 1,
+                    " AND #st IN (" + String.join(", ", names) + ")", values));
+        });
+    }
+
+    @Override
+    public void deleteScope(ScopeId scope) {
+        call("delete " + scope, () -> {
+            for (Map<String, AttributeValue> item : liveRecords(scope, null, Integer.MAX_VALUE - 1, "", Map.of())) {
+                delete(scope, StateKey.record(item.get("fqn").s()), WriteCondition.any());
+            }
+            delete(scope, StateKey.output(), WriteCondition.any());
+            return null;
+        });
+    }
+
+    // ---- deploy lock ----------------------------------------------------------------------------
+    // An item with a lease expiry and a fencing counter, changed only by conditional updates. No TTL: the
+    // item must outlive its leases, or the fencing token would start again from 1.
+
+    private Map<String, AttributeValue> lockKey(ScopeId scope) {
+        return itemKey(pk(scope), "l");
+    }
+
+    private static Optional<LockInfo> holder(Map<String, AttributeValue> item, long now) {
+        if (item == null || !item.containsKey("lockId") || Long.parseLong(item.get("expiresAt").n()) <= now) {
+            return Optional.empty();
+        }
+        return Optional.of(new LockInfo(item.get("owner").s(), Long.parseLong(item.get("token").n()),
+                Instant.ofEpochMilli(Long.parseLong(item.get("acquiredAt").n())), Instant.ofEpochMilli(Long.parseLong(item.get("expiresAt").n()))));
+    }
+
+    @Override
+    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
+        return call("acquire the deploy lock", () -> {
+            long now = clock.millis();
+            try {
+                Map<String, AttributeValue> item = dynamo.updateItem(b -> b.tableName(table).key(lockKey(scope))
+                        .updateExpression("SET lockId = :id, #owner = :owner, #token = if_not_exists(#token, :zero) + :one, "
+                                + "acquiredAt = :now, expiresAt = :exp")
+                        .conditionExpression("attribute_not_exists(lockId) OR expiresAt <= :now")
+                        .expressionAttributeNames(Map.of("#owner", "owner", "#token", "token"))
+                        .expressionAttributeValues(Map.of(":id", s(lockId), ":owner", s(owner), ":zero", n(0), ":one", n(1),
+                                ":now", n(now), ":exp", n(now + ttl.toMillis())))
+                        .returnValues(ReturnValue.ALL_NEW)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
+                return new LockLease(scope, lockId, holder(item, now).orElseThrow());
+            } catch (ConditionalCheckFailedException e) {
+                throw new LockConflictException(scope, "the deploy lock is held", holder(e.item(), now));
+            }
+        });
+    }
+
+    @Override
+    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
+        return call("renew the deploy lock", () -> {
+            long now = clock.millis();
+            try {
+                Map<String, AttributeValue> item = dynamo.updateItem(b -> b.tableName(table).key(lockKey(scope))
+                        .updateExpression("SET expiresAt = :exp").conditionExpression("lockId = :id AND expiresAt > :now")
+                        .expressionAttributeValues(Map.of(":id", s(lockId), ":now", n(now), ":exp", n(now + ttl.toMillis())))
+                        .returnValues(ReturnValue.ALL_NEW)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
+                return new LockLease(scope, lockId, holder(item, now).orElseThrow());
+            } catch (ConditionalCheckFailedException e) {
+                throw new LockConflictException(scope, "cannot renew: that lock id is not the lease in force", holder(e.item(), now));
+            }
+        });
+    }
+
+    @Override
+    public void releaseLock(ScopeId scope, String lockId) {
+        call("release the deploy lock", () -> {
+            long now = clock.millis();
+            try {
+                dynamo.updateItem(b -> b.tableName(table).key(lockKey(scope)).updateExpression("SET expiresAt = :now REMOVE lockId")
+                        .conditionExpression("lockId = :id AND expiresAt > :now")
+                        .expressionAttributeValues(Map.of(":id", s(lockId), ":now", n(now)))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                return null;
+            } catch (ConditionalCheckFailedException e) {
+                throw new LockConflictException(scope, "cannot release: that lock id is not the lease in force", holder(e.item(), now));
+            }
+        });
+    }
+
+    @Override
+    public Optional<LockInfo> lockInfo(ScopeId scope) {
+        return call("read the deploy lock", () -> holder(dynamo.getItem(b -> b.tableName(table).key(lockKey(scope))
+                .consistentRead(true)).item(), clock.millis()));
+    }
+
+    @Override
+    public boolean forceReleaseLock(ScopeId scope) {
+        return call("force-release the deploy lock", () -> {
+            long now = clock.millis();
+            try {
+                dynamo.updateItem(b -> b.tableName(table).key(lockKey(scope)).updateExpression("SET expiresAt = :now REMOVE lockId")
+                        .conditionExpression("attribute_exists(lockId) AND expiresAt > :now")
+                        .expressionAttributeValues(Map.of(":now", n(now))));
+                return true;
+            } catch (ConditionalCheckFailedException notHeld) {
+                return false;
+            }
+        });
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------------
+
+    private static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 4 + 64);
+        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+            zip.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static String gunzip(byte[] data, String location) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CorruptStateException(location, "not gzip: " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private <T> T call(String what, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (ResourceNotFoundException e) {
+            throw new StateStoreException("cannot " + what + " in " + options.describe() + ": the table is missing ("
+                    + e.getMessage() + ")", e);
+        } catch (DynamoDbException e) {
+            String message = "cannot " + what + " in " + options.describe() + ": " + e.getMessage();
+            boolean throttled = e.isThrottlingException() || e.statusCode() >= 500;
+            throw throttled ? new StateStoreUnavailableException(message, e) : new StateStoreException(message, e);
+        } catch (SdkClientException e) {
+            throw new StateStoreUnavailableException("cannot " + what + " in " + options.describe() + ": " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new StateStoreException("cannot " + what + " in " + options.describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        dynamo.close();
+    }
+}

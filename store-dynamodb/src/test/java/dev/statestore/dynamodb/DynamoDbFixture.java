@@ -1,0 +1,69 @@
+package dev.statestore.dynamodb;
+
+import dev.statestore.ScopeId;
+import dev.statestore.conformance.ConformanceFixture;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** A table of its own per store URL; on an endpoint the tests do not own, the tables are dropped at the end. */
+final class DynamoDbFixture implements ConformanceFixture {
+
+    private final DynamoDbServer server = DynamoDbServer.shared();
+    private final DynamoDbClient raw = server.client();
+    private final List<String> tables = new CopyOnWriteArrayList<>();
+
+    DynamoDbFixture() {
+        if (!server.tier().startsWith("DynamoDB Local")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> tables.forEach(t -> {
+                try {
+                    raw.deleteTable(b -> b.tableName(t));
+                } catch (RuntimeException alreadyGone) {
+                    // nothing to drop
+                }
+            }), "drop test tables"));
+        }
+    }
+
+    DynamoDbServer server() {
+        return server;
+    }
+
+    DynamoDbClient raw() {
+        return raw;
+    }
+
+    @Override
+    public String newStoreUrl() {
+        String table = "statestore-test-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+        tables.add(table);
+        return server.storeUrl(table);
+    }
+
+    static String table(String storeUrl) {
+        return DynamoDbOptions.from(dev.statestore.spi.StoreUrl.parse(storeUrl)).table();
+    }
+
+    static Map<String, AttributeValue> key(ScopeId scope, String fqn) {
+        return Map.of("pk", AttributeValue.fromS(scope.stack() + "/" + scope.stage()), "sk", AttributeValue.fromS("r#" + fqn));
+    }
+
+    @Override
+    public Optional<byte[]> rawRecord(String storeUrl, ScopeId scope, String fqn) {
+        Map<String, AttributeValue> item = raw.getItem(b -> b.tableName(table(storeUrl)).key(key(scope, fqn)).consistentRead(true)).item();
+        return item == null || !item.containsKey("doc") ? Optional.empty()
+                : Optional.of(item.get("doc").s().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes) {
+        raw.updateItem(b -> b.tableName(table(storeUrl)).key(key(scope, fqn)).updateExpression("SET doc = :d")
+                .conditionExpression("attribute_exists(doc)")
+                .expressionAttributeValues(Map.of(":d", AttributeValue.fromS(new String(bytes, StandardCharsets.UTF_8)))));
+    }
+}

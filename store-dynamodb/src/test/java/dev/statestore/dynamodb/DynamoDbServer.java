@@ -1,0 +1,146 @@
+package dev.statestore.dynamodb;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The DynamoDB endpoint of this module's tests, one per test JVM, from the first of:
+ * {@code STATESTORE_TEST_DYNAMODB_URL} (a {@code dynamodb://…?endpoint=…} URL whose endpoint and
+ * credentials are used; tests create tables of their own there); Docker, where Testcontainers starts
+ * {@code amazon/dynamodb-local}; otherwise DynamoDB Local from Maven Central, run in memory as a process
+ * of its own from the classpath module {@code dynamodb-local-server} copies. With none, the tests fail.
+ */
+final class DynamoDbServer {
+
+    private static DynamoDbServer shared;
+
+    private final String tier;
+    private final URI endpoint;
+    private final String region;
+
+    private DynamoDbServer(String tier, URI endpoint, String region) {
+        this.tier = tier;
+        this.endpoint = endpoint;
+        this.region = region;
+    }
+
+    static synchronized DynamoDbServer shared() {
+        if (shared == null) {
+            shared = start();
+            LoggerFactory.getLogger(DynamoDbServer.class).info("DynamoDB for the tests: {} at {}", shared.tier,
+                    shared.endpoint == null ? "AWS" : shared.endpoint);
+        }
+        return shared;
+    }
+
+    private static DynamoDbServer start() {
+        String url = System.getenv("STATESTORE_TEST_DYNAMODB_URL");
+        if (url != null && !url.isBlank()) {
+            DynamoDbOptions o = DynamoDbOptions.from(dev.statestore.spi.StoreUrl.parse(url));
+            return new DynamoDbServer("STATESTORE_TEST_DYNAMODB_URL", o.endpoint().orElse(null), o.region().orElse(null));
+        }
+        if (dockerAvailable()) {
+            String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_DYNAMODB_IMAGE")).orElse("amazon/dynamodb-local");
+            GenericContainer<?> local = new GenericContainer<>(DockerImageName.parse(image)
+                    .asCompatibleSubstituteFor("amazon/dynamodb-local"))
+                    .withCommand("-jar", "DynamoDBLocal.jar", "-inMemory", "-disableTelemetry").withExposedPorts(8000);
+            local.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(local::stop, "stop dynamodb-local"));
+            return new DynamoDbServer("Testcontainers " + image,
+                    URI.create("http://" + local.getHost() + ":" + local.getMappedPort(8000)), "us-east-1");
+        }
+        return startLocal();
+    }
+
+    private static DynamoDbServer startLocal() {
+        Path lib = Path.of(System.getProperty("statestore.dynamodb.local.lib", "../dynamodb-local-server/target/lib"));
+        if (!Files.isRegularFile(lib.resolve("DynamoDBLocal-2.6.1.jar"))) {
+            throw new IllegalStateException("no DynamoDB for the tests: set STATESTORE_TEST_DYNAMODB_URL, or run Docker, "
+                    + "or build the module dynamodb-local-server first (it copies DynamoDB Local to " + lib + ")");
+        }
+        try {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            }
+            Path log = Files.createTempFile("statestore-dynamodb-local-", ".log");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process process = new ProcessBuilder(java, "-Xmx512m", "-Djava.library.path=" + lib.toAbsolutePath(), "-cp",
+                    lib.toAbsolutePath() + "/*", "com.amazonaws.services.dynamodbv2.local.main.ServerRunner", "-inMemory",
+                    "-port", Integer.toString(port), "-disableTelemetry")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                process.destroyForcibly();
+                log.toFile().delete();
+            }, "stop dynamodb-local"));
+            DynamoDbServer server = new DynamoDbServer("DynamoDB Local 2.6.1 (in memory)", URI.create("http://127.0.0.1:" + port),
+                    "us-east-1");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // Its first log line comes before the port is bound: ask it something until it answers.
+            while (true) {
+                try (DynamoDbClient client = server.client()) {
+                    client.listTables();
+                    return server;
+                } catch (RuntimeException notYet) {
+                    if (!process.isAlive() || System.nanoTime() > deadline) {
+                        throw new IllegalStateException("DynamoDB Local did not start:\n" + Files.readString(log), notYet);
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start DynamoDB Local", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    String tier() {
+        return tier;
+    }
+
+    /** A store URL for a table of this endpoint, created on first use. */
+    String storeUrl(String table) {
+        StringBuilder url = new StringBuilder("dynamodb://").append(table).append("?createTable=true&timeout=20");
+        if (endpoint != null) {
+            url.append("&endpoint=").append(endpoint).append("&accessKeyId=test&secretAccessKey=test");
+        }
+        if (region != null) {
+            url.append("&region=").append(region);
+        }
+        return url.toString();
+    }
+
+    DynamoDbClient client() {
+        var builder = DynamoDbClient.builder();
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint).credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create("test", "test")));
+        }
+        builder.region(Region.of(region == null ? "us-east-1" : region));
+        return builder.build();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.statestore.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.statestore.InvalidStateException;
+import dev.statestore.InvalidStoreUrlException;
+import dev.statestore.ResourceState;
+import dev.statestore.ResourceStatus;
+import dev.statestore.StateScope;
+import dev.statestore.StateStore;
+import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.StateStores;
+import dev.statestore.spi.StateJson;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** What only the DynamoDB store does: large records in chunks, its table, its URL. */
+class DynamoDbStoreTest {
+
+    private static final DynamoDbFixture FIXTURE = new DynamoDbFixture();
+
+    private static ResourceState random(String fqn, int bytes, long seed) {
+        byte[] data = new byte[bytes * 3 / 4];
+        new Random(seed).nextBytes(data);
+        return ResourceState.builder(fqn, ResourceStatus.CREATED)
+                .props(StateJson.nodes().objectNode().put("bundle", Base64.getEncoder().encodeToString(data))).build();
+    }
+
+    private List<String> sortKeys(String url) {
+        return FIXTURE.raw().query(b -> b.tableName(DynamoDbFixture.table(url)).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("app/prod"))).consistentRead(true))
+                .items().stream().map(i -> i.get("sk").s()).collect(Collectors.toList());
+    }
+
+    @Test
+    void largeRecordsGoInChunksOfTheirVersionAndTheOldChunksGo() {
+        String url = FIXTURE.newStoreUrl();
+        try (StateStore store = StateStores.open(url)) {
+            StateScope scope = store.scope("app", "prod");
+            ResourceState first = random("Big", 1024 * 1024, 1);
+            scope.create(first);
+            assertThat(sortKeys(url).stream().filter(k -> k.startsWith("c#"))).hasSize(3).allMatch(k -> k.contains("#1#"));
+            ResourceState second = random("Big", 1200 * 1024, 2);
+            scope.update(second, 1);
+            assertThat(sortKeys(url).stream().filter(k -> k.startsWith("c#"))).hasSize(3).allMatch(k -> k.contains("#2#"));
+            assertThat(scope.require("Big").value()).isEqualTo(second);
+            scope.update(ResourceState.builder("Big", ResourceStatus.CREATED).build(), 2);
+            assertThat(sortKeys(url).stream().filter(k -> k.startsWith("c#"))).as("small again: no chunks").isEmpty();
+            assertThat(scope.require("Big").version()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aRecordTooLargeEvenCompressedIsRefusedBeforeAnyWrite() {
+        String url = FIXTURE.newStoreUrl();
+        try (StateStore store = StateStores.open(url)) {
+            assertThatThrownBy(() -> store.scope("app", "prod").create(random("Huge", 5 * 1024 * 1024, 3)))
+                    .isInstanceOf(InvalidStateException.class).hasMessageContaining("after gzip")
+                    .hasMessageContaining(Integer.toString(DynamoDbBackend.MAX_STORED_BYTES));
+            assertThat(sortKeys(url)).isEmpty();
+        }
+    }
+
+    @Test
+    void aMissingTableIsNamedWithWhatToDo() {
+        String url = FIXTURE.newStoreUrl().replace("createTable=true", "createTable=false");
+        assertThatThrownBy(() -> StateStores.open(url)).isInstanceOf(StateStoreException.class)
+                .hasMessageContaining("does not exist").hasMessageContaining("pk (String)").hasMessageContaining("createTable=true");
+    }
+
+    @Test
+    void badOptionsAreNamedTogetherAndSecretsNever() {
+        assertThatThrownBy(() -> StateStores.open("dynamodb://x?endpoint=nope&createTable=maybe&accessKeyId=a&timeout=0&bogus=1"))
+                .isInstanceOf(InvalidStoreUrlException.class)
+                .hasMessageContaining("'table'").hasMessageContaining("'endpoint'").hasMessageContaining("'createTable'")
+                .hasMessageContaining("'accessKeyId'").hasMessageContaining("'timeout'").hasMessageContaining("bogus");
+    }
+
+    @Test
+    @Timeout(60)
+    void aStoppedEndpointFailsWithinItsTimeoutAsUnavailable() {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> StateStores.open("dynamodb://table?endpoint=http://127.0.0.1:1&region=us-east-1"
+                + "&accessKeyId=a&secretAccessKey=hunter2&timeout=5"))
+                .isInstanceOf(StateStoreUnavailableException.class).hasMessageNotContaining("hunter2");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    }
+}
