@@ -121,7 +121,8 @@ public final class Statestore implements Runnable {
             return "the bytes were left untouched: inspect them, then repair or delete that record by hand";
         }
         if (e instanceof dev.statestore.UnknownSchemeException) {
-            return "store URLs look like file:.alchemy, memory:, postgresql://host/db, redis://host:6379";
+            return "store URLs look like file:.alchemy, memory:, postgresql://host/db, redis://host:6379, s3://bucket/prefix, "
+                    + "dynamodb://table";
         }
         return "";
     }
