@@ -255,6 +255,24 @@ public final class StoreUrl {
             }
         }
 
+        /** An http or https URL with a host, such as a service endpoint. */
+        public Optional<java.net.URI> httpUri(String name) {
+            Optional<String> raw = string(name);
+            if (raw.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                java.net.URI uri = java.net.URI.create(raw.get());
+                if (uri.getScheme() != null && uri.getScheme().matches("https?") && uri.getHost() != null) {
+                    return Optional.of(uri);
+                }
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+            problem(name, "must be an http(s) URL such as http://127.0.0.1:9000");
+            return Optional.empty();
+        }
+
         /** Records a problem with an option found by the caller's own check. */
         public void problem(String name, String message) {
             problems.add("option '" + name + "' " + message);

@@ -37,19 +37,7 @@ public record DynamoDbOptions(
             options.problem("path", "a dynamodb URL names a table only: dynamodb://table?region=…");
         }
         Optional<String> region = options.string("region");
-        Optional<URI> endpoint = Optional.empty();
-        Optional<String> raw = options.string("endpoint");
-        if (raw.isPresent()) {
-            try {
-                URI uri = URI.create(raw.get());
-                if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
-                    throw new IllegalArgumentException();
-                }
-                endpoint = Optional.of(uri);
-            } catch (IllegalArgumentException e) {
-                options.problem("endpoint", "must be an http(s) URL such as http://127.0.0.1:8000");
-            }
-        }
+        Optional<URI> endpoint = options.httpUri("endpoint");
         boolean createTable = options.bool("createTable", false);
         Optional<String> profile = options.string("profile");
         Optional<String> accessKeyId = options.string("accessKeyId");

@@ -1,15 +1,13 @@
 package dev.statestore.dynamodb;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import dev.statestore.conformance.TestServers;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -53,7 +51,7 @@ final class DynamoDbServer {
             DynamoDbOptions o = DynamoDbOptions.from(dev.statestore.spi.StoreUrl.parse(url));
             return new DynamoDbServer("STATESTORE_TEST_DYNAMODB_URL", o.endpoint().orElse(null), o.region().orElse(null));
         }
-        if (dockerAvailable()) {
+        if (TestServers.dockerAvailable()) {
             String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_DYNAMODB_IMAGE")).orElse("amazon/dynamodb-local");
             GenericContainer<?> local = new GenericContainer<>(DockerImageName.parse(image)
                     .asCompatibleSubstituteFor("amazon/dynamodb-local"))
@@ -73,10 +71,7 @@ final class DynamoDbServer {
                     + "or build the module dynamodb-local-server first (it copies DynamoDB Local to " + lib + ")");
         }
         try {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
-            }
+            int port = TestServers.freeLoopbackPort();
             Path log = Files.createTempFile("statestore-dynamodb-local-", ".log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process process = new ProcessBuilder(java, "-Xmx512m", "-Djava.library.path=" + lib.toAbsolutePath(), "-cp",
@@ -110,13 +105,6 @@ final class DynamoDbServer {
         }
     }
 
-    private static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
 
     String tier() {
         return tier;

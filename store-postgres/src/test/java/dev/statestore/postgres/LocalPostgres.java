@@ -2,8 +2,6 @@ package dev.statestore.postgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +74,7 @@ final class LocalPostgres {
             chownToPostgres(base);
             chownToPostgres(sock);
         }
-        LocalPostgres server = new LocalPostgres(bin, base, freePort(), root);
+        LocalPostgres server = new LocalPostgres(bin, base, dev.statestore.conformance.TestServers.freeLoopbackPort(), root);
         server.initdb(sock);
         server.startPostmaster();
         Runtime.getRuntime().addShutdownHook(new Thread(server::destroy, "stop private postgres"));
@@ -90,12 +88,6 @@ final class LocalPostgres {
         PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
         view.setOwner(user);
         view.setGroup(group);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private List<String> command(String program, String... args) {

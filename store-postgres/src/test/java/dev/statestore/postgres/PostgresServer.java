@@ -7,8 +7,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
+import dev.statestore.conformance.TestServers;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -56,7 +56,7 @@ final class PostgresServer {
             PostgresOptions o = PostgresOptions.from(StoreUrl.parse(url));
             return new PostgresServer("STATESTORE_TEST_POSTGRES_URL", o.hosts(), o.database(), o.user(), o.password(), null);
         }
-        if (dockerAvailable()) {
+        if (TestServers.dockerAvailable()) {
             String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_POSTGRES_IMAGE")).orElse("postgres:16-alpine");
             PostgreSQLContainer container = new PostgreSQLContainer(
                     DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"));
@@ -83,13 +83,6 @@ final class PostgresServer {
         }
     }
 
-    private static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
 
     String tier() {
         return tier;

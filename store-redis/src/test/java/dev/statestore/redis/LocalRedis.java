@@ -89,10 +89,7 @@ final class LocalRedis {
     /** A free loopback port; for a cluster node, one whose bus port (+10000) is free too. */
     private static int freePort(boolean withBus) throws IOException {
         while (true) {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
-            }
+            int port = dev.statestore.conformance.TestServers.freeLoopbackPort();
             if (!withBus) {
                 return port;
             }

@@ -3,8 +3,8 @@ package dev.statestore.redis;
 import dev.statestore.spi.StoreUrl;
 import java.io.IOException;
 import java.util.Optional;
+import dev.statestore.conformance.TestServers;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -49,7 +49,7 @@ final class RedisServers {
         if (url != null && !url.isBlank()) {
             return new Server("STATESTORE_TEST_REDIS_URL", url, null);
         }
-        if (dockerAvailable()) {
+        if (TestServers.dockerAvailable()) {
             String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_REDIS_IMAGE")).orElse("redis:7-alpine");
             GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image).asCompatibleSubstituteFor("redis"))
                     .withExposedPorts(6379).withCommand("redis-server", "--appendonly", "yes");
@@ -99,11 +99,4 @@ final class RedisServers {
         }
     }
 
-    private static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
 }

@@ -44,19 +44,7 @@ public record S3Options(
             options.problem("prefix", "must be a path without empty segments or control characters");
         }
         Optional<String> region = options.string("region");
-        Optional<URI> endpoint = Optional.empty();
-        Optional<String> rawEndpoint = options.string("endpoint");
-        if (rawEndpoint.isPresent()) {
-            try {
-                URI uri = URI.create(rawEndpoint.get());
-                if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
-                    throw new IllegalArgumentException();
-                }
-                endpoint = Optional.of(uri);
-            } catch (IllegalArgumentException e) {
-                options.problem("endpoint", "must be an http(s) URL such as http://127.0.0.1:9000");
-            }
-        }
+        Optional<URI> endpoint = options.httpUri("endpoint");
         boolean pathStyle = options.bool("pathStyle", false);
         Optional<String> profile = options.string("profile");
         Optional<String> accessKeyId = options.string("accessKeyId");

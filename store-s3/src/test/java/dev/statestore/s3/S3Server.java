@@ -1,8 +1,6 @@
 package dev.statestore.s3;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,8 +12,8 @@ import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import dev.statestore.conformance.TestServers;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -74,7 +72,7 @@ final class S3Server {
             return new S3Server("STATESTORE_TEST_S3_URL", o.bucket(), o.endpoint().orElse(null),
                     o.accessKeyId().orElse(null), o.secretAccessKey().orElse(null));
         }
-        if (dockerAvailable()) {
+        if (TestServers.dockerAvailable()) {
             String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_S3_IMAGE")).orElse("minio/minio");
             GenericContainer<?> minio = new GenericContainer<>(DockerImageName.parse(image).asCompatibleSubstituteFor("minio/minio"))
                     .withCommand("server", "/data").withEnv("MINIO_ROOT_USER", "statestore")
@@ -96,8 +94,8 @@ final class S3Server {
         }
         try {
             Path root = Files.createTempDirectory("statestore-s3mock-");
-            int port = freePort();
-            int spare = freePort();
+            int port = TestServers.freeLoopbackPort();
+            int spare = TestServers.freeLoopbackPort();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.toString(), "--server.port=" + port,
                     "--server.address=127.0.0.1", "--server.ssl.enabled=false", "--server.tomcat.threads.max=1",
@@ -147,19 +145,6 @@ final class S3Server {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
 
     String tier() {
         return tier;
