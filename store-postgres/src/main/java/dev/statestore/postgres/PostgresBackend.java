@@ -304,12 +304,7 @@ final class PostgresBackend implements StoreBackend {
                 ps.setString(2, scope.stage());
                 ps.setString(3, afterFqn == null ? "" : afterFqn);
                 ps.setInt(4, limit + 1);
-                List<StoredDocument> items = records(scope, ps);
-                if (items.size() > limit) {
-                    items.remove(limit);
-                    return new Page<>(items, Optional.of(items.get(limit - 1).key().describe()));
-                }
-                return new Page<>(items, Optional.empty());
+                return Page.fromLookahead(records(scope, ps), limit, d -> d.key().describe());
             }
         });
     }

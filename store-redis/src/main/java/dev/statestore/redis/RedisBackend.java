@@ -246,13 +246,9 @@ final class RedisBackend implements StoreBackend {
     @Override
     public Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit) {
         return call("list records", () -> {
-            List<StoredDocument> items = documents(scope, asList(eval(Scripts.PAGE, List.of(base(scope) + "idx"),
-                    List.of(afterFqn == null ? "-" : "(" + afterFqn, Integer.toString(limit + 1), base(scope) + "d:"))));
-            if (items.size() > limit) {
-                items.remove(limit);
-                return new Page<>(items, Optional.of(items.get(limit - 1).key().describe()));
-            }
-            return new Page<>(items, Optional.empty());
+            return Page.fromLookahead(documents(scope, asList(eval(Scripts.PAGE, List.of(base(scope) + "idx"),
+                    List.of(afterFqn == null ? "-" : "(" + afterFqn, Integer.toString(limit + 1), base(scope) + "d:")))),
+                    limit, d -> d.key().describe());
         });
     }
 
