@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -105,11 +106,8 @@ final class ListCommands {
 
     @Command(name = "ls", description = "Lists the records of a stack and stage, in fqn order.")
     static final class Ls extends Base {
-        @Parameters(index = "0", paramLabel = "STACK")
-        String stack;
-
-        @Parameters(index = "1", paramLabel = "STAGE")
-        String stage;
+        @Mixin
+        ScopeArguments target;
 
         @Option(names = "--status", split = ",", paramLabel = "STATUS",
                 description = "only records in these statuses: ${COMPLETION-CANDIDATES}")
@@ -127,7 +125,7 @@ final class ListCommands {
                 }
             }
             try (StateStore store = root().open()) {
-                print(root(), out(), records(store, stack, stage, filter));
+                print(root(), out(), records(store, target.stack, target.stage, filter));
             }
             return Statestore.OK;
         }
@@ -135,19 +133,16 @@ final class ListCommands {
 
     @Command(name = "pending", description = "Lists the records a crashed deploy left in an intermediate status.")
     static final class Pending extends Base {
-        @Parameters(index = "0", paramLabel = "STACK")
-        String stack;
-
-        @Parameters(index = "1", paramLabel = "STAGE")
-        String stage;
+        @Mixin
+        ScopeArguments target;
 
         @Override
         public Integer call() {
             try (StateStore store = root().open()) {
-                List<Versioned<ResourceState>> pending = records(store, stack, stage, ResourceStatus.intermediate());
+                List<Versioned<ResourceState>> pending = records(store, target.stack, target.stage, ResourceStatus.intermediate());
                 print(root(), out(), pending);
                 if (!root().json && pending.isEmpty()) {
-                    out().println("nothing pending: the last deploy of " + stack + "/" + stage + " finished");
+                    out().println("nothing pending: the last deploy of " + target.stack + "/" + target.stage + " finished");
                     out().flush();
                 }
             }
@@ -157,11 +152,8 @@ final class ListCommands {
 
     @Command(name = "show", description = "Shows one record: its version and its whole document.")
     static final class Show extends Base {
-        @Parameters(index = "0", paramLabel = "STACK")
-        String stack;
-
-        @Parameters(index = "1", paramLabel = "STAGE")
-        String stage;
+        @Mixin
+        ScopeArguments target;
 
         @Parameters(index = "2", paramLabel = "FQN")
         String fqn;
@@ -169,12 +161,12 @@ final class ListCommands {
         @Override
         public Integer call() {
             try (StateStore store = root().open()) {
-                Versioned<ResourceState> v = store.scope(stack, stage).require(fqn);
+                Versioned<ResourceState> v = store.scope(target.stack, target.stage).require(fqn);
                 if (root().json) {
                     Output.json(out(), Output.record(v));
                 } else {
                     ObjectNode doc = v.value().toJsonNode();
-                    out().println("# " + stack + "/" + stage + " " + fqn + "  version " + v.version() + ", updated "
+                    out().println("# " + target.stack + "/" + target.stage + " " + fqn + "  version " + v.version() + ", updated "
                             + v.updatedAt());
                     out().println(StateJson.pretty(doc));
                     out().flush();

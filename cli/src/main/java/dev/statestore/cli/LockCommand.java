@@ -5,6 +5,7 @@ import dev.statestore.LockInfo;
 import dev.statestore.StateStore;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,16 +16,13 @@ final class LockCommand {
 
     @Command(name = "status", description = "Who holds the deploy lock, its fencing token and when it expires.")
     static final class Status extends ListCommands.Base {
-        @Parameters(index = "0", paramLabel = "STACK")
-        String stack;
-
-        @Parameters(index = "1", paramLabel = "STAGE")
-        String stage;
+        @Mixin
+        ScopeArguments target;
 
         @Override
         public Integer call() {
             try (StateStore store = root().open()) {
-                Optional<LockInfo> info = store.scope(stack, stage).lockInfo();
+                Optional<LockInfo> info = store.scope(target.stack, target.stage).lockInfo();
                 if (root().json) {
                     ObjectNode node = Output.object();
                     node.put("held", info.isPresent());
@@ -39,7 +37,7 @@ final class LockCommand {
                     out().println("held by '" + info.get().owner() + "' since " + info.get().acquiredAt() + ", expires "
                             + info.get().expiresAt() + " (fencing token " + info.get().fencingToken() + ")");
                 } else {
-                    out().println("free: no deploy of " + stack + "/" + stage + " holds the lock");
+                    out().println("free: no deploy of " + target.stack + "/" + target.stage + " holds the lock");
                 }
                 out().flush();
             }
@@ -50,11 +48,8 @@ final class LockCommand {
     @Command(name = "release", description = "Frees the deploy lock whoever holds it: for a deploy that crashed. "
             + "Make sure no deploy of that stack and stage is still running.")
     static final class Release extends ListCommands.Base {
-        @Parameters(index = "0", paramLabel = "STACK")
-        String stack;
-
-        @Parameters(index = "1", paramLabel = "STAGE")
-        String stage;
+        @Mixin
+        ScopeArguments target;
 
         @Option(names = "--force", required = true, description = "required: you know the holder is gone")
         boolean force;
@@ -62,10 +57,10 @@ final class LockCommand {
         @Override
         public Integer call() {
             try (StateStore store = root().open()) {
-                Optional<LockInfo> before = store.scope(stack, stage).lockInfo();
-                boolean released = store.scope(stack, stage).forceReleaseLock();
+                Optional<LockInfo> before = store.scope(target.stack, target.stage).lockInfo();
+                boolean released = store.scope(target.stack, target.stage).forceReleaseLock();
                 out().println(released ? "released the lock held by '" + before.map(LockInfo::owner).orElse("?") + "'"
-                        : "the lock of " + stack + "/" + stage + " was not held");
+                        : "the lock of " + target.stack + "/" + target.stage + " was not held");
                 out().flush();
             }
             return Statestore.OK;
