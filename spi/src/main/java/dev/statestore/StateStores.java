@@ -1,6 +1,7 @@
 package dev.statestore;
 
 import dev.statestore.internal.BackendStateStore;
+import dev.statestore.internal.Encryption;
 import dev.statestore.spi.StateStoreProvider;
 import dev.statestore.spi.StoreUrl;
 import java.util.ArrayList;
@@ -25,6 +26,13 @@ public final class StateStores {
 
     /** The URL used when none is configured: Alchemy's local state folder in the working directory. */
     public static final String DEFAULT_URL = "file:.alchemy";
+
+    /**
+     * The URL option that turns on encryption at rest, for any backend: {@code encryptionKey=env:VAR} or
+     * {@code encryptionKey=file:PATH}, whose text holds {@code id:base64key} entries (AES-256, the first
+     * one writes, every one reads).
+     */
+    public static final String ENCRYPTION_OPTION = "encryptionKey";
 
     // Where each scheme of this project lives, so that a missing jar can be named.
     private static final Map<String, String> KNOWN_MODULES = Map.ofEntries(
@@ -63,7 +71,12 @@ public final class StateStores {
         if (provider == null) {
             throw unknownScheme(parsed.scheme(), new ArrayList<>(providers.keySet()));
         }
-        return new BackendStateStore(provider.open(parsed));
+        // Encryption is a layer over any backend: it takes its option, the backend validates the rest.
+        var encryption = parsed.options().string(ENCRYPTION_OPTION);
+        if (encryption.isEmpty()) {
+            return new BackendStateStore(provider.open(parsed));
+        }
+        return new BackendStateStore(Encryption.open(provider, parsed, ENCRYPTION_OPTION, encryption.get()));
     }
 
     /** The schemes that the providers on the classpath open, sorted. */

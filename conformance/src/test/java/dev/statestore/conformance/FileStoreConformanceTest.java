@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The suite on {@code file:DIR}, one folder per test. */
@@ -16,17 +17,32 @@ class FileStoreConformanceTest extends StateStoreConformance {
     @TempDir
     static Path root;
 
-    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final ConformanceFixture FIXTURE = new FileFixture(() -> root);
 
-    private static final ConformanceFixture FIXTURE = new ConformanceFixture() {
+    @Override
+    protected ConformanceFixture fixture() {
+        return FIXTURE;
+    }
+
+    /** A new folder per store URL under a root folder; raw access to a record's file. */
+    static final class FileFixture implements ConformanceFixture {
+        private final Supplier<Path> root;
+        private final AtomicInteger counter = new AtomicInteger();
+
+        FileFixture(Supplier<Path> root) {
+            this.root = root;
+        }
+
         @Override
         public String newStoreUrl() {
-            return "file:" + root.resolve("store-" + COUNTER.incrementAndGet());
+            return "file:" + root.get().resolve("store-" + counter.incrementAndGet());
         }
 
         // The suite corrupts only plain names ("Bad", "Wrong"), whose file is the name itself.
         private Path file(String storeUrl, ScopeId scope, String fqn) {
-            return Path.of(storeUrl.substring("file:".length()))
+            String dir = storeUrl.substring("file:".length());
+            int options = dir.indexOf('?');
+            return Path.of(options < 0 ? dir : dir.substring(0, options))
                     .resolve("state").resolve(scope.stack()).resolve(scope.stage()).resolve(fqn + ".json");
         }
 
@@ -49,10 +65,5 @@ class FileStoreConformanceTest extends StateStoreConformance {
                 throw new UncheckedIOException(e);
             }
         }
-    };
-
-    @Override
-    protected ConformanceFixture fixture() {
-        return FIXTURE;
     }
 }

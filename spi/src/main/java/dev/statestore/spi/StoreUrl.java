@@ -167,6 +167,13 @@ public final class StoreUrl {
         return path;
     }
 
+    /** This URL without the option {@code name}: for a layer that takes its own option before the backend reads the rest. */
+    public StoreUrl withoutOption(String name) {
+        Map<String, String> rest = new LinkedHashMap<>(options);
+        rest.remove(name);
+        return new StoreUrl(scheme, authority, user, password, path, Collections.unmodifiableMap(rest));
+    }
+
     /** A fresh reader of the options, which tracks what it was asked for. */
     public Options options() {
         return new Options();

@@ -1,0 +1,12 @@
+package dev.statestore.conformance;
+
+/** The suite on {@code memory:NAME} with encryption on, unchanged. */
+class EncryptedMemoryConformanceTest extends StateStoreConformance {
+
+    private static final ConformanceFixture FIXTURE = new EncryptedFixture(new MemoryStoreConformanceTest().fixture());
+
+    @Override
+    protected ConformanceFixture fixture() {
+        return FIXTURE;
+    }
+}

@@ -1,0 +1,257 @@
+package dev.statestore.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.statestore.CorruptStateException;
+import dev.statestore.LockInfo;
+import dev.statestore.LockLease;
+import dev.statestore.Page;
+import dev.statestore.ScopeId;
+import dev.statestore.StateStoreException;
+import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.StateJson;
+import dev.statestore.spi.StateKey;
+import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredDocument;
+import dev.statestore.spi.WriteCondition;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * Internal: encryption at rest over any backend, switched on by the URL option {@code encryptionKey}.
+ *
+ * <p>A record is stored as its readable fields ({@code kind, fqn, status, resourceType, actionType}: what a
+ * backend lists and indexes) and {@code __sealed__}: the whole original document, gzipped when that makes
+ * it smaller, then AES-256-GCM with a fresh 96-bit nonce per write, under the primary key. The associated data binds the scope, the key (fqn or stack
+ * output) and the key id, so a ciphertext copied to another record, scope or stack fails to open instead
+ * of being accepted. Opening returns the original document exactly. A stack output is sealed whole.
+ *
+ * <p>A sealed document that does not open is {@link CorruptStateException} (changed, moved, or the key
+ * under that id is not the one that sealed it); one sealed under an id that is not configured says which
+ * id. A document stored before encryption was turned on reads as it is, and is sealed on its next write.
+ */
+final class EncryptingBackend implements StoreBackend {
+
+    static final String SEALED = "__sealed__";
+    private static final List<String> VISIBLE = List.of("kind", "fqn", "status", "resourceType", "actionType");
+    private static final int TAG_BITS = 128;
+
+    private final StoreBackend delegate;
+    private final Keyring keys;
+    private final SecureRandom random = new SecureRandom();
+
+    EncryptingBackend(StoreBackend delegate, Keyring keys) {
+        this.delegate = delegate;
+        this.keys = keys;
+    }
+
+    private static byte[] associatedData(ScopeId scope, StateKey key, String keyId) {
+        return ("statestore/v1\u0000" + scope.stack() + "\u0000" + scope.stage() + "\u0000"
+                + (key instanceof StateKey.Record r ? "record\u0000" + r.fqn() : "output") + "\u0000" + keyId)
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private DocumentToWrite seal(ScopeId scope, DocumentToWrite document) {
+        String keyId = keys.primary();
+        // Compressed before it is sealed: ciphertext does not compress, and a bundled script must still
+        // fit the backends that compress (DynamoDB's items).
+        byte[] plaintext = document.json().getBytes(StandardCharsets.UTF_8);
+        boolean zipped = false;
+        if (plaintext.length > 1024) {
+            byte[] smaller = gzip(plaintext);
+            if (smaller.length < plaintext.length) {
+                plaintext = smaller;
+                zipped = true;
+            }
+        }
+        byte[] nonce = new byte[12];
+        random.nextBytes(nonce);
+        byte[] sealed;
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, keys.key(keyId), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(associatedData(scope, document.key(), keyId));
+            sealed = cipher.doFinal(plaintext);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM is in every JDK", e);
+        }
+        ObjectNode out = StateJson.nodes().objectNode();
+        if (document.tree().isObject() && document.key() instanceof StateKey.Record) {
+            for (String field : VISIBLE) {
+                JsonNode value = document.tree().get(field);
+                if (value != null) {
+                    out.set(field, value);
+                }
+            }
+        }
+        ObjectNode envelope = out.putObject(SEALED);
+        envelope.put("alg", "A256GCM");
+        envelope.put("kid", keyId);
+        if (zipped) {
+            envelope.put("zip", "gzip");
+        }
+        envelope.put("iv", Base64.getEncoder().encodeToString(nonce));
+        envelope.put("ct", Base64.getEncoder().encodeToString(sealed));
+        return DocumentToWrite.of(document.key(), out, document.status());
+    }
+
+    private StoredDocument open(ScopeId scope, StoredDocument stored) {
+        JsonNode node;
+        try {
+            node = StateJson.parse(stored.json());
+        } catch (Exception e) {
+            return stored; // not JSON: the layer above reports it as corrupt, with its location
+        }
+        JsonNode envelope = node.get(SEALED);
+        if (envelope == null) {
+            return stored; // written before encryption was turned on
+        }
+        String keyId = envelope.path("kid").asText();
+        SecretKey key = keys.key(keyId);
+        if (key == null) {
+            throw new StateStoreException("cannot read " + stored.location() + ": it is sealed with the key '" + keyId
+                    + "', which is not configured (configured: " + String.join(", ", new TreeSet<>(keys.ids())) + ")");
+        }
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS,
+                    Base64.getDecoder().decode(envelope.path("iv").asText())));
+            cipher.updateAAD(associatedData(scope, stored.key(), keyId));
+            byte[] plain = cipher.doFinal(Base64.getDecoder().decode(envelope.path("ct").asText()));
+            if ("gzip".equals(envelope.path("zip").asText())) {
+                plain = gunzip(plain);
+            }
+            return new StoredDocument(stored.key(), new String(plain, StandardCharsets.UTF_8), stored.version(),
+                    stored.updatedAt(), stored.location());
+        } catch (AEADBadTagException | IllegalArgumentException e) {
+            throw new CorruptStateException(stored.location(), "its sealed document does not open with the key '" + keyId
+                    + "': it was changed, moved from another record or scope, or sealed with another key of that id", e);
+        } catch (GeneralSecurityException e) {
+            throw new CorruptStateException(stored.location(), "its sealed document does not open: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] gzip(byte[] data) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(data.length / 4 + 64);
+        // The fastest level: most of the gain on JSON, a fraction of the time of the default.
+        try (java.util.zip.GZIPOutputStream zip = new java.util.zip.GZIPOutputStream(out) {
+            {
+                def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+            }
+        }) {
+            zip.write(data);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Only ever given what this class sealed, after the tag checked: a failure here is corrupt data. */
+    private static byte[] gunzip(byte[] data) throws GeneralSecurityException {
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(data))) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new GeneralSecurityException("the sealed document is not gzip: " + e.getMessage(), e);
+        }
+    }
+
+    private List<StoredDocument> open(ScopeId scope, List<StoredDocument> stored) {
+        List<StoredDocument> result = new ArrayList<>(stored.size());
+        stored.forEach(d -> result.add(open(scope, d)));
+        return result;
+    }
+
+    @Override
+    public String describe() {
+        return delegate.describe() + " (encrypted, key " + keys.primary() + ")";
+    }
+
+    @Override
+    public List<String> stacks() {
+        return delegate.stacks();
+    }
+
+    @Override
+    public List<String> stages(String stack) {
+        return delegate.stages(stack);
+    }
+
+    @Override
+    public Optional<StoredDocument> read(ScopeId scope, StateKey key) {
+        return delegate.read(scope, key).map(d -> open(scope, d));
+    }
+
+    @Override
+    public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
+        StoredDocument stored = delegate.write(scope, condition, seal(scope, document));
+        return new StoredDocument(stored.key(), document.json(), stored.version(), stored.updatedAt(), stored.location());
+    }
+
+    @Override
+    public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
+        return delegate.delete(scope, key, condition);
+    }
+
+    @Override
+    public Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit) {
+        Page<StoredDocument> page = delegate.list(scope, afterFqn, limit);
+        return new Page<>(open(scope, page.items()), page.nextAfter());
+    }
+
+    @Override
+    public List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses) {
+        return open(scope, delegate.listByStatus(scope, statuses));
+    }
+
+    @Override
+    public void deleteScope(ScopeId scope) {
+        delegate.deleteScope(scope);
+    }
+
+    @Override
+    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
+        return delegate.acquireLock(scope, lockId, owner, ttl);
+    }
+
+    @Override
+    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
+        return delegate.renewLock(scope, lockId, ttl);
+    }
+
+    @Override
+    public void releaseLock(ScopeId scope, String lockId) {
+        delegate.releaseLock(scope, lockId);
+    }
+
+    @Override
+    public Optional<LockInfo> lockInfo(ScopeId scope) {
+        return delegate.lockInfo(scope);
+    }
+
+    @Override
+    public boolean forceReleaseLock(ScopeId scope) {
+        return delegate.forceReleaseLock(scope);
+    }
+
+    @Override
+    public List<String> diagnose() {
+        return delegate.diagnose();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

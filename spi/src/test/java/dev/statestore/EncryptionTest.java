@@ -1,0 +1,150 @@
+package dev.statestore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Encryption at rest, on the file store, whose raw bytes are files anyone can read. */
+class EncryptionTest {
+
+    @TempDir
+    Path tmp;
+
+    private static String key() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+    }
+
+    private String keys(String name, String... entries) throws IOException {
+        Path file = tmp.resolve(name);
+        Files.writeString(file, String.join("\n", entries));
+        return "encryptionKey=file:" + file;
+    }
+
+    private String url(String keys) {
+        return "file:" + tmp.resolve("state-root") + "?" + keys;
+    }
+
+    private Path file(String stage, String fqn) {
+        return tmp.resolve("state-root/state/app/" + stage + "/" + fqn + ".json");
+    }
+
+    private static ResourceState secret(String fqn) {
+        return ResourceState.fromJson("{\"kind\":\"resource\",\"fqn\":\"" + fqn + "\",\"resourceType\":\"Neon.Db\","
+                + "\"status\":\"created\",\"props\":{\"name\":\"db\"},\"attr\":{\"password\":{\"__redacted__\":\"hunter2-"
+                + fqn + "\"}},\"bindings\":[{\"token\":\"tok-" + fqn + "\"}]}");
+    }
+
+    @Test
+    void secretsNeverReachTheBytesAndTheDocumentComesBackExactly() throws IOException {
+        String k1 = keys("k", "k1:" + key());
+        try (StateStore store = StateStores.open(url(k1))) {
+            store.scope("app", "prod").create(secret("Db"));
+            store.scope("app", "prod").putOutput(StackOutput.fromJson("{\"dbPassword\":\"hunter2-output\"}"));
+            assertThat(store.scope("app", "prod").require("Db").value()).isEqualTo(secret("Db"));
+            assertThat(store.scope("app", "prod").output().orElseThrow().value().toJson()).contains("hunter2-output");
+            assertThat(store.scope("app", "prod").listByStatus(java.util.EnumSet.of(ResourceStatus.CREATED))).hasSize(1);
+        }
+        String raw = Files.readString(file("prod", "Db"));
+        assertThat(raw).doesNotContain("hunter2", "tok-Db", "\"db\"").contains("\"fqn\": \"Db\"", "\"status\": \"created\"",
+                "\"resourceType\": \"Neon.Db\"", "\"kid\": \"k1\"");
+        assertThat(Files.readString(tmp.resolve("state-root/state/app/prod/__stack_output__.json"))).doesNotContain("hunter2");
+    }
+
+    @Test
+    void tamperedSwappedOrMovedCiphertextIsRefused() throws IOException {
+        String k1 = keys("k", "k1:" + key());
+        try (StateStore store = StateStores.open(url(k1))) {
+            store.scope("app", "prod").create(secret("A"));
+            store.scope("app", "prod").create(secret("B"));
+            store.scope("app", "dev").create(secret("A"));
+        }
+        // Tampered: one character of the ciphertext changed.
+        String a = Files.readString(file("prod", "A"));
+        int ct = a.indexOf("\"ct\": \"") + 7;
+        Files.writeString(file("prod", "A"), a.substring(0, ct) + (a.charAt(ct) == 'A' ? 'B' : 'A') + a.substring(ct + 1));
+        // Swapped: A's sealed document in B's file, its visible fqn edited to pass as B's.
+        Files.writeString(file("prod", "B"), a.replace("\"fqn\": \"A\"", "\"fqn\": \"B\""));
+        // Moved: prod's A over dev's A.
+        Files.writeString(file("dev", "A"), Files.readString(file("prod", "B")).replace("\"fqn\": \"B\"", "\"fqn\": \"A\""));
+        try (StateStore store = StateStores.open(url(k1))) {
+            assertThatThrownBy(() -> store.scope("app", "prod").get("A")).isInstanceOf(CorruptStateException.class)
+                    .hasMessageContaining("does not open");
+            assertThatThrownBy(() -> store.scope("app", "prod").get("B")).isInstanceOf(CorruptStateException.class);
+            assertThatThrownBy(() -> store.scope("app", "dev").get("A")).isInstanceOf(CorruptStateException.class);
+        }
+    }
+
+    @Test
+    void aWrongKeyOrAMissingKeyIsAClearErrorNeverGarbage() throws IOException {
+        try (StateStore store = StateStores.open(url(keys("k", "k1:" + key())))) {
+            store.scope("app", "prod").create(secret("Db"));
+        }
+        try (StateStore other = StateStores.open(url(keys("other", "k1:" + key())))) {
+            assertThatThrownBy(() -> other.scope("app", "prod").get("Db")).isInstanceOf(CorruptStateException.class)
+                    .hasMessageContaining("k1");
+        }
+        try (StateStore missing = StateStores.open(url(keys("missing", "k2:" + key())))) {
+            assertThatThrownBy(() -> missing.scope("app", "prod").get("Db")).isInstanceOf(StateStoreException.class)
+                    .hasMessageContaining("sealed with the key 'k1'").hasMessageContaining("configured: k2");
+        }
+    }
+
+    @Test
+    void rotationReadsWithEveryKeyAndWritesWithThePrimary() throws IOException {
+        String k1 = "k1:" + key();
+        String k2 = "k2:" + key();
+        try (StateStore store = StateStores.open(url(keys("old", k1)))) {
+            store.scope("app", "prod").create(secret("Old"));
+            store.scope("app", "prod").create(secret("Touched"));
+        }
+        try (StateStore rotated = StateStores.open(url(keys("rotated", k2, k1)))) {
+            StateScope scope = rotated.scope("app", "prod");
+            assertThat(scope.require("Old").value()).isEqualTo(secret("Old"));
+            scope.update(scope.require("Touched").value(), 1);
+            scope.create(secret("New"));
+        }
+        assertThat(Files.readString(file("prod", "Old"))).contains("\"kid\": \"k1\"");
+        assertThat(Files.readString(file("prod", "Touched"))).contains("\"kid\": \"k2\"");
+        try (StateStore onlyNew = StateStores.open(url(keys("new", k2)))) {
+            assertThat(onlyNew.scope("app", "prod").require("Touched").value()).isEqualTo(secret("Touched"));
+            assertThat(onlyNew.scope("app", "prod").require("New").value()).isEqualTo(secret("New"));
+            assertThatThrownBy(() -> onlyNew.scope("app", "prod").get("Old")).hasMessageContaining("'k1'");
+        }
+    }
+
+    @Test
+    void recordsFromBeforeEncryptionReadAndAreSealedOnTheirNextWrite() throws IOException {
+        try (StateStore plain = StateStores.open("file:" + tmp.resolve("state-root"))) {
+            plain.scope("app", "prod").create(secret("Db"));
+        }
+        try (StateStore store = StateStores.open(url(keys("k", "k1:" + key())))) {
+            Versioned<ResourceState> db = store.scope("app", "prod").require("Db");
+            assertThat(db.value()).isEqualTo(secret("Db"));
+            store.scope("app", "prod").update(db.value(), db.version());
+        }
+        assertThat(Files.readString(file("prod", "Db"))).doesNotContain("hunter2");
+    }
+
+    @Test
+    void badKeysAreRefusedAtOpenWithoutShowingThem() throws IOException {
+        String shortKey = Base64.getEncoder().encodeToString("sixteen-byte-key".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> StateStores.open(url(keys("short", "k1:" + shortKey))))
+                .isInstanceOf(InvalidStoreUrlException.class).hasMessageContaining("32").hasMessageNotContaining(shortKey);
+        assertThatThrownBy(() -> StateStores.open(url(keys("notb64", "k1:!!!not base64!!!"))))
+                .isInstanceOf(InvalidStoreUrlException.class).hasMessageContaining("base64").hasMessageNotContaining("!!!");
+        assertThatThrownBy(() -> StateStores.open(url("encryptionKey=env:STATESTORE_TEST_NO_SUCH_VARIABLE")))
+                .isInstanceOf(InvalidStoreUrlException.class).hasMessageContaining("STATESTORE_TEST_NO_SUCH_VARIABLE");
+        assertThatThrownBy(() -> StateStores.open(url("encryptionKey=" + key())))
+                .isInstanceOf(InvalidStoreUrlException.class).hasMessageContaining("env:VARIABLE or file:PATH");
+    }
+}
