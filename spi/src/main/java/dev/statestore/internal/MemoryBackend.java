@@ -177,14 +177,14 @@ public final class MemoryBackend implements StoreBackend {
         ScopeData data = data(scope);
         synchronized (data) {
             var tail = afterFqn == null ? data.records : data.records.tailMap(afterFqn, false);
-            List<StoredDocument> items = new ArrayList<>();
+            List<StoredDocument> items = new ArrayList<>(Math.min(limit + 1, tail.size()));
             for (var e : tail.entrySet()) {
-                if (items.size() == limit) {
-                    return new Page<>(items, Optional.of(items.get(limit - 1).key().describe()));
+                if (items.size() > limit) {
+                    break;
                 }
                 items.add(stored(scope, StateKey.record(e.getKey()), e.getValue()));
             }
-            return new Page<>(items, Optional.empty());
+            return Page.fromLookahead(items, limit, d -> d.key().describe());
         }
     }
 

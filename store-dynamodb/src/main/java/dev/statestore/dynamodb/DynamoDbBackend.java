@@ -596,13 +596,10 @@ final class DynamoDbBackend implements StoreBackend {
     @Override
     public Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit) {
         return call("list records", () -> {
-            List<Map<String, AttributeValue>> items = new ArrayList<>(liveRecords(scope, afterFqn, limit + 1, "", Map.of()));
-            boolean more = items.size() > limit;
-            if (more) {
-                items = items.subList(0, limit);
-            }
-            List<StoredDocument> docs = documents(scope, items);
-            return new Page<>(docs, more ? Optional.of(items.get(limit - 1).get("fqn").s()) : Optional.empty());
+            // The page is cut on the items, before their documents (and chunks) are read.
+            Page<Map<String, AttributeValue>> items = Page.fromLookahead(
+                    liveRecords(scope, afterFqn, limit + 1, "", Map.of()), limit, item -> item.get("fqn").s());
+            return new Page<>(documents(scope, items.items()), items.nextAfter());
         });
     }
 
