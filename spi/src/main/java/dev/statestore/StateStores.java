@@ -66,17 +66,44 @@ public final class StateStores {
      */
     public static StateStore open(String url) {
         StoreUrl parsed = StoreUrl.parse(url);
-        Map<String, StateStoreProvider> providers = providers();
-        StateStoreProvider provider = providers.get(parsed.scheme());
-        if (provider == null) {
-            throw unknownScheme(parsed.scheme(), new ArrayList<>(providers.keySet()));
-        }
+        StateStoreProvider provider = provider(parsed);
         // Encryption is a layer over any backend: it takes its option, the backend validates the rest.
         var encryption = parsed.options().string(ENCRYPTION_OPTION);
         if (encryption.isEmpty()) {
             return new BackendStateStore(provider.open(parsed));
         }
         return new BackendStateStore(Encryption.open(provider, parsed, ENCRYPTION_OPTION, encryption.get()));
+    }
+
+    /**
+     * Re-seals every record and the stack output of one scope of an encrypted store under its primary key
+     * (the first key of {@code encryptionKey}), after a key rotation, so that the old keys can be retired.
+     * Holds the scope's deploy lock while it runs. Each record is rewritten by a conditional write on the
+     * version it read (its version grows by one); what is under the primary key already is left alone, so
+     * running it again after an interruption continues where it stopped.
+     *
+     * @param owner who rekeys, shown to a deploy that finds the lock held
+     * @param progress told the number of records looked at so far, after each one
+     * @throws InvalidStoreUrlException if the URL has no {@code encryptionKey} option
+     * @throws LockConflictException if a deploy holds the scope's lock
+     * @throws StateStoreException naming the key id, if a record is sealed with a key that is not configured
+     */
+    public static RekeyResult rekey(String url, ScopeId scope, String owner, java.util.function.LongConsumer progress) {
+        StoreUrl parsed = StoreUrl.parse(url);
+        StateStoreProvider provider = provider(parsed);
+        String keySource = parsed.options().string(ENCRYPTION_OPTION).orElseThrow(() -> new InvalidStoreUrlException(
+                "rekey needs the store's keys: add ?" + ENCRYPTION_OPTION + "=env:VAR or file:PATH to the URL, the new "
+                        + "primary key first, then the old ones"));
+        return Encryption.rekey(provider, parsed, ENCRYPTION_OPTION, keySource, scope, owner, progress);
+    }
+
+    private static StateStoreProvider provider(StoreUrl url) {
+        Map<String, StateStoreProvider> providers = providers();
+        StateStoreProvider provider = providers.get(url.scheme());
+        if (provider == null) {
+            throw unknownScheme(url.scheme(), new ArrayList<>(providers.keySet()));
+        }
+        return provider;
     }
 
     /** The schemes that the providers on the classpath open, sorted. */

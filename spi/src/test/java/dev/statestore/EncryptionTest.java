@@ -123,6 +123,63 @@ class EncryptionTest {
     }
 
     @Test
+    void rekeyResealsUnderThePrimaryWhatOlderKeysOrNoKeySealedAndIsResumable() throws IOException {
+        String k1 = "k1:" + key();
+        String k2 = "k2:" + key();
+        try (StateStore plain = StateStores.open("file:" + tmp.resolve("state-root"))) {
+            plain.scope("app", "prod").create(secret("Plain"));
+        }
+        try (StateStore old = StateStores.open(url(keys("old", k1)))) {
+            for (int i = 0; i < 510; i++) { // more than one page of the listing
+                old.scope("app", "prod").create(secret("R" + i));
+            }
+            old.scope("app", "prod").putOutput(StackOutput.fromJson("{\"dbPassword\":\"hunter2-output\"}"));
+            old.scope("app", "dev").create(secret("Elsewhere"));
+        }
+        String rotated = url(keys("rotated", k2, k1));
+        try (StateStore store = StateStores.open(rotated)) {
+            store.scope("app", "prod").update(store.scope("app", "prod").require("R7").value(), 1); // now under k2
+        }
+        long[] seen = {0};
+        RekeyResult first = StateStores.rekey(rotated, new ScopeId("app", "prod"), "test", n -> seen[0] = n);
+        assertThat(first).isEqualTo(new RekeyResult(new ScopeId("app", "prod"), "k2", 512, 511));
+        assertThat(seen[0]).isEqualTo(511);
+        assertThat(Files.readString(file("prod", "R0"))).contains("\"kid\": \"k2\"").doesNotContain("hunter2");
+        assertThat(Files.readString(file("prod", "Plain"))).contains("\"kid\": \"k2\"").doesNotContain("hunter2");
+        assertThat(Files.readString(file("dev", "Elsewhere"))).contains("\"kid\": \"k1\""); // another scope: untouched
+        // Run again (as after an interruption): nothing left to do.
+        assertThat(StateStores.rekey(rotated, new ScopeId("app", "prod"), "test", n -> { }).resealed()).isZero();
+        try (StateStore onlyNew = StateStores.open(url(keys("new", k2)))) {
+            StateScope scope = onlyNew.scope("app", "prod");
+            assertThat(scope.require("R0").value()).isEqualTo(secret("R0"));
+            assertThat(scope.require("R0").version()).isEqualTo(2);
+            assertThat(scope.require("R7").version()).isEqualTo(2);
+            assertThat(scope.require("Plain").value()).isEqualTo(secret("Plain"));
+            assertThat(scope.output().orElseThrow().value().toJson()).contains("hunter2-output");
+            assertThat(scope.lockInfo()).isEmpty();
+        }
+    }
+
+    @Test
+    void rekeyWaitsForNoDeployAndNeedsTheKeys() throws IOException {
+        String k1 = keys("k", "k1:" + key());
+        try (StateStore store = StateStores.open(url(k1))) {
+            store.scope("app", "prod").create(secret("Db"));
+            LockLease deploy = store.scope("app", "prod").acquireLock("ci job 42", java.time.Duration.ofMinutes(5));
+            assertThatThrownBy(() -> StateStores.rekey(url(k1), new ScopeId("app", "prod"), "test", n -> { }))
+                    .isInstanceOf(LockConflictException.class);
+            store.scope("app", "prod").releaseLock(deploy.lockId());
+        }
+        assertThatThrownBy(() -> StateStores.rekey("file:" + tmp.resolve("state-root"), new ScopeId("app", "prod"), "test",
+                n -> { })).isInstanceOf(InvalidStoreUrlException.class).hasMessageContaining("encryptionKey");
+        try (StateStore missing = StateStores.open(url(keys("missing", "k2:" + key())))) {
+            assertThatThrownBy(() -> StateStores.rekey(url(keys("missing", "k2:" + key())), new ScopeId("app", "prod"),
+                    "test", n -> { })).hasMessageContaining("sealed with the key 'k1'");
+            assertThat(missing.scope("app", "prod").lockInfo()).isEmpty(); // released after the failure
+        }
+    }
+
+    @Test
     void recordsFromBeforeEncryptionReadAndAreSealedOnTheirNextWrite() throws IOException {
         try (StateStore plain = StateStores.open("file:" + tmp.resolve("state-root"))) {
             plain.scope("app", "prod").create(secret("Db"));

@@ -60,7 +60,7 @@ final class MigrateCommand extends ListCommands.Base {
             List<ScopeId> scopes = selection.all ? ExportImport.scopes(from, null, null)
                     : ExportImport.scopes(from, selection.one.stack, selection.one.stage);
             boolean terminal = System.console() != null && !noProgress && !root().json;
-            Migrator migrator = new Migrator(from, to, overwrite, owner(), terminal ? new ProgressBar(err) : null);
+            Migrator migrator = new Migrator(from, to, overwrite, owner("migrate"), terminal ? new ProgressBar(err) : null);
             ArrayNode results = Output.array();
             boolean allVerified = true;
             for (ScopeId scope : scopes) {
@@ -102,14 +102,15 @@ final class MigrateCommand extends ListCommands.Base {
         }
     }
 
-    private static String owner() {
+    /** Who holds a lock that a command takes, for a deploy that finds it held. */
+    static String owner(String command) {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
         } catch (java.io.IOException e) {
             host = "unknown-host";
         }
-        return "statestore migrate by " + System.getProperty("user.name") + "@" + host + " (pid "
+        return "statestore " + command + " by " + System.getProperty("user.name") + "@" + host + " (pid "
                 + ProcessHandle.current().pid() + ")";
     }
 

@@ -218,6 +218,32 @@ class StatestoreCommandTest {
         }
     }
 
+    @Test
+    void rekeyMovesAScopeToTheNewPrimaryKey() throws Exception {
+        byte[] k1 = new byte[32];
+        byte[] k2 = new byte[32];
+        new java.security.SecureRandom().nextBytes(k1);
+        new java.security.SecureRandom().nextBytes(k2);
+        var b64 = java.util.Base64.getEncoder();
+        Path old = Files.writeString(tmp.resolve("old.keys"), "k1:" + b64.encodeToString(k1));
+        Path both = Files.writeString(tmp.resolve("both.keys"), "k2:" + b64.encodeToString(k2) + "\nk1:" + b64.encodeToString(k1));
+        Path onlyNew = Files.writeString(tmp.resolve("new.keys"), "k2:" + b64.encodeToString(k2));
+        String state = "file:" + tmp.resolve("state") + "?encryptionKey=file:";
+        assertThat(run("--store", state + old, "demo").code()).isZero();
+
+        Run rekey = run("--store", state + both, "rekey", "demo-app", "dev");
+        assertThat(rekey.code()).as(rekey.err()).isZero();
+        assertThat(rekey.out()).containsPattern("demo-app/dev: (\\d+) of \\1 documents re-sealed; all are now under the key 'k2'");
+        Run again = run("--store", state + both, "--json", "rekey", "demo-app", "dev");
+        assertThat(again.out()).contains("\"resealed\": 0", "\"primaryKey\": \"k2\"");
+        Run readsWithNewKeyOnly = run("--store", state + onlyNew, "ls", "demo-app", "dev");
+        assertThat(readsWithNewKeyOnly.code()).as(readsWithNewKeyOnly.err()).isZero();
+
+        Run plain = run("--store", "file:" + tmp.resolve("state"), "rekey", "demo-app", "dev");
+        assertThat(plain.code()).isEqualTo(Statestore.USAGE);
+        assertThat(plain.err()).contains("encryptionKey");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"memory", "file"})
     void doctorChecksTheStore(String kind) {

@@ -107,7 +107,8 @@ final class EncryptingBackend implements StoreBackend {
         return DocumentToWrite.of(document.key(), out, document.status());
     }
 
-    private StoredDocument open(ScopeId scope, StoredDocument stored) {
+    /** The document as it was before sealing; one stored before encryption was on, as it is. */
+    StoredDocument open(ScopeId scope, StoredDocument stored) {
         JsonNode node;
         try {
             node = StateJson.parse(stored.json());

@@ -17,4 +17,16 @@ public final class Encryption {
         Keyring keys = Keyring.parse(keySource);
         return new EncryptingBackend(provider.open(url.withoutOption(option)), keys);
     }
+
+    /**
+     * Re-seals every record and the stack output of {@code scope} under the primary key, holding the
+     * scope's deploy lock; see {@link dev.statestore.StateStores#rekey}.
+     */
+    public static dev.statestore.RekeyResult rekey(StateStoreProvider provider, StoreUrl url, String option, String keySource,
+            dev.statestore.ScopeId scope, String owner, java.util.function.LongConsumer progress) {
+        Keyring keys = Keyring.parse(keySource);
+        try (StoreBackend raw = provider.open(url.withoutOption(option))) {
+            return new Rekeying(raw, keys).run(scope, owner, progress);
+        }
+    }
 }

@@ -1,0 +1,123 @@
+package dev.statestore.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.statestore.CorruptStateException;
+import dev.statestore.LockLease;
+import dev.statestore.Page;
+import dev.statestore.RekeyResult;
+import dev.statestore.ScopeId;
+import dev.statestore.StateConflictException;
+import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.StateJson;
+import dev.statestore.spi.StateKey;
+import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredDocument;
+import dev.statestore.spi.WriteCondition;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+
+/**
+ * Internal: re-seals a scope under the primary key. Reads the raw documents to find those sealed with
+ * another key (or not sealed at all) and rewrites each one, opened and sealed again, as a conditional
+ * write on the version it read: a concurrent write wins and is looked at again, never lost. Holds the
+ * scope's deploy lock meanwhile, so that a deploy is not disturbed by versions that move under it.
+ * Resumable: what is already under the primary key is left alone, so running it again continues.
+ */
+final class Rekeying {
+
+    private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final int PAGE = 500;
+
+    private final StoreBackend raw;
+    private final EncryptingBackend sealed;
+    private final Keyring keys;
+
+    Rekeying(StoreBackend raw, Keyring keys) {
+        this.raw = raw;
+        this.keys = keys;
+        this.sealed = new EncryptingBackend(raw, keys);
+    }
+
+    RekeyResult run(ScopeId scope, String owner, LongConsumer progress) {
+        LockLease lease = raw.acquireLock(scope, UUID.randomUUID().toString(), owner, LEASE);
+        ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "statestore-rekey-lock-renewal");
+            t.setDaemon(true);
+            return t;
+        });
+        renewer.scheduleAtFixedRate(() -> raw.renewLock(scope, lease.lockId(), LEASE),
+                LEASE.toSeconds() / 3, LEASE.toSeconds() / 3, TimeUnit.SECONDS);
+        try {
+            long examined = 0;
+            long resealed = 0;
+            String after = null;
+            while (true) {
+                Page<StoredDocument> page = raw.list(scope, after, PAGE);
+                for (StoredDocument document : page.items()) {
+                    if (reseal(scope, document)) {
+                        resealed++;
+                    }
+                    progress.accept(++examined);
+                }
+                if (!page.hasMore()) {
+                    break;
+                }
+                after = page.nextAfter().orElseThrow();
+            }
+            Optional<StoredDocument> output = raw.read(scope, StateKey.output());
+            if (output.isPresent()) {
+                examined++;
+                if (reseal(scope, output.get())) {
+                    resealed++;
+                }
+            }
+            return new RekeyResult(scope, keys.primary(), examined, resealed);
+        } finally {
+            renewer.shutdownNow();
+            raw.releaseLock(scope, lease.lockId());
+        }
+    }
+
+    /** Re-seals one document unless it is under the primary key already. @return whether it wrote */
+    private boolean reseal(ScopeId scope, StoredDocument current) {
+        while (true) {
+            if (keys.primary().equals(sealingKey(current))) {
+                return false;
+            }
+            StoredDocument plain = sealed.open(scope, current);
+            JsonNode tree;
+            try {
+                tree = StateJson.parse(plain.json());
+            } catch (JsonProcessingException e) {
+                throw new CorruptStateException(current.location(), "not valid JSON: " + e.getOriginalMessage(), e);
+            }
+            String status = current.key() instanceof StateKey.Record ? tree.path("status").asText(null) : null;
+            try {
+                sealed.write(scope, WriteCondition.version(current.version()), DocumentToWrite.of(current.key(), tree, status));
+                return true;
+            } catch (StateConflictException changed) {
+                Optional<StoredDocument> again = raw.read(scope, current.key());
+                if (again.isEmpty()) {
+                    return false;
+                }
+                current = again.get();
+            }
+        }
+    }
+
+    /** The id of the key that sealed the raw document, or null if it is not sealed (or not JSON). */
+    private static String sealingKey(StoredDocument rawDocument) {
+        try {
+            JsonNode envelope = StateJson.parse(rawDocument.json()).get(EncryptingBackend.SEALED);
+            return envelope == null ? null : envelope.path("kid").asText(null);
+        } catch (JsonProcessingException e) {
+            throw new CorruptStateException(rawDocument.location(), "not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}
