@@ -1,10 +1,7 @@
 package dev.statestore.internal;
 
 import dev.statestore.InvalidStoreUrlException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.statestore.spi.SecretSource;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,23 +25,7 @@ final class Keyring {
 
     /** @throws InvalidStoreUrlException naming what is wrong, never the key material */
     static Keyring parse(String source) {
-        String text;
-        if (source.startsWith("env:")) {
-            text = System.getenv(source.substring(4));
-            if (text == null || text.isBlank()) {
-                throw new InvalidStoreUrlException("option 'encryptionKey': the environment variable " + source.substring(4)
-                        + " is not set");
-            }
-        } else if (source.startsWith("file:")) {
-            try {
-                text = Files.readString(Path.of(source.substring(5)), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new InvalidStoreUrlException("option 'encryptionKey': cannot read the key file " + source.substring(5)
-                        + ": " + e.getClass().getSimpleName());
-            }
-        } else {
-            throw new InvalidStoreUrlException("option 'encryptionKey' must be env:VARIABLE or file:PATH (keys never go in a URL)");
-        }
+        String text = SecretSource.read("option 'encryptionKey'", source);
         Map<String, SecretKey> keys = new LinkedHashMap<>();
         for (String entry : text.split("[,\\n]")) {
             String e = entry.strip();

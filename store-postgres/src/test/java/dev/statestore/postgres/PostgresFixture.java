@@ -13,12 +13,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** A schema of its own per store URL, on the shared server; the schemas are dropped when the JVM ends. */
-final class PostgresFixture implements ConformanceFixture {
+public final class PostgresFixture implements ConformanceFixture {
 
     private final PostgresServer server = PostgresServer.shared();
     private final List<String> schemas = new CopyOnWriteArrayList<>();
 
-    PostgresFixture() {
+    public PostgresFixture() {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> schemas.forEach(server::dropSchema), "drop test schemas"));
     }
 

@@ -3,13 +3,12 @@ package dev.statestore.s3;
 import dev.statestore.ScopeId;
 import dev.statestore.conformance.ConformanceFixture;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
-/** A key prefix of its own per store URL, in the shared server's bucket. */
+/** A bucket (or, on a server the tests did not start, a key prefix) of its own per store URL, on the shared server. */
 final class S3Fixture implements ConformanceFixture {
 
     private final S3Server server = S3Server.shared();
@@ -25,7 +24,11 @@ final class S3Fixture implements ConformanceFixture {
 
     @Override
     public String newStoreUrl() {
-        return server.storeUrl("statestore-test-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36));
+        return server.newStoreUrl();
+    }
+
+    static String bucket(String storeUrl) {
+        return S3Options.from(dev.statestore.spi.StoreUrl.parse(storeUrl)).bucket();
     }
 
     static String key(String storeUrl, ScopeId scope, String fqn) {
@@ -35,7 +38,7 @@ final class S3Fixture implements ConformanceFixture {
     @Override
     public Optional<byte[]> rawRecord(String storeUrl, ScopeId scope, String fqn) {
         try {
-            byte[] bytes = raw.getObjectAsBytes(b -> b.bucket(server.bucket()).key(key(storeUrl, scope, fqn))).asByteArray();
+            byte[] bytes = raw.getObjectAsBytes(b -> b.bucket(bucket(storeUrl)).key(key(storeUrl, scope, fqn))).asByteArray();
             return bytes.length == 0 ? Optional.empty() : Optional.of(bytes);
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
@@ -48,7 +51,7 @@ final class S3Fixture implements ConformanceFixture {
     @Override
     public void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes) {
         String key = key(storeUrl, scope, fqn);
-        HeadObjectResponse head = raw.headObject(b -> b.bucket(server.bucket()).key(key));
-        raw.putObject(b -> b.bucket(server.bucket()).key(key).metadata(head.metadata()), RequestBody.fromBytes(bytes));
+        HeadObjectResponse head = raw.headObject(b -> b.bucket(bucket(storeUrl)).key(key));
+        raw.putObject(b -> b.bucket(bucket(storeUrl)).key(key).metadata(head.metadata()), RequestBody.fromBytes(bytes));
     }
 }

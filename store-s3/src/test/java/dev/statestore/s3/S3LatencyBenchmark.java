@@ -20,8 +20,9 @@ public final class S3LatencyBenchmark {
     public static void main(String[] args) {
         S3Fixture fixture = new S3Fixture();
         S3Client raw = fixture.raw();
-        String bucket = fixture.server().bucket();
-        try (StateStore store = StateStores.open(fixture.newStoreUrl())) {
+        String url = fixture.newStoreUrl();
+        String bucket = S3Fixture.bucket(url); // the raw client works in the store's own bucket
+        try (StateStore store = StateStores.open(url)) {
             String[] etag = {raw.putObject(b -> b.bucket(bucket).key("bench/plain.json"),
                     RequestBody.fromString(LatencyComparison.DOCUMENT)).eTag()};
             LatencyComparison.run(fixture.server().tier(), args.length > 0 ? Integer.parseInt(args[0]) : 1000,

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import dev.statestore.conformance.TestServers;
@@ -38,13 +39,16 @@ final class S3Server {
 
     private final String tier;
     private final String bucket;
+    // Whether the tests may create buckets: on servers they started, yes; on someone's bucket, no.
+    private final boolean owned;
     private final URI endpoint;
     private final String accessKey;
     private final String secretKey;
 
-    private S3Server(String tier, String bucket, URI endpoint, String accessKey, String secretKey) {
+    private S3Server(String tier, String bucket, URI endpoint, String accessKey, String secretKey, boolean owned) {
         this.tier = tier;
         this.bucket = bucket;
+        this.owned = owned;
         this.endpoint = endpoint;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
@@ -70,7 +74,7 @@ final class S3Server {
         if (url != null && !url.isBlank()) {
             S3Options o = S3Options.from(dev.statestore.spi.StoreUrl.parse(url));
             return new S3Server("STATESTORE_TEST_S3_URL", o.bucket(), o.endpoint().orElse(null),
-                    o.accessKeyId().orElse(null), o.secretAccessKey().orElse(null));
+                    o.accessKeyId().orElse(null), o.secretAccessKey().orElse(null), false);
         }
         if (TestServers.dockerAvailable()) {
             String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_S3_IMAGE")).orElse("minio/minio");
@@ -80,7 +84,8 @@ final class S3Server {
             minio.start();
             Runtime.getRuntime().addShutdownHook(new Thread(minio::stop, "stop minio"));
             return new S3Server("Testcontainers " + image, "statestore-test",
-                    URI.create("http://" + minio.getHost() + ":" + minio.getMappedPort(9000)), "statestore", "statestore-secret");
+                    URI.create("http://" + minio.getHost() + ":" + minio.getMappedPort(9000)), "statestore", "statestore-secret",
+                    true);
         }
         return startS3Mock();
     }
@@ -136,7 +141,7 @@ final class S3Server {
                 Thread.sleep(250);
             }
             return new S3Server("S3Mock " + jar.getFileName() + " (one request thread)", "statestore-test", endpoint,
-                    "test", "test");
+                    "test", "test", true);
         } catch (IOException e) {
             throw new IllegalStateException("could not start S3Mock", e);
         } catch (InterruptedException e) {
@@ -154,8 +159,24 @@ final class S3Server {
         return bucket;
     }
 
-    /** A store URL for a prefix of this server's bucket. */
-    String storeUrl(String prefix) {
+    /**
+     * A store URL of its own: a new bucket on a server the tests started (S3Mock reads a bucket's whole
+     * key index on every request, so a bucket shared by every test makes each request slower than the
+     * last), else a new prefix of the given bucket.
+     */
+    String newStoreUrl() {
+        String name = "statestore-test-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+        if (!owned) {
+            return storeUrl(bucket, name);
+        }
+        try (S3Client s3 = client()) {
+            s3.createBucket(b -> b.bucket(name));
+        }
+        return storeUrl(name, "state");
+    }
+
+    /** A store URL for a prefix of a bucket of this server. */
+    String storeUrl(String bucket, String prefix) {
         StringBuilder url = new StringBuilder("s3://").append(bucket).append('/').append(prefix).append("?pathStyle=true");
         if (endpoint != null) {
             url.append("&endpoint=").append(endpoint);

@@ -30,7 +30,7 @@ class S3StoreTest {
         try (StateStore store = StateStores.open(url)) {
             store.scope("app", "prod").create(ResourceState.builder("Api/Bucket ü", ResourceStatus.CREATED).build());
             store.scope("app", "prod").delete("Api/Bucket ü");
-            var head = FIXTURE.raw().headObject(b -> b.bucket(FIXTURE.server().bucket())
+            var head = FIXTURE.raw().headObject(b -> b.bucket(S3Fixture.bucket(url))
                     .key(prefix + "/app/prod/r/Api/Bucket ü"));
             assertThat(head.contentLength()).as("a tombstone").isZero();
             assertThat(head.metadata()).containsEntry("statestore-version", "1");

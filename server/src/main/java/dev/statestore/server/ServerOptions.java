@@ -1,0 +1,60 @@
+package dev.statestore.server;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+
+/**
+ * How a {@link StateServer} listens and whom it serves.
+ *
+ * @param listen the address and port (0 for any free port)
+ * @param token the bearer token every {@code /state} request must carry; compared in constant time
+ * @param maxBodyBytes the largest request body accepted; a larger one is answered 413 unread
+ * @param threads how many requests are served at once (more wait their turn)
+ * @param tls HTTPS with this context when not {@code null}, plain HTTP otherwise
+ */
+public record ServerOptions(InetSocketAddress listen, String token, long maxBodyBytes, int threads, SSLContext tls) {
+
+    /** Room for the largest document a store takes (32 MiB) sealed by a client's encryption, and the JSON around it. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 48L * 1024 * 1024;
+    public static final int DEFAULT_THREADS = 64;
+
+    public ServerOptions {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(token, "token");
+        if (token.isBlank()) {
+            throw new IllegalArgumentException("the token is empty");
+        }
+        token = token.strip();
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("maxBodyBytes below 1 KiB: " + maxBodyBytes);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads below 1: " + threads);
+        }
+    }
+
+    /** Plain HTTP on {@code listen}, with the default body limit and thread count. */
+    public static ServerOptions of(InetSocketAddress listen, String token) {
+        return new ServerOptions(listen, token, DEFAULT_MAX_BODY_BYTES, DEFAULT_THREADS, null);
+    }
+
+    public ServerOptions withTls(SSLContext context) {
+        return new ServerOptions(listen, token, maxBodyBytes, threads, context);
+    }
+
+    public ServerOptions withMaxBodyBytes(long bytes) {
+        return new ServerOptions(listen, token, bytes, threads, tls);
+    }
+
+    public ServerOptions withThreads(int count) {
+        return new ServerOptions(listen, token, maxBodyBytes, count, tls);
+    }
+
+    /** Leaves the token out. */
+    @Override
+    public String toString() {
+        return "ServerOptions[listen=" + listen + ", maxBodyBytes=" + maxBodyBytes + ", threads=" + threads + ", tls="
+                + (tls != null) + "]";
+    }
+}

@@ -1,0 +1,381 @@
+package dev.statestore.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.statestore.CorruptStateException;
+import dev.statestore.InvalidStateException;
+import dev.statestore.InvalidStoreUrlException;
+import dev.statestore.LockConflictException;
+import dev.statestore.LockInfo;
+import dev.statestore.LockLease;
+import dev.statestore.Page;
+import dev.statestore.ScopeId;
+import dev.statestore.StateConflictException;
+import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.StateJson;
+import dev.statestore.spi.StateKey;
+import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredDocument;
+import dev.statestore.spi.WriteCondition;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A store reached over HTTP: a {@link StoreBackend} whose every call is one request to a server that
+ * speaks Alchemy's HTTP state API with this project's additions ({@code statestore serve}). The server
+ * does the atomic work: a conditional write is one {@code PUT} or {@code DELETE} with {@code If-Match}
+ * or {@code If-None-Match: *}, answered 412 when it does not hold. Lock ids are the server's: the id
+ * the caller proposes is not sent.
+ *
+ * <p>Transport failures and timeouts are {@link StateStoreUnavailableException}; nothing is retried
+ * here, since a write may have happened (the caller re-reads, as for every backend).
+ */
+final class HttpBackend implements StoreBackend {
+
+    private static final String UPDATED_AT = "X-Statestore-Updated-At";
+    private static final String DELETED = "X-Statestore-Deleted";
+
+    private final HttpClient client;
+    private final URI base;
+    private final String authorization;
+    private final Duration timeout;
+
+    private HttpBackend(HttpClient client, HttpOptions options) {
+        this.client = client;
+        this.base = options.base();
+        this.authorization = "Bearer " + options.token();
+        this.timeout = options.timeout();
+    }
+
+    /** Connects and checks that the server is a {@code statestore serve} (its {@code /version}). */
+    static HttpBackend open(HttpOptions options) {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(options.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpBackend backend = new HttpBackend(client, options);
+        HttpResponse<byte[]> version = backend.send(backend.request("/version").GET());
+        JsonNode node = version.statusCode() == 200 ? backend.json(version) : null;
+        if (node == null || !node.path("version").isNumber()) {
+            throw new StateStoreUnavailableException(backend.describe() + " does not answer /version as an Alchemy state API "
+                    + "does (HTTP " + version.statusCode() + ")", null);
+        }
+        if (!node.path("statestore").canConvertToInt() || node.path("statestore").intValue() < 1) {
+            throw new InvalidStoreUrlException(backend.describe() + " speaks Alchemy's state API without versions, "
+                    + "conditional writes or locks; this store needs a server run by 'statestore serve'");
+        }
+        return backend;
+    }
+
+    @Override
+    public String describe() {
+        return base.toString();
+    }
+
+    // ---- requests
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).header("Authorization", authorization);
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder request) {
+        HttpRequest built = request.build();
+        try {
+            return client.send(built, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new StateStoreUnavailableException("cannot reach " + describe() + " (" + built.method() + " "
+                    + built.uri().getRawPath() + "): " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateStoreUnavailableException("interrupted waiting for " + describe(), e);
+        }
+    }
+
+    private static String scopePath(ScopeId scope) {
+        return "/state/stacks/" + encode(scope.stack()) + "/stages/" + encode(scope.stage());
+    }
+
+    private static String keyPath(ScopeId scope, StateKey key) {
+        // Encoded twice, as Alchemy's client does: the server decodes the segment, then the fqn.
+        return scopePath(scope) + (key instanceof StateKey.Record r ? "/resources/" + encode(encode(r.fqn())) : "/output");
+    }
+
+    /** Percent-encodes all but the unreserved characters of RFC 3986. */
+    static String encode(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_'
+                    || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return out.toString();
+    }
+
+    private static HttpRequest.BodyPublisher jsonBody(String json) {
+        return HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8);
+    }
+
+    private JsonNode json(HttpResponse<byte[]> response) {
+        try {
+            return StateJson.parse(response.body());
+        } catch (IOException e) {
+            throw new StateStoreException(describe() + " answered " + response.request().method() + " "
+                    + response.request().uri().getRawPath() + " with a body that is not JSON");
+        }
+    }
+
+    /** The exception the server's error answer stands for (see the server's mapping). */
+    private StateStoreException failure(HttpResponse<byte[]> response, ScopeId scope, StateKey key, long expected) {
+        int status = response.statusCode();
+        JsonNode body = response.body().length == 0 ? StateJson.nodes().objectNode() : safeJson(response);
+        String code = body.path("error").asText("");
+        String message = body.path("message").asText("HTTP " + status);
+        String where = response.request().method() + " " + describe() + response.request().uri().getRawPath();
+        if (status == 409 && code.equals("lock-conflict") && scope != null) {
+            return new LockConflictException(scope, "the deploy lock is not yours to take, renew or release", holder(body));
+        }
+        if (status == 412 && scope != null) {
+            JsonNode current = body.path("currentVersion");
+            return new StateConflictException(scope, key == null ? "deploy lock" : key.describe(), expected,
+                    current.canConvertToLong() ? OptionalLong.of(current.longValue()) : OptionalLong.empty());
+        }
+        if (status == 400 && code.equals("invalid")) {
+            return new InvalidStateException(message);
+        }
+        if (status == 413) {
+            return new InvalidStateException("the server refuses a body this large: " + message);
+        }
+        if (code.equals("corrupt")) {
+            return new CorruptStateException(body.path("location").asText(where), body.path("problem").asText(message), null);
+        }
+        if (status == 503 || status == 502 || status == 504 || status == 429) {
+            return new StateStoreUnavailableException(where + " answered " + status + ": " + message, null);
+        }
+        if (status == 401) {
+            return new StateStoreException(where + " refused the token (401): check the URL's token option or "
+                    + HttpOptions.TOKEN_VARIABLE);
+        }
+        return new StateStoreException(where + " answered " + status + ": " + message);
+    }
+
+    private JsonNode safeJson(HttpResponse<byte[]> response) {
+        try {
+            return StateJson.parse(response.body());
+        } catch (IOException e) {
+            return StateJson.nodes().objectNode();
+        }
+    }
+
+    private HttpResponse<byte[]> expect(HttpResponse<byte[]> response, int status, ScopeId scope, StateKey key, long expected) {
+        if (response.statusCode() != status) {
+            throw failure(response, scope, key, expected);
+        }
+        return response;
+    }
+
+    private static long version(HttpResponse<byte[]> response) {
+        String etag = response.headers().firstValue("ETag").orElse("");
+        String digits = etag.replaceFirst("^W/", "").replace("\"", "");
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new StateStoreException(response.request().uri() + " answered without a version (ETag '" + etag + "')");
+        }
+    }
+
+    private static Instant updatedAt(HttpResponse<byte[]> response) {
+        return response.headers().firstValue(UPDATED_AT).map(Instant::parse).orElseThrow(() -> new StateStoreException(
+                response.request().uri() + " answered without " + UPDATED_AT));
+    }
+
+    private StoredDocument document(StateKey key, String json, long version, Instant updatedAt, ScopeId scope) {
+        return new StoredDocument(key, json, version, updatedAt, describe() + keyPath(scope, key));
+    }
+
+    // ---- listing
+
+    @Override
+    public List<String> stacks() {
+        return strings(expect(send(request("/state/stacks").GET()), 200, null, null, 0));
+    }
+
+    @Override
+    public List<String> stages(String stack) {
+        return strings(expect(send(request("/state/stacks/" + encode(stack) + "/stages").GET()), 200, null, null, 0));
+    }
+
+    private List<String> strings(HttpResponse<byte[]> response) {
+        List<String> values = new ArrayList<>();
+        json(response).forEach(n -> values.add(n.asText()));
+        return values;
+    }
+
+    @Override
+    public Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit) {
+        String query = "?limit=" + limit + (afterFqn == null ? "" : "&after=" + encode(afterFqn));
+        JsonNode page = json(expect(send(request(scopePath(scope) + "/records" + query).GET()), 200, scope, null, 0));
+        JsonNode next = page.get("nextAfter");
+        return new Page<>(documents(scope, page), next == null || next.isNull() ? Optional.empty() : Optional.of(next.asText()));
+    }
+
+    @Override
+    public List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses) {
+        String query = "?status=" + encode(String.join(",", new TreeSet<>(statuses)));
+        return documents(scope, json(expect(send(request(scopePath(scope) + "/records" + query).GET()), 200, scope, null, 0)));
+    }
+
+    private List<StoredDocument> documents(ScopeId scope, JsonNode page) {
+        List<StoredDocument> documents = new ArrayList<>();
+        for (JsonNode item : page.path("items")) {
+            JsonNode state = item.path("state");
+            StateKey key = StateKey.record(state.path("fqn").asText());
+            documents.add(document(key, StateJson.compact(state), item.path("version").asLong(),
+                    Instant.parse(item.path("updatedAt").asText()), scope));
+        }
+        return documents;
+    }
+
+    // ---- documents
+
+    @Override
+    public Optional<StoredDocument> read(ScopeId scope, StateKey key) {
+        HttpResponse<byte[]> response = expect(send(request(keyPath(scope, key)).GET()), 200, scope, key, 0);
+        if (response.body().length == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(document(key, new String(response.body(), StandardCharsets.UTF_8), version(response),
+                updatedAt(response), scope));
+    }
+
+    @Override
+    public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
+        HttpRequest.Builder put = request(keyPath(scope, document.key())).header("Content-Type", "application/json")
+                .PUT(jsonBody(document.json()));
+        if (condition.requiresAbsent()) {
+            put.header("If-None-Match", "*");
+        } else if (!condition.isUnconditional()) {
+            put.header("If-Match", "\"" + condition.expectedVersion() + "\"");
+        }
+        HttpResponse<byte[]> response = expect(send(put), 200, scope, document.key(), Math.max(0, condition.expectedVersion()));
+        return document(document.key(), new String(response.body(), StandardCharsets.UTF_8), version(response),
+                updatedAt(response), scope);
+    }
+
+    @Override
+    public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
+        HttpRequest.Builder delete = request(keyPath(scope, key)).DELETE();
+        if (!condition.isUnconditional()) {
+            if (condition.requiresAbsent() || key instanceof StateKey.Output) {
+                throw new IllegalArgumentException("a delete is unconditional or on a record's version");
+            }
+            delete.header("If-Match", "\"" + condition.expectedVersion() + "\"");
+        }
+        HttpResponse<byte[]> response = expect(send(delete), 204, scope, key, Math.max(0, condition.expectedVersion()));
+        return response.headers().firstValue(DELETED).map(Boolean::parseBoolean).orElse(true);
+    }
+
+    @Override
+    public void deleteScope(ScopeId scope) {
+        expect(send(request("/state/stacks/" + encode(scope.stack()) + "?stage=" + encode(scope.stage())).DELETE()), 204,
+                scope, null, 0);
+    }
+
+    // ---- the deploy lock
+
+    private static Optional<LockInfo> holder(JsonNode body) {
+        JsonNode holder = body.get("holder");
+        return holder == null || holder.isNull() ? Optional.empty() : Optional.of(lockInfo(holder));
+    }
+
+    private static LockInfo lockInfo(JsonNode node) {
+        return new LockInfo(node.path("owner").asText(), node.path("fencingToken").asLong(),
+                Instant.parse(node.path("acquiredAt").asText()), Instant.parse(node.path("expiresAt").asText()));
+    }
+
+    private LockLease lease(ScopeId scope, HttpResponse<byte[]> response) {
+        JsonNode node = json(response);
+        return new LockLease(scope, node.path("lockId").asText(), lockInfo(node));
+    }
+
+    private static String leaseBody(String owner, Duration ttl) {
+        ObjectNode node = StateJson.nodes().objectNode();
+        if (owner != null) {
+            node.put("owner", owner);
+        }
+        node.put("ttlMillis", ttl.toMillis());
+        return StateJson.compact(node);
+    }
+
+    @Override
+    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
+        HttpRequest.Builder post = request(scopePath(scope) + "/lock").header("Content-Type", "application/json")
+                .POST(jsonBody(leaseBody(owner, ttl)));
+        return lease(scope, expect(send(post), 200, scope, null, 0));
+    }
+
+    @Override
+    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
+        HttpRequest.Builder put = request(scopePath(scope) + "/lock/" + encode(lockId))
+                .header("Content-Type", "application/json").PUT(jsonBody(leaseBody(null, ttl)));
+        return lease(scope, expect(send(put), 200, scope, null, 0));
+    }
+
+    @Override
+    public void releaseLock(ScopeId scope, String lockId) {
+        expect(send(request(scopePath(scope) + "/lock/" + encode(lockId)).DELETE()), 204, scope, null, 0);
+    }
+
+    @Override
+    public Optional<LockInfo> lockInfo(ScopeId scope) {
+        HttpResponse<byte[]> response = expect(send(request(scopePath(scope) + "/lock").GET()), 200, scope, null, 0);
+        return response.body().length == 0 ? Optional.empty() : Optional.of(lockInfo(json(response)));
+    }
+
+    @Override
+    public boolean forceReleaseLock(ScopeId scope) {
+        HttpResponse<byte[]> response = expect(send(request(scopePath(scope) + "/lock").DELETE()), 204, scope, null, 0);
+        return response.headers().firstValue(DELETED).map(Boolean::parseBoolean).orElse(false);
+    }
+
+    @Override
+    public List<String> diagnose() {
+        List<String> warnings = new ArrayList<>();
+        if (base.getScheme().equals("http") && !isLoopback(base.getHost())) {
+            warnings.add("the token and every record travel unencrypted to " + base.getHost() + ": use https://");
+        }
+        warnings.addAll(strings(expect(send(request("/state/diagnose").GET()), 200, null, null, 0)));
+        return warnings;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        // The JDK's client has no close before Java 21: its threads end when it is no longer used.
+    }
+}

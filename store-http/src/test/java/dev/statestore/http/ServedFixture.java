@@ -1,0 +1,104 @@
+package dev.statestore.http;
+
+import dev.statestore.ScopeId;
+import dev.statestore.StateStore;
+import dev.statestore.StateStores;
+import dev.statestore.conformance.ConformanceFixture;
+import dev.statestore.server.ServerOptions;
+import dev.statestore.server.StateServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Another fixture's stores, each served by its own in-process {@link StateServer}: the URL handed out is
+ * {@code http://127.0.0.1:PORT?token=file:…}, and raw access goes to the store behind the server. The
+ * suite asks for one URL per test, after closing the last test's stores, so a new URL ends the server
+ * (and the server-side store) of the one before.
+ */
+final class ServedFixture implements ConformanceFixture {
+
+    static final String TOKEN = "conformance-" + UUID.randomUUID();
+
+    private record Served(String innerUrl, StateStore store, StateServer server) {}
+
+    private final ConformanceFixture behind;
+    private final String tokenOption;
+    private final Map<String, Served> served = new ConcurrentHashMap<>();
+    private Served last;
+
+    ServedFixture(ConformanceFixture behind) {
+        this.behind = behind;
+        try {
+            Path file = Files.createTempFile("statestore-token-", ".txt");
+            file.toFile().deleteOnExit();
+            Files.writeString(file, TOKEN + "\n");
+            this.tokenOption = "token=file:" + file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(this::endLast, "stop test servers"));
+    }
+
+    private synchronized void endLast() {
+        if (last != null) {
+            last.server().close();
+            last.store().close();
+            last = null;
+        }
+    }
+
+    @Override
+    public synchronized String newStoreUrl() {
+        endLast();
+        String inner = behind.newStoreUrl();
+        StateStore store = StateStores.open(inner);
+        StateServer server = StateServer.start(store, ServerOptions.of(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).withThreads(16));
+        last = new Served(inner, store, server);
+        String url = server.uri() + "?" + tokenOption;
+        served.put(url, last);
+        return url;
+    }
+
+    private String inner(String storeUrl) {
+        return served.get(storeUrl).innerUrl();
+    }
+
+    @Override
+    public Optional<byte[]> rawRecord(String storeUrl, ScopeId scope, String fqn) {
+        return behind.rawRecord(inner(storeUrl), scope, fqn);
+    }
+
+    @Override
+    public void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes) {
+        behind.writeRawRecord(inner(storeUrl), scope, fqn, bytes);
+    }
+
+    /** Named in-memory stores behind the servers. */
+    static ConformanceFixture memory() {
+        return new ConformanceFixture() {
+            @Override
+            public String newStoreUrl() {
+                return "memory:http-conformance-" + UUID.randomUUID();
+            }
+
+            @Override
+            public Optional<byte[]> rawRecord(String storeUrl, ScopeId scope, String fqn) {
+                return dev.statestore.internal.MemoryStoreProvider.rawRecord(storeUrl.substring(7), scope, fqn);
+            }
+
+            @Override
+            public void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes) {
+                dev.statestore.internal.MemoryStoreProvider.writeRawRecord(storeUrl.substring(7), scope, fqn, bytes);
+            }
+        };
+    }
+}
