@@ -51,6 +51,27 @@ public record ServerOptions(InetSocketAddress listen, String token, long maxBody
         return new ServerOptions(listen, token, maxBodyBytes, count, tls);
     }
 
+    /**
+     * The TLS context of a PKCS#12 key store that holds the server's private key and certificate chain.
+     *
+     * @throws IllegalArgumentException if the file cannot be read or the password does not open it
+     */
+    public static SSLContext tlsContext(java.nio.file.Path pkcs12, String password) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(pkcs12)) {
+            java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+            keys.load(in, password.toCharArray());
+            javax.net.ssl.KeyManagerFactory factory = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(keys, password.toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(factory.getKeyManagers(), null, null);
+            return context;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("the key store " + pkcs12 + " is not a PKCS#12 key store that this password "
+                    + "opens: " + e.getMessage(), e);
+        }
+    }
+
     /** Leaves the token out. */
     @Override
     public String toString() {

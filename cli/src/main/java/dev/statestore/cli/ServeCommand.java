@@ -1,0 +1,78 @@
+package dev.statestore.cli;
+
+import dev.statestore.InvalidStoreUrlException;
+import dev.statestore.StateStore;
+import dev.statestore.server.ServerOptions;
+import dev.statestore.server.StateServer;
+import dev.statestore.spi.SecretSource;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code serve}: the store behind Alchemy's HTTP state API, for Alchemy's client and {@code http(s)://} URLs. */
+@Command(name = "serve", description = {
+    "Serves the store over HTTP with the routes of Alchemy's state API (and versions, conditional writes and the "
+            + "deploy lock besides), for Alchemy's HTTP state client and for this tool's http(s):// store URLs.",
+    "Runs until stopped (Ctrl-C, SIGTERM); logs one line per request, never the token or a body."})
+final class ServeCommand extends ListCommands.Base {
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
+            description = "where to listen (default ${DEFAULT-VALUE}; port 0: any free port)")
+    String listen;
+
+    @Option(names = "--token", paramLabel = "env:VAR|file:PATH", defaultValue = "env:STATESTORE_HTTP_TOKEN",
+            description = "where the bearer token is (default ${DEFAULT-VALUE}); never the token itself")
+    String token;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "serve HTTPS with this PKCS#12 key store")
+    Path keyStore;
+
+    @Option(names = "--tls-password", paramLabel = "env:VAR|file:PATH",
+            description = "where the key store's password is (default: none)")
+    String keyStorePassword;
+
+    @Option(names = "--max-body-mib", paramLabel = "MIB", defaultValue = "48",
+            description = "the largest request body (default ${DEFAULT-VALUE} MiB; a record is at most 32 MiB)")
+    int maxBodyMib;
+
+    @Option(names = "--threads", defaultValue = "64", description = "requests served at once (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerOptions options = ServerOptions.of(address(listen), SecretSource.read("--token", token))
+                .withMaxBodyBytes(maxBodyMib * 1024L * 1024L).withThreads(threads);
+        if (keyStore != null) {
+            options = options.withTls(ServerOptions.tlsContext(keyStore, keyStorePassword == null ? "" : SecretSource.read("--tls-password",
+                    keyStorePassword)));
+        }
+        StateStore store = root().open();
+        StateServer server = StateServer.start(store, options);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            store.close();
+            stopped.countDown();
+        }, "statestore-serve-stop"));
+        out().println("serving " + store.describe() + " at " + server.uri() + " (Ctrl-C stops)");
+        out().flush();
+        stopped.await();
+        return Statestore.OK;
+    }
+
+    static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try {
+            String host = hostPort.substring(0, Math.max(colon, 0)).replaceAll("^\\[|]$", "");
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            if (host.isEmpty() || port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(host, port);
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new InvalidStoreUrlException("--listen is HOST:PORT, such as 127.0.0.1:8080 or 0.0.0.0:443, not " + hostPort);
+        }
+    }
+}
