@@ -1,6 +1,7 @@
 package dev.statestore.http;
 
 import dev.statestore.conformance.ConformanceFixture;
+import dev.statestore.conformance.MemoryFixture;
 import dev.statestore.conformance.EncryptedFixture;
 import dev.statestore.conformance.StateStoreConformance;
 
@@ -10,7 +11,7 @@ import dev.statestore.conformance.StateStoreConformance;
  */
 class EncryptedHttpConformanceTest extends StateStoreConformance {
 
-    private static final ConformanceFixture FIXTURE = new EncryptedFixture(new ServedFixture(ServedFixture.memory()));
+    private static final ConformanceFixture FIXTURE = new EncryptedFixture(new ServedFixture(new MemoryFixture("http-conformance")));
 
     @Override
     protected ConformanceFixture fixture() {

@@ -81,24 +81,4 @@ final class ServedFixture implements ConformanceFixture {
     public void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes) {
         behind.writeRawRecord(inner(storeUrl), scope, fqn, bytes);
     }
-
-    /** Named in-memory stores behind the servers. */
-    static ConformanceFixture memory() {
-        return new ConformanceFixture() {
-            @Override
-            public String newStoreUrl() {
-                return "memory:http-conformance-" + UUID.randomUUID();
-            }
-
-            @Override
-            public Optional<byte[]> rawRecord(String storeUrl, ScopeId scope, String fqn) {
-                return dev.statestore.internal.MemoryStoreProvider.rawRecord(storeUrl.substring(7), scope, fqn);
-            }
-
-            @Override
-            public void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes) {
-                dev.statestore.internal.MemoryStoreProvider.writeRawRecord(storeUrl.substring(7), scope, fqn, bytes);
-            }
-        };
-    }
 }
