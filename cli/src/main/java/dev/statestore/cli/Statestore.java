@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
                 + "The store is a URL: file:.alchemy (the default), memory:, postgresql://…, redis://…",
         subcommands = {
             ListCommands.Stacks.class, ListCommands.Stages.class, ListCommands.Ls.class, ListCommands.Show.class,
-            ListCommands.Pending.class, ExportImport.Export.class, ExportImport.Import.class, MigrateCommand.class, RekeyCommand.class, ServeCommand.class,
-            LockCommand.class, DoctorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+            ListCommands.Pending.class, ExportImport.Export.class, ExportImport.Import.class, MigrateCommand.class,
+            RekeyCommand.class, ServeCommand.class, BenchCommand.class, LockCommand.class, DoctorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  done",

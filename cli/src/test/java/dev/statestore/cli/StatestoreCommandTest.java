@@ -244,6 +244,17 @@ class StatestoreCommandTest {
         assertThat(plain.err()).contains("encryptionKey");
     }
 
+    @Test
+    void benchMeasuresTheStoreAndCleansUp() {
+        Run bench = run("--store", memory, "bench", "--ops", "50", "--records", "100", "--threads", "4");
+        assertThat(bench.code()).as(bench.err()).isZero();
+        assertThat(bench.out()).contains("get", "create", "update", "delete", "deploy of 100 resources on 4 threads");
+        Run json = run("--store", memory, "--json", "bench", "--ops", "20", "--records", "20", "--threads", "1");
+        assertThat(json.out()).contains("\"operation\": \"get\"", "\"opsPerSecond\"");
+        assertThat(run("--store", memory, "stacks").out()).as("its scratch stack is gone").doesNotContain("statestore-bench");
+        assertThat(run("--store", memory, "bench", "--threads", "0").code()).isEqualTo(Statestore.USAGE);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"memory", "file"})
     void doctorChecksTheStore(String kind) {

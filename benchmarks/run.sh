@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs the benchmark on every backend this machine can start (servers started as the tests start them:
+# private PostgreSQL and Redis from the OS packages, S3Mock and DynamoDB Local from Maven Central, the
+# file store, statestore serve in front of memory), then writes benchmarks/results/: results.csv,
+# results.md, ratios.png and deploys.png.
+#
+#   benchmarks/run.sh            # the full run: 2,000 single operations, deploys of 1,000 and 10,000 on 1 and 8 threads
+#   QUICK=1 benchmarks/run.sh    # a short run to try it: 300 operations, deploys of 300
+#   BACKENDS="file redis" benchmarks/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+results="$root/benchmarks/results"
+mkdir -p "$results"
+rm -f "$results/results.csv"
+
+if [ -n "${QUICK:-}" ]; then
+  common=(--ops 300 --deploy 300 --threads 1,8 --load 2000 --contention-seconds 3)
+  s3=(--ops 300 --deploy 300 --threads 1,8 --load 1000 --contention-seconds 3)
+else
+  common=(--ops 2000 --deploy 1000,10000 --threads 1,8 --load 10000 --contention-seconds 10)
+  # S3Mock reads its whole bucket index on every request: beyond a few thousand objects it measures itself.
+  s3=(--ops 1000 --deploy 1000 --threads 1,8 --load 2000 --contention-seconds 10)
+fi
+
+echo "building (tests skipped)..."
+mvn -B -ntp -q install -DskipTests
+
+run() { # module, main class, arguments...
+  local module="$1" main="$2"
+  shift 2
+  (cd "$root/$module" && mvn -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt >/dev/null)
+  echo "== $module: $main"
+  (cd "$root/$module" && java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench-cp.txt)" "$main" \
+      --csv "$results/results.csv" "$@")
+}
+
+for backend in ${BACKENDS:-file postgresql redis dynamodb s3 http}; do
+  case "$backend" in
+    file) run benchmarks dev.statestore.bench.FileBenchmark "${common[@]}" ;;
+    postgresql) run store-postgres dev.statestore.postgres.PostgresBenchmark "${common[@]}" ;;
+    redis) run store-redis dev.statestore.redis.RedisBenchmark "${common[@]}" ;;
+    dynamodb) run store-dynamodb dev.statestore.dynamodb.DynamoDbBenchmark "${common[@]}" ;;
+    s3) run store-s3 dev.statestore.s3.S3Benchmark "${s3[@]}" ;;
+    http) run store-http dev.statestore.http.HttpBenchmark "${common[@]}" ;;
+    *) echo "unknown backend $backend" >&2; exit 1 ;;
+  esac
+done
+
+machine="$(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(java -version 2>&1 | head -1)"
+(cd "$root/benchmarks" && java -cp "target/classes:$(cat target/bench-cp.txt 2>/dev/null || true)" \
+    dev.statestore.bench.Report "$results/results.csv" "$machine") || {
+  (cd "$root/benchmarks" && mvn -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt >/dev/null)
+  (cd "$root/benchmarks" && java -cp "target/classes:$(cat target/bench-cp.txt)" dev.statestore.bench.Report "$results/results.csv" "$machine")
+}

@@ -1,0 +1,261 @@
+package dev.statestore.bench;
+
+import dev.statestore.ResourceState;
+import dev.statestore.ResourceStatus;
+import dev.statestore.StateConflictException;
+import dev.statestore.StateScope;
+import dev.statestore.StateStore;
+import dev.statestore.Versioned;
+import dev.statestore.spi.StateJson;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The benchmark's workloads, on any store: each returns rows of figures, and none asserts anything.
+ * A harness of its own with HdrHistogram rather than JMH: these are I/O-bound calls of milliseconds
+ * against a server, where JMH's forks and blackholes add nothing and its per-invocation timing costs a
+ * lot; what matters is the latency distribution of the store next to the raw client, measured
+ * interleaved in one run so that both see the same server, connection and machine.
+ */
+public final class Workloads {
+
+    /** A resource record of about 600 bytes, both sides write it. */
+    static final String DOCUMENT_PADDING = "x".repeat(480);
+
+    private Workloads() {}
+
+    static ResourceState record(String fqn, ResourceStatus status) {
+        return ResourceState.builder(fqn, status).resourceType("Bench.Thing")
+                .props(StateJson.nodes().objectNode().put("padding", DOCUMENT_PADDING)).build();
+    }
+
+    private static Histogram histogram() {
+        return new Histogram(Duration.ofMinutes(10).toNanos(), 3);
+    }
+
+    private static double ms(Histogram h, double percentile) {
+        return h.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    private static double opsPerSecond(Histogram h) {
+        return h.getTotalCount() == 0 ? Double.NaN : 1e9 / h.getMean();
+    }
+
+    private interface Step {
+        void run(int i) throws Exception;
+    }
+
+    private static void time(Histogram h, int i, Step step) throws Exception {
+        long start = System.nanoTime();
+        step.run(i);
+        h.recordValue(System.nanoTime() - start);
+    }
+
+    /**
+     * get, create, conditional update and delete, {@code n} of each, the store's and the raw client's
+     * calls interleaved one by one. A first round of {@code n / 5} warms up the JIT and the connections.
+     * With {@code raw} null, the store's figures only (what {@code statestore bench} shows).
+     */
+    public static List<Row> singleOperations(String backend, StateScope scope, RawClient raw, int n) throws Exception {
+        String[] operations = {"create", "get", "update", "delete"};
+        List<Row> rows = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            int count = round == 0 ? Math.max(10, n / 5) : n;
+            String prefix = "bench-" + round + "-";
+            Histogram[] store = new Histogram[4];
+            Histogram[] plain = new Histogram[4];
+            for (int k = 0; k < 4; k++) {
+                store[k] = histogram();
+                plain[k] = histogram();
+            }
+            String document = record("x", ResourceStatus.CREATED).toJson();
+            @SuppressWarnings("unchecked")
+            Versioned<ResourceState>[] versions = new Versioned[count];
+            for (int i = 0; i < count; i++) {
+                String fqn = prefix + i;
+                time(store[0], i, x -> versions[x] = scope.create(record(fqn, ResourceStatus.CREATING)));
+                if (raw != null) {
+                    time(plain[0], i, x -> raw.create(fqn, document));
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                String fqn = prefix + i;
+                time(store[1], i, x -> scope.require(fqn));
+                if (raw != null) {
+                    time(plain[1], i, x -> raw.get(fqn));
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                String fqn = prefix + i;
+                time(store[2], i, x -> versions[x] = scope.update(record(fqn, ResourceStatus.CREATED), versions[x].version()));
+                if (raw != null) {
+                    time(plain[2], i, x -> raw.update(fqn, document));
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                String fqn = prefix + i;
+                time(store[3], i, x -> scope.delete(fqn, versions[x].version()));
+                if (raw != null) {
+                    time(plain[3], i, x -> raw.delete(fqn));
+                }
+            }
+            if (round == 1) {
+                for (int k = 0; k < 4; k++) {
+                    boolean withRaw = raw != null;
+                    rows.add(new Row(backend, "single", operations[k], 1, count, ms(store[k], 50), ms(store[k], 99),
+                            opsPerSecond(store[k]), withRaw ? ms(plain[k], 50) : Double.NaN,
+                            withRaw ? ms(plain[k], 99) : Double.NaN, withRaw ? opsPerSecond(plain[k]) : Double.NaN,
+                            withRaw ? ms(store[k], 50) / ms(plain[k], 50) : Double.NaN, Double.NaN,
+                            withRaw ? raw.describe(operations[k]) : ""));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * A deploy of {@code n} resources on {@code threads} threads: each written {@code creating} then
+     * {@code created}, the scope listed, each written {@code updating} then {@code updated}, then all deleted.
+     * Every write is conditional on the version the deploy holds.
+     */
+    public static Row deploy(String backend, StateStore store, String stack, int n, int threads, IntConsumer progress)
+            throws Exception {
+        StateScope scope = store.scope(stack, "deploy-" + n + "-" + threads);
+        long[] versions = new long[n];
+        LongAdder done = new LongAdder();
+        long start = System.nanoTime();
+        parallel(threads, n, i -> {
+            String fqn = "svc" + (i % 50) + "/res-" + i;
+            versions[i] = scope.create(record(fqn, ResourceStatus.CREATING)).version();
+            versions[i] = scope.update(record(fqn, ResourceStatus.CREATED), versions[i]).version();
+            tick(done, progress);
+        });
+        int listed = scope.listAll().size();
+        parallel(threads, n, i -> {
+            String fqn = "svc" + (i % 50) + "/res-" + i;
+            versions[i] = scope.update(record(fqn, ResourceStatus.UPDATING), versions[i]).version();
+            versions[i] = scope.update(record(fqn, ResourceStatus.UPDATED), versions[i]).version();
+            tick(done, progress);
+        });
+        parallel(threads, n, i -> {
+            scope.delete("svc" + (i % 50) + "/res-" + i, versions[i]);
+            tick(done, progress);
+        });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (listed != n) {
+            throw new IllegalStateException("the deploy listed " + listed + " records, not " + n);
+        }
+        return new Row(backend, "deploy", "deploy", threads, n, Double.NaN, Double.NaN, 5.0 * n / seconds, Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, seconds, "4 writes and 1 delete per resource, one listing; ops/s: writes and deletes per second");
+    }
+
+    private static void tick(LongAdder done, IntConsumer progress) {
+        done.increment();
+        if (progress != null) {
+            progress.accept((int) done.sum());
+        }
+    }
+
+    /** The read a plan does: a whole scope of {@code n} records, listed. Peak heap over the listing. */
+    public static Row loadScope(String backend, StateStore store, String stack, int n, int threads) throws Exception {
+        StateScope scope = store.scope(stack, "load-" + n);
+        parallel(threads, n, i -> scope.put(record("svc" + (i % 50) + "/res-" + i, ResourceStatus.CREATED)));
+        System.gc();
+        List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).toList();
+        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        long start = System.nanoTime();
+        int listed = scope.listAll().size();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        if (listed != n) {
+            throw new IllegalStateException("listed " + listed + " records, not " + n);
+        }
+        scope.deleteAll();
+        return new Row(backend, "load scope", "listAll", 1, n, seconds * 1000, Double.NaN, n / seconds, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN, seconds, String.format("peak heap %.0f MiB", peak / 1048576.0));
+    }
+
+    /** {@code threads} threads on one record for {@code duration}: read, conditional update, again on a conflict. */
+    public static Row contention(String backend, StateStore store, String stack, int threads, Duration duration)
+            throws Exception {
+        StateScope scope = store.scope(stack, "contention");
+        long initial = scope.put(record("Hot", ResourceStatus.CREATED)).version();
+        LongAdder updates = new LongAdder();
+        LongAdder conflicts = new LongAdder();
+        long end = System.nanoTime() + duration.toNanos();
+        long start = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Object>> running = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                running.add(pool.submit((Callable<Object>) () -> {
+                    while (System.nanoTime() < end) {
+                        Versioned<ResourceState> current = scope.require("Hot");
+                        try {
+                            scope.update(current.value(), current.version());
+                            updates.increment();
+                        } catch (StateConflictException e) {
+                            conflicts.increment();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Object> f : running) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long attempts = updates.sum() + conflicts.sum();
+        // A benchmark asserts nothing about speed, but a lost update would make every figure a lie.
+        long version = scope.require("Hot").version();
+        if (version != initial + updates.sum()) {
+            throw new IllegalStateException(backend + " lost updates: " + updates.sum() + " succeeded, yet the version went from "
+                    + initial + " to " + version);
+        }
+        scope.deleteAll();
+        return new Row(backend, "contention", "update one record", threads, 1, Double.NaN, Double.NaN, updates.sum() / seconds,
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, seconds,
+                String.format("conflict rate %.0f%%", attempts == 0 ? 0 : 100.0 * conflicts.sum() / attempts));
+    }
+
+    private interface Task {
+        void run(int i) throws Exception;
+    }
+
+    /** Runs {@code task} for 0..n-1 on {@code threads} threads, each taking the next index. */
+    private static void parallel(int threads, int n, Task task) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Object>> running = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                running.add(pool.submit((Callable<Object>) () -> {
+                    for (int i; (i = next.getAndIncrement()) < n; ) {
+                        task.run(i);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Object> f : running) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.statestore.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.statestore.StateStore;
+import dev.statestore.bench.Row;
+import dev.statestore.bench.Workloads;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bench}: the benchmark's single operations and a deploy, on the user's own store. */
+@Command(name = "bench", description = {
+    "Measures your store: get, create, conditional update and delete one by one (median, p99, ops/s), then a "
+            + "deploy of --records resources on --threads threads (each written creating, created, updating, updated, "
+            + "then deleted).",
+    "Works in a stack of its own (statestore-bench-…), deleted at the end, also when interrupted by an error."})
+final class BenchCommand extends ListCommands.Base {
+
+    @Option(names = "--ops", defaultValue = "500", description = "single operations of each kind (default ${DEFAULT-VALUE})")
+    int operations;
+
+    @Option(names = "--records", defaultValue = "1000", description = "resources of the deploy (default ${DEFAULT-VALUE})")
+    int records;
+
+    @Option(names = "--threads", defaultValue = "8", description = "threads of the deploy (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--no-progress", description = "no progress bar, even on a terminal")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        if (operations < 1 || records < 1 || threads < 1 || threads > 256) {
+            throw new Statestore.CommandFailure(Statestore.USAGE, "--ops and --records are at least 1, --threads 1 to 256");
+        }
+        PrintWriter out = out();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean terminal = System.console() != null && !noProgress && !root().json;
+        String stack = "statestore-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Row> rows = new ArrayList<>();
+        try (StateStore store = root().open()) {
+            try {
+                if (!root().json) {
+                    out.println("store: " + store.describe() + " (scratch stack " + stack + ")");
+                    out.flush();
+                }
+                rows.addAll(Workloads.singleOperations("store", store.scope(stack, "single"), null, operations));
+                int total = records * 5;
+                rows.add(Workloads.deploy("store", store, stack, records, threads, terminal ? done -> {
+                    if (done % Math.max(1, total / 100) == 0 || done == total) {
+                        int width = 30;
+                        int filled = (int) ((long) done * width / total);
+                        err.printf("\rdeploy [%s%s] %d/%d writes", "#".repeat(filled), ".".repeat(width - filled), done, total);
+                        err.flush();
+                    }
+                } : null));
+                if (terminal) {
+                    err.println();
+                }
+            } finally {
+                store.deleteStack(stack);
+            }
+        }
+        if (root().json) {
+            ArrayNode array = Output.array();
+            for (Row r : rows) {
+                ObjectNode node = Output.object();
+                node.put("operation", r.operation());
+                node.put("threads", r.threads());
+                node.put("count", r.records());
+                if (r.workload().equals("single")) {
+                    node.put("p50Ms", r.storeP50());
+                    node.put("p99Ms", r.storeP99());
+                } else {
+                    node.put("seconds", r.totalSeconds());
+                }
+                node.put("opsPerSecond", r.storeOpsPerSecond());
+                array.add(node);
+            }
+            Output.json(out, array);
+        } else {
+            out.printf("%-10s %8s %10s %10s %10s%n", "operation", "count", "p50 ms", "p99 ms", "ops/s");
+            for (Row r : rows) {
+                if (r.workload().equals("single")) {
+                    out.printf(Locale.ROOT, "%-10s %8d %10.3f %10.3f %10.0f%n", r.operation(), r.records(), r.storeP50(),
+                            r.storeP99(), r.storeOpsPerSecond());
+                } else {
+                    out.printf(Locale.ROOT, "deploy of %d resources on %d threads: %.1f s, %.0f writes/s%n", r.records(),
+                            r.threads(), r.totalSeconds(), r.storeOpsPerSecond());
+                }
+            }
+        }
+        out.flush();
+        return Statestore.OK;
+    }
+}
