@@ -789,6 +789,34 @@ public abstract class StateStoreConformance {
 
         @Test
         @Timeout(120)
+        @DisplayName("writers of an unchanged document still conflict: a stale version never wins, nor after delete and re-create")
+        void unchangedDocumentsStillConflict() {
+            // Content-addressed backends (an S3 ETag is the MD5 of the bytes) must not take a rewrite of the
+            // same bytes for the version they were read at.
+            StateStore second = open(url);
+            StateScope a = store.scope(SCOPE);
+            StateScope b = second.scope(SCOPE);
+            ResourceState same = record("Same", ResourceStatus.CREATED);
+            a.create(same);
+            long read = b.require("Same").version();
+            a.update(same, a.require("Same").version());
+            assertThatThrownBy(() -> b.update(same, read)).isInstanceOf(StateConflictException.class);
+            a.update(same, a.require("Same").version());
+            assertThat(b.require("Same").version()).isEqualTo(3);
+
+            long before = b.require("Same").version();
+            a.delete("Same", before);
+            a.create(same);
+            assertThatThrownBy(() -> b.update(same, before)).as("the version from before the delete")
+                    .isInstanceOf(StateConflictException.class);
+            a.delete("Same");
+            assertThatThrownBy(() -> b.delete("Same", before + 1)).as("the deleted re-creation's version")
+                    .isInstanceOf(StateConflictException.class);
+            assertThat(b.create(same).version()).isEqualTo(before + 2);
+        }
+
+        @Test
+        @Timeout(120)
         @DisplayName("8 racing creates of one fqn: exactly one wins, 20 rounds")
         void racingCreates() throws Exception {
             StateStore second = open(url);

@@ -19,7 +19,11 @@ public final class PostgresFixture implements ConformanceFixture {
     private final List<String> schemas = new CopyOnWriteArrayList<>();
 
     public PostgresFixture() {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> schemas.forEach(server::dropSchema), "drop test schemas"));
+        // A private server is deleted whole when the JVM ends (by a hook that may already be stopping it):
+        // only on someone's server do the schemas need dropping.
+        if (!server.isPrivate()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> schemas.forEach(server::dropSchema), "drop test schemas"));
+        }
     }
 
     PostgresServer server() {

@@ -99,6 +99,11 @@ final class PostgresServer {
         return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /** Whether the tests started this server themselves (it goes away with the JVM). */
+    boolean isPrivate() {
+        return !tier.equals("STATESTORE_TEST_POSTGRES_URL");
+    }
+
     Connection connect() throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://" + host + "/" + database + "?sslmode=disable", user,
                 password == null ? "" : password);

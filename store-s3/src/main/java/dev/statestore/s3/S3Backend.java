@@ -59,12 +59,13 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * The S3 backend: one object per document, every write a conditional {@code PutObject}.
  *
- * <p>A record's object is never deleted: deleting writes an empty object in its place (a tombstone that
- * keeps the version in its metadata), so every write of a key, create and delete included, is one
+ * <p>A record's object is never deleted: deleting writes a tombstone in its place (a few bytes of white
+ * space that keep the version in its metadata), so every write of a key, create and delete included, is one
  * compare-and-set on that one object's ETag ({@code If-Match}), or {@code If-None-Match: *} for a key
  * never written. A write reads the object's head, checks the caller's condition, and puts with the
  * ETag it read; a 412 or 409 means someone wrote in between, and the check runs again on what is there
- * now. Listing needs no extra requests to skip tombstones: they are the objects of size 0.
+ * now. No two versions of a key have the same bytes, so no two have the same ETag ({@link S3Bodies}).
+ * Listing needs no extra requests to skip tombstones: they are the objects of at most 25 bytes.
  *
  * <p>Versions and times live in user metadata ({@code x-amz-meta-statestore-version},
  * {@code -updated}), written with the body in the same request. The deploy lock is a small JSON object
@@ -183,7 +184,7 @@ final class S3Backend implements StoreBackend {
         try {
             HeadObjectResponse r = s3.headObject(b -> b.bucket(options.bucket()).key(key));
             return Optional.of(new Head(r.eTag(), version(r.metadata()), updated(r.metadata(), r.lastModified()),
-                    r.contentLength() != null && r.contentLength() > 0));
+                    !S3Bodies.isTombstone(r.contentLength())));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return Optional.empty();
@@ -215,12 +216,12 @@ final class S3Backend implements StoreBackend {
         try {
             ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
             GetObjectResponse r = bytes.response();
-            if (r.contentLength() == null || r.contentLength() == 0) {
+            if (S3Bodies.isTombstone(r.contentLength())) {
                 return Optional.empty();
             }
             long version = version(r.metadata());
             etags.put(key, new Head(r.eTag(), version, null, true));
-            return Optional.of(new StoredDocument(stateKey, bytes.asString(StandardCharsets.UTF_8), version,
+            return Optional.of(new StoredDocument(stateKey, S3Bodies.text(bytes.asString(StandardCharsets.UTF_8)), version,
                     updated(r.metadata(), r.lastModified()), location(key)));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
@@ -245,7 +246,6 @@ final class S3Backend implements StoreBackend {
      * tombstones included, so versions never repeat.
      */
     private StoredDocument casPut(ScopeId scope, StateKey stateKey, WriteCondition condition, String json) {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
         String key = key(scope, stateKey);
         // Fast paths, one request instead of two: a key never written takes If-None-Match: * at version 1;
         // an update of a version this store saw carries that version's ETag. Either fails with 412 if the
@@ -280,7 +280,7 @@ final class S3Backend implements StoreBackend {
                 request.ifNoneMatch("*");
             }
             try {
-                String etag = s3.putObject(request.build(), RequestBody.fromBytes(body)).eTag();
+                String etag = s3.putObject(request.build(), RequestBody.fromBytes(S3Bodies.document(json, version))).eTag();
                 etags.put(key, new Head(etag, version, now, true));
                 return new StoredDocument(stateKey, json, version, now, location(key));
             } catch (S3Exception e) {
@@ -312,11 +312,11 @@ final class S3Backend implements StoreBackend {
                 if (current.isEmpty()) {
                     return false;
                 }
-                // The tombstone: an empty object that keeps the version it replaces.
+                // The tombstone: a small object of white space that keeps the version it replaces.
                 PutObjectRequest request = put(objectKey).ifMatch(current.get().etag())
                         .metadata(Map.of(VERSION, Long.toString(live), UPDATED, clock.instant().toString())).build();
                 try {
-                    s3.putObject(request, RequestBody.empty());
+                    s3.putObject(request, RequestBody.fromBytes(S3Bodies.tombstone(live)));
                     return true;
                 } catch (S3Exception e) {
                     if (!lostRace(e)) {
@@ -334,7 +334,7 @@ final class S3Backend implements StoreBackend {
     /**
      * fqn to object key of the live records of the scope after {@code afterFqn}, at most {@code limit}
      * of them (or all): pages of {@code ListObjectsV2} from {@code StartAfter}, skipping tombstones (the
-     * objects of size 0), merged with the rare records whose fqn is too long for a key.
+     * objects of at most {@link S3Bodies#TOMBSTONE_MAX_BYTES} bytes), merged with the rare records whose fqn is too long for a key.
      */
     private TreeMap<String, String> liveRecords(ScopeId scope, String afterFqn, int limit) {
         TreeMap<String, String> result = new TreeMap<>(StateNames.ORDER);
@@ -348,7 +348,7 @@ final class S3Backend implements StoreBackend {
         do {
             ListObjectsV2Response page = s3.listObjectsV2(request.continuationToken(token).build());
             for (S3Object object : page.contents()) {
-                if (object.size() != null && object.size() > 0) {
+                if (!S3Bodies.isTombstone(object.size())) {
                     result.put(keys.fqnOf(scope, object.key()), object.key());
                 }
             }
@@ -356,7 +356,7 @@ final class S3Backend implements StoreBackend {
         } while (token != null && result.size() <= limit);
         for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(options.bucket()).prefix(keys.hashedPrefix(scope)))
                 .contents()) {
-            if (object.size() != null && object.size() > 0) {
+            if (!S3Bodies.isTombstone(object.size())) {
                 // A name too long for a key: the object itself says which record it is.
                 get(StateKey.output(), object.key()).map(S3Backend::fqnInside)
                         .filter(fqn -> afterFqn == null || StateNames.ORDER.compare(fqn, afterFqn) > 0)
@@ -487,7 +487,7 @@ final class S3Backend implements StoreBackend {
         for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(options.bucket()).prefix(keys.scope(scope))).contents()) {
             boolean document = object.key().equals(output) || object.key().startsWith(records)
                     || object.key().startsWith(hashed);
-            if (document && object.size() != null && object.size() > 0) {
+            if (document && !S3Bodies.isTombstone(object.size())) {
                 return true;
             }
         }

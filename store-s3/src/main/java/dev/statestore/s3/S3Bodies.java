@@ -1,0 +1,51 @@
+package dev.statestore.s3;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bytes of the objects that hold records and outputs, made so that no two versions of a key ever
+ * have the same bytes.
+ *
+ * <p>Why: S3's ETag is the MD5 of the bytes, and a conditional write compares ETags. Had two versions of
+ * a key the same bytes (a record written again unchanged, or two tombstones), a write conditional on the
+ * older one's ETag would pass against the newer one, and one writer's update would be lost. So a
+ * document is followed by a new line and its version in 64 binary digits of white space (space 0, tab 1),
+ * which JSON ignores; a tombstone is a new line and the low 24 bits of its version the same way.
+ *
+ * <p>A tombstone is therefore at most {@value #TOMBSTONE_MAX_BYTES} bytes (an empty object, as earlier
+ * releases wrote, is one too) and a document always more, which listing tells apart by size alone.
+ */
+final class S3Bodies {
+
+    static final int TOMBSTONE_MAX_BYTES = 25;
+    private static final int DOCUMENT_BITS = 64;
+    private static final int TOMBSTONE_BITS = 24;
+
+    private S3Bodies() {}
+
+    static byte[] document(String json, long version) {
+        return (json + whitespace(version, DOCUMENT_BITS)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] tombstone(long version) {
+        return whitespace(version, TOMBSTONE_BITS).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whether an object of {@code size} bytes is a tombstone (or unknown size: treated as one). */
+    static boolean isTombstone(Long size) {
+        return size == null || size <= TOMBSTONE_MAX_BYTES;
+    }
+
+    /** The document an object holds: its text without the trailing white space. */
+    static String text(String body) {
+        return body.stripTrailing();
+    }
+
+    private static String whitespace(long version, int bits) {
+        StringBuilder out = new StringBuilder(bits + 1).append('\n');
+        for (int bit = bits - 1; bit >= 0; bit--) {
+            out.append(((version >>> bit) & 1) == 1 ? '\t' : ' ');
+        }
+        return out.toString();
+    }
+}
