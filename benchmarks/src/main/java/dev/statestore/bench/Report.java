@@ -27,6 +27,7 @@ public final class Report {
     private Report() {}
 
     public static void main(String[] args) throws IOException {
+        System.setProperty("java.awt.headless", "true");
         Path csv = Path.of(args.length > 0 ? args[0] : "benchmarks/results/results.csv");
         String machine = args.length > 1 ? args[1] : machine();
         List<Row> rows = new ArrayList<>();
