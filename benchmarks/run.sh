@@ -6,13 +6,16 @@
 #
 #   benchmarks/run.sh            # the full run: 2,000 single operations, deploys of 1,000 and 10,000 on 1 and 8 threads
 #   QUICK=1 benchmarks/run.sh    # a short run to try it: 300 operations, deploys of 300
-#   BACKENDS="file redis" benchmarks/run.sh
+#   BACKENDS="file redis" benchmarks/run.sh   # runs those again; the other backends' rows stay
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 results="$root/benchmarks/results"
 mkdir -p "$results"
-rm -f "$results/results.csv"
+# A run of every backend starts the table afresh; BACKENDS=… replaces only those backends' rows.
+if [ -z "${BACKENDS:-}" ]; then
+  rm -f "$results/results.csv"
+fi
 
 if [ -n "${QUICK:-}" ]; then
   common=(--ops 300 --deploy 300 --threads 1,8 --load 2000 --contention-seconds 3)
@@ -29,6 +32,10 @@ mvn -B -ntp -q install -DskipTests
 run() { # module, main class, arguments...
   local module="$1" main="$2"
   shift 2
+  if [ -f "$results/results.csv" ]; then # this backend's earlier rows go
+    grep -v "^${label}," "$results/results.csv" > "$results/results.csv.tmp" || true
+    mv "$results/results.csv.tmp" "$results/results.csv"
+  fi
   (cd "$root/$module" && mvn -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt >/dev/null)
   echo "== $module: $main"
   (cd "$root/$module" && java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench-cp.txt)" "$main" \
@@ -36,6 +43,8 @@ run() { # module, main class, arguments...
 }
 
 for backend in ${BACKENDS:-file postgresql redis dynamodb s3 http}; do
+  label="$backend"
+  [ "$backend" = http ] && label='"http (serve, memory)"'
   case "$backend" in
     file) run benchmarks dev.statestore.bench.FileBenchmark "${common[@]}" ;;
     postgresql) run store-postgres dev.statestore.postgres.PostgresBenchmark "${common[@]}" ;;

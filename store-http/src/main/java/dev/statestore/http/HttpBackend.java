@@ -92,10 +92,29 @@ final class HttpBackend implements StoreBackend {
         return HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).header("Authorization", authorization);
     }
 
+    /** An answer, and whether it came from a second try (see {@link #sendRetrying}). */
+    private record Sent(HttpResponse<byte[]> response, boolean retried) {}
+
     private HttpResponse<byte[]> send(HttpRequest.Builder request) {
+        return sendRetrying(request).response();
+    }
+
+    /**
+     * Sends once more, on a new connection, when the first try got no answer at all ("header parser received
+     * no bytes": a pooled connection that died under it). Whether the first try reached the server is then
+     * unknown, so the writes check a conflict after a second try against what is stored (see {@link #write}).
+     * A timeout or a refused connection is not tried again.
+     */
+    private Sent sendRetrying(HttpRequest.Builder request) {
         HttpRequest built = request.build();
         try {
-            return client.send(built, HttpResponse.BodyHandlers.ofByteArray());
+            try {
+                return new Sent(client.send(built, HttpResponse.BodyHandlers.ofByteArray()), false);
+            } catch (java.net.http.HttpTimeoutException | java.net.ConnectException e) {
+                throw e;
+            } catch (IOException e) {
+                return new Sent(client.send(built, HttpResponse.BodyHandlers.ofByteArray()), true);
+            }
         } catch (IOException e) {
             throw new StateStoreUnavailableException("cannot reach " + describe() + " (" + built.method() + " "
                     + built.uri().getRawPath() + "): " + e, e);
@@ -275,7 +294,18 @@ final class HttpBackend implements StoreBackend {
         } else if (!condition.isUnconditional()) {
             put.header("If-Match", "\"" + condition.expectedVersion() + "\"");
         }
-        HttpResponse<byte[]> response = expect(send(put), 200, scope, document.key(), Math.max(0, condition.expectedVersion()));
+        Sent sent = sendRetrying(put);
+        if (sent.retried() && sent.response().statusCode() == 412) {
+            // The first try may have been ours: it was, if the key now holds this very document at the version
+            // the write would have made (any version, for a create).
+            Optional<StoredDocument> now = read(scope, document.key());
+            if (now.isPresent() && now.get().json().equals(document.json())
+                    && (condition.requiresAbsent() || now.get().version() == condition.expectedVersion() + 1)) {
+                return now.get();
+            }
+        }
+        HttpResponse<byte[]> response = expect(sent.response(), 200, scope, document.key(),
+                Math.max(0, condition.expectedVersion()));
         return document(document.key(), new String(response.body(), StandardCharsets.UTF_8), version(response),
                 updatedAt(response), scope);
     }
@@ -289,7 +319,11 @@ final class HttpBackend implements StoreBackend {
             }
             delete.header("If-Match", "\"" + condition.expectedVersion() + "\"");
         }
-        HttpResponse<byte[]> response = expect(send(delete), 204, scope, key, Math.max(0, condition.expectedVersion()));
+        Sent sent = sendRetrying(delete);
+        if (sent.retried() && sent.response().statusCode() == 412 && read(scope, key).isEmpty()) {
+            return true; // the first try deleted it (or another writer did: deleted either way)
+        }
+        HttpResponse<byte[]> response = expect(sent.response(), 204, scope, key, Math.max(0, condition.expectedVersion()));
         return response.headers().firstValue(DELETED).map(Boolean::parseBoolean).orElse(true);
     }
 
