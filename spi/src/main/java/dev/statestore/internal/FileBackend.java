@@ -84,6 +84,8 @@ final class FileBackend implements StoreBackend {
     private static final String DEPLOY_LOCK = "__deploy_lock__.json";
     private static final Logger LOG = LoggerFactory.getLogger(FileBackend.class);
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+    /** Lock file to its real path, for the lock files this store has made or found. */
+    private final Map<Path, Path> realLockFiles = new ConcurrentHashMap<>();
 
     private final Path root;
     private final Path stateDir;
@@ -582,22 +584,26 @@ final class FileBackend implements StoreBackend {
      */
     private <T> T locked(ScopeId scope, boolean write, Supplier<T> action) {
         Path lockFile = metaDir(scope).resolve(SCOPE_LOCK);
-        Path realLockFile;
-        try {
-            Files.createDirectories(lockFile.getParent());
+        // Creating the folder and resolving the real path cost a quarter of a read (profiled): done once a scope.
+        Path realLockFile = realLockFiles.get(lockFile);
+        if (realLockFile == null) {
             try {
-                Files.createFile(lockFile);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                // The usual case.
+                Files.createDirectories(lockFile.getParent());
+                try {
+                    Files.createFile(lockFile);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // The usual case.
+                }
+                realLockFile = lockFile.toRealPath();
+            } catch (IOException e) {
+                boolean readOnly = e instanceof AccessDeniedException
+                        || (e instanceof FileSystemException f && "Read-only file system".equals(f.getReason()));
+                if (readOnly && !write) {
+                    return action.get();
+                }
+                throw unavailable("cannot create " + lockFile, e);
             }
-            realLockFile = lockFile.toRealPath();
-        } catch (IOException e) {
-            boolean readOnly = e instanceof AccessDeniedException
-                    || (e instanceof FileSystemException f && "Read-only file system".equals(f.getReason()));
-            if (readOnly && !write) {
-                return action.get();
-            }
-            throw unavailable("cannot create " + lockFile, e);
+            realLockFiles.put(lockFile, realLockFile);
         }
         // A JVM holds one FileLock per file (by any path to it), and closing any descriptor of the file
         // drops the process's lock: so threads queue here before the file is even opened.
@@ -606,11 +612,15 @@ final class FileBackend implements StoreBackend {
         try (FileChannel channel = FileChannel.open(realLockFile, StandardOpenOption.WRITE);
                 FileLock ignored = channel.lock()) {
             return action.get();
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // The lock file was removed since it was made (a folder deleted by hand): make it again.
+            realLockFiles.remove(lockFile);
         } catch (IOException e) {
             throw unavailable("cannot lock " + lockFile, e);
         } finally {
             jvmLock.unlock();
         }
+        return locked(scope, write, action);
     }
 
     private void createDirectories(Path dir) {
