@@ -2,6 +2,8 @@ package dev.statestore.dynamodb;
 
 import dev.statestore.ScopeId;
 import dev.statestore.conformance.ConformanceFixture;
+import dev.statestore.conformance.TestServers;
+import dev.statestore.conformance.TestServers.Tier;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +16,21 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /** A table of its own per store URL; on an endpoint the tests do not own, the tables are dropped at the end. */
 final class DynamoDbFixture implements ConformanceFixture {
 
-    private final DynamoDbServer server = DynamoDbServer.shared();
-    private final DynamoDbClient raw = server.client();
+    private final DynamoDbServer server;
+    private final DynamoDbClient raw;
     private final List<String> tables = new CopyOnWriteArrayList<>();
 
+    /** On the endpoint of the tier {@code STATESTORE_TEST_SERVERS} asks for. */
     DynamoDbFixture() {
-        if (!server.tier().startsWith("DynamoDB Local")) {
+        this(TestServers.requestedTier());
+    }
+
+    /** On the endpoint of the given tier. */
+    DynamoDbFixture(Tier tier) {
+        server = DynamoDbServer.shared(tier);
+        raw = server.client();
+        // Servers the tests started go away whole, in memory.
+        if (server.tier().equals("STATESTORE_TEST_DYNAMODB_URL")) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> tables.forEach(t -> {
                 try {
                     raw.deleteTable(b -> b.tableName(t));

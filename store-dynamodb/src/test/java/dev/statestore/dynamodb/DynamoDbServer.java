@@ -7,6 +7,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import dev.statestore.conformance.TestServers;
+import dev.statestore.conformance.TestServers.Tier;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import org.testcontainers.containers.wait.strategy.Wait;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -16,15 +21,17 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * The DynamoDB endpoint of this module's tests, one per test JVM, from the first of:
- * {@code STATESTORE_TEST_DYNAMODB_URL} (a {@code dynamodb://…?endpoint=…} URL whose endpoint and
- * credentials are used; tests create tables of their own there); Docker, where Testcontainers starts
- * {@code amazon/dynamodb-local}; otherwise DynamoDB Local from Maven Central, run in memory as a process
- * of its own from the classpath module {@code dynamodb-local-server} copies. With none, the tests fail.
+ * The DynamoDB endpoint of this module's tests, one per tier per test JVM. The tier {@code auto}
+ * ({@link TestServers}) takes the first of: {@code STATESTORE_TEST_DYNAMODB_URL} (a
+ * {@code dynamodb://…?endpoint=…} URL whose endpoint and credentials are used; tests create tables of their
+ * own there); a container engine, where Testcontainers starts {@code amazon/dynamodb-local} (or
+ * {@code STATESTORE_TEST_DYNAMODB_IMAGE}) in memory, telemetry off; DynamoDB Local from Maven Central, run in
+ * memory as a process of its own from the classpath module {@code dynamodb-local-server} copies.
+ * {@code containers} and {@code local} take only one of the last two. Without it, the tests fail.
  */
 final class DynamoDbServer {
 
-    private static DynamoDbServer shared;
+    private static final Map<Tier, DynamoDbServer> shared = new EnumMap<>(Tier.class);
 
     private final String tier;
     private final URI endpoint;
@@ -36,29 +43,35 @@ final class DynamoDbServer {
         this.region = region;
     }
 
-    static synchronized DynamoDbServer shared() {
-        if (shared == null) {
-            shared = start();
-            LoggerFactory.getLogger(DynamoDbServer.class).info("DynamoDB for the tests: {} at {}", shared.tier,
-                    shared.endpoint == null ? "AWS" : shared.endpoint);
-        }
-        return shared;
+    /** The endpoint of the tier {@code STATESTORE_TEST_SERVERS} asks for. */
+    static DynamoDbServer shared() {
+        return shared(TestServers.requestedTier());
     }
 
-    private static DynamoDbServer start() {
-        String url = System.getenv("STATESTORE_TEST_DYNAMODB_URL");
-        if (url != null && !url.isBlank()) {
-            DynamoDbOptions o = DynamoDbOptions.from(dev.statestore.spi.StoreUrl.parse(url));
+    /** The endpoint of the given tier, started on first use and kept for the JVM. */
+    static synchronized DynamoDbServer shared(Tier tier) {
+        return shared.computeIfAbsent(tier, t -> {
+            DynamoDbServer server = start(t);
+            LoggerFactory.getLogger(DynamoDbServer.class).info("DynamoDB for the tests: {} {}", server.tier,
+                    server.endpoint == null ? "AWS" : server.endpoint);
+            return server;
+        });
+    }
+
+    private static DynamoDbServer start(Tier tier) {
+        Optional<String> url = TestServers.environment("STATESTORE_TEST_DYNAMODB_URL");
+        if (tier == Tier.AUTO && url.isPresent()) {
+            DynamoDbOptions o = DynamoDbOptions.from(dev.statestore.spi.StoreUrl.parse(url.get()));
             return new DynamoDbServer("STATESTORE_TEST_DYNAMODB_URL", o.endpoint().orElse(null), o.region().orElse(null));
         }
-        if (TestServers.dockerAvailable()) {
-            String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_DYNAMODB_IMAGE")).orElse("amazon/dynamodb-local");
-            GenericContainer<?> local = new GenericContainer<>(DockerImageName.parse(image)
-                    .asCompatibleSubstituteFor("amazon/dynamodb-local"))
-                    .withCommand("-jar", "DynamoDBLocal.jar", "-inMemory", "-disableTelemetry").withExposedPorts(8000);
-            local.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(local::stop, "stop dynamodb-local"));
-            return new DynamoDbServer("Testcontainers " + image,
+        if (tier == Tier.CONTAINERS || (tier == Tier.AUTO && TestServers.dockerAvailable())) {
+            DockerImageName image = TestServers.image("STATESTORE_TEST_DYNAMODB_IMAGE", "amazon/dynamodb-local");
+            // The official image's entry point is java in the folder of DynamoDBLocal.jar. Ready when its
+            // Jetty answers: a GET without a target is a 400 from DynamoDB itself.
+            GenericContainer<?> local = TestServers.start("DynamoDB Local", new GenericContainer<>(image)
+                    .withCommand("-jar", "DynamoDBLocal.jar", "-inMemory", "-disableTelemetry").withExposedPorts(8000)
+                    .waitingFor(Wait.forHttp("/").forStatusCode(400).withStartupTimeout(Duration.ofSeconds(180))));
+            return new DynamoDbServer("Testcontainers, image " + image + ", port 8000 mapped to",
                     URI.create("http://" + local.getHost() + ":" + local.getMappedPort(8000)), "us-east-1");
         }
         return startLocal();
@@ -82,7 +95,7 @@ final class DynamoDbServer {
                 process.destroyForcibly();
                 log.toFile().delete();
             }, "stop dynamodb-local"));
-            DynamoDbServer server = new DynamoDbServer("DynamoDB Local 2.6.1 (in memory)", URI.create("http://127.0.0.1:" + port),
+            DynamoDbServer server = new DynamoDbServer("DynamoDB Local 2.6.1 (in memory) at", URI.create("http://127.0.0.1:" + port),
                     "us-east-1");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             // Its first log line comes before the port is bound: ask it something until it answers.

@@ -2,6 +2,8 @@ package dev.statestore.postgres;
 
 import dev.statestore.ScopeId;
 import dev.statestore.conformance.ConformanceFixture;
+import dev.statestore.conformance.TestServers;
+import dev.statestore.conformance.TestServers.Tier;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,10 +17,17 @@ import java.util.concurrent.ThreadLocalRandom;
 /** A schema of its own per store URL, on the shared server; the schemas are dropped when the JVM ends. */
 public final class PostgresFixture implements ConformanceFixture {
 
-    private final PostgresServer server = PostgresServer.shared();
+    private final PostgresServer server;
     private final List<String> schemas = new CopyOnWriteArrayList<>();
 
+    /** On the server of the tier {@code STATESTORE_TEST_SERVERS} asks for. */
     public PostgresFixture() {
+        this(TestServers.requestedTier());
+    }
+
+    /** On the server of the given tier. */
+    public PostgresFixture(Tier tier) {
+        server = PostgresServer.shared(tier);
         // A private server is deleted whole when the JVM ends (by a hook that may already be stopping it):
         // only on someone's server do the schemas need dropping.
         if (!server.isPrivate()) {

@@ -8,23 +8,29 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
 import dev.statestore.conformance.TestServers;
+import dev.statestore.conformance.TestServers.Tier;
+import java.util.EnumMap;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * The PostgreSQL server of this module's tests, one per test JVM, from the first of:
+ * The PostgreSQL server of this module's tests, one per tier per test JVM. The tier ({@link TestServers})
+ * {@code auto} takes the first of:
  * <ol>
  *   <li>{@code STATESTORE_TEST_POSTGRES_URL}: a server someone runs (a store URL; tests create and drop
  *       schemas of their own in it and touch nothing else);
- *   <li>Docker: Testcontainers starts {@code postgres:16-alpine} (or {@code STATESTORE_TEST_POSTGRES_IMAGE});
+ *   <li>a container engine: Testcontainers' PostgreSQL module starts {@code postgres:16-alpine} (or
+ *       {@code STATESTORE_TEST_POSTGRES_IMAGE}, as a compatible substitute);
  *   <li>this machine's PostgreSQL binaries: a private server on a free loopback port ({@link LocalPostgres}).
  * </ol>
- * With none of them, the tests fail and say how to provide one.
+ * {@code containers} and {@code local} take only the second or only the third. Without the one asked for,
+ * the tests fail and say how to provide it.
  */
 final class PostgresServer {
 
-    private static PostgresServer shared;
+    private static final Map<Tier, PostgresServer> shared = new EnumMap<>(Tier.class);
 
     private final String tier;
     private final String host;
@@ -42,28 +48,32 @@ final class PostgresServer {
         this.local = local;
     }
 
-    static synchronized PostgresServer shared() {
-        if (shared == null) {
-            shared = start();
-            LoggerFactory.getLogger(PostgresServer.class).info("PostgreSQL for the tests: {} at {}", shared.tier, shared.host);
-        }
-        return shared;
+    /** The server of the tier {@code STATESTORE_TEST_SERVERS} asks for. */
+    static PostgresServer shared() {
+        return shared(TestServers.requestedTier());
     }
 
-    private static PostgresServer start() {
-        String url = System.getenv("STATESTORE_TEST_POSTGRES_URL");
-        if (url != null && !url.isBlank()) {
-            PostgresOptions o = PostgresOptions.from(StoreUrl.parse(url));
+    /** The server of the given tier, started on first use and kept for the JVM. */
+    static synchronized PostgresServer shared(Tier tier) {
+        return shared.computeIfAbsent(tier, t -> {
+            PostgresServer server = start(t);
+            LoggerFactory.getLogger(PostgresServer.class).info("PostgreSQL for the tests: {} at {}", server.tier, server.host);
+            return server;
+        });
+    }
+
+    private static PostgresServer start(Tier tier) {
+        Optional<String> url = TestServers.environment("STATESTORE_TEST_POSTGRES_URL");
+        if (tier == Tier.AUTO && url.isPresent()) {
+            PostgresOptions o = PostgresOptions.from(StoreUrl.parse(url.get()));
             return new PostgresServer("STATESTORE_TEST_POSTGRES_URL", o.hosts(), o.database(), o.user(), o.password(), null);
         }
-        if (TestServers.dockerAvailable()) {
-            String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_POSTGRES_IMAGE")).orElse("postgres:16-alpine");
-            PostgreSQLContainer container = new PostgreSQLContainer(
-                    DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"));
-            container.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop postgres container"));
-            return new PostgresServer("Testcontainers " + image, container.getHost() + ":" + container.getMappedPort(5432),
-                    container.getDatabaseName(), container.getUsername(), container.getPassword(), null);
+        if (tier == Tier.CONTAINERS || (tier == Tier.AUTO && TestServers.dockerAvailable())) {
+            DockerImageName image = TestServers.image("STATESTORE_TEST_POSTGRES_IMAGE", "postgres:16-alpine");
+            PostgreSQLContainer container = TestServers.start("PostgreSQL", new PostgreSQLContainer(image));
+            return new PostgresServer("Testcontainers, image " + image + ", port 5432 mapped,",
+                    container.getHost() + ":" + container.getMappedPort(5432), container.getDatabaseName(),
+                    container.getUsername(), container.getPassword(), null);
         }
         Optional<java.nio.file.Path> bin = LocalPostgres.findBinaries();
         if (bin.isEmpty()) {

@@ -4,35 +4,46 @@ import dev.statestore.spi.StoreUrl;
 import java.io.IOException;
 import java.util.Optional;
 import dev.statestore.conformance.TestServers;
+import dev.statestore.conformance.TestServers.Tier;
+import java.util.EnumMap;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * The Redis servers of this module's tests, one of each per test JVM. A single server, from the first of:
- * {@code STATESTORE_TEST_REDIS_URL} (a server someone runs: the tests only touch keys under prefixes of
- * their own, and delete them after); Docker, where Testcontainers starts {@code redis:7-alpine} (or
- * {@code STATESTORE_TEST_REDIS_IMAGE}); this machine's {@code redis-server}, privately, on a free port.
- * A cluster: {@code STATESTORE_TEST_REDIS_CLUSTER_URL}, else three private {@code redis-server} nodes.
- * With none, the tests fail and say how to provide one.
+ * The Redis servers of this module's tests, one of each per tier per test JVM. A single server, in the tier
+ * {@code auto} ({@link TestServers}) from the first of: {@code STATESTORE_TEST_REDIS_URL} (a server someone
+ * runs: the tests only touch keys under prefixes of their own, and delete them after); a container engine,
+ * where Testcontainers starts {@code redis:7-alpine} (or {@code STATESTORE_TEST_REDIS_IMAGE}); this machine's
+ * {@code redis-server}, privately, on a free port; {@code containers} and {@code local} take only one of the
+ * last two. A cluster: {@code STATESTORE_TEST_REDIS_CLUSTER_URL} (auto), else three private
+ * {@code redis-server} nodes; there is no container tier for the cluster. Without the server asked for, the
+ * tests fail and say how to provide one.
  */
 final class RedisServers {
 
     /** Where a server is, as a store URL without options, and whether the tests own it. */
     record Server(String tier, String url, LocalRedis local) {}
 
-    private static Server single;
+    private static final Map<Tier, Server> single = new EnumMap<>(Tier.class);
     private static Server cluster;
 
     private RedisServers() {}
 
-    static synchronized Server single() {
-        if (single == null) {
-            single = startSingle();
-            LoggerFactory.getLogger(RedisServers.class).info("Redis for the tests: {} at {}", single.tier(),
-                    StoreUrl.parse(single.url()).redacted());
-        }
-        return single;
+    /** The single server of the tier {@code STATESTORE_TEST_SERVERS} asks for. */
+    static Server single() {
+        return single(TestServers.requestedTier());
+    }
+
+    /** The single server of the given tier, started on first use and kept for the JVM. */
+    static synchronized Server single(Tier tier) {
+        return single.computeIfAbsent(tier, t -> {
+            Server server = startSingle(t);
+            LoggerFactory.getLogger(RedisServers.class).info("Redis for the tests: {} {}", server.tier(),
+                    StoreUrl.parse(server.url()).redacted());
+            return server;
+        });
     }
 
     static synchronized Server cluster() {
@@ -44,24 +55,22 @@ final class RedisServers {
         return cluster;
     }
 
-    private static Server startSingle() {
-        String url = System.getenv("STATESTORE_TEST_REDIS_URL");
-        if (url != null && !url.isBlank()) {
-            return new Server("STATESTORE_TEST_REDIS_URL", url, null);
+    private static Server startSingle(Tier tier) {
+        Optional<String> url = TestServers.environment("STATESTORE_TEST_REDIS_URL");
+        if (tier == Tier.AUTO && url.isPresent()) {
+            return new Server("STATESTORE_TEST_REDIS_URL", url.get(), null);
         }
-        if (TestServers.dockerAvailable()) {
-            String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_REDIS_IMAGE")).orElse("redis:7-alpine");
-            GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image).asCompatibleSubstituteFor("redis"))
-                    .withExposedPorts(6379).withCommand("redis-server", "--appendonly", "yes");
-            container.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop redis container"));
-            return new Server("Testcontainers " + image,
+        if (tier == Tier.CONTAINERS || (tier == Tier.AUTO && TestServers.dockerAvailable())) {
+            DockerImageName image = TestServers.image("STATESTORE_TEST_REDIS_IMAGE", "redis:7-alpine");
+            GenericContainer<?> container = TestServers.start("Redis", new GenericContainer<>(image)
+                    .withExposedPorts(6379).withCommand("redis-server", "--appendonly", "yes"));
+            return new Server("Testcontainers, image " + image + ", port 6379 mapped to",
                     "redis://" + container.getHost() + ":" + container.getMappedPort(6379), null);
         }
         requireInstalled();
         try {
             LocalRedis local = LocalRedis.single();
-            return new Server("private redis-server", "redis://127.0.0.1:" + local.ports().get(0), local);
+            return new Server("private redis-server at", "redis://127.0.0.1:" + local.ports().get(0), local);
         } catch (IOException e) {
             throw new IllegalStateException("could not start a private redis-server", e);
         } catch (InterruptedException e) {
@@ -71,9 +80,16 @@ final class RedisServers {
     }
 
     private static Server startCluster() {
-        String url = System.getenv("STATESTORE_TEST_REDIS_CLUSTER_URL");
-        if (url != null && !url.isBlank()) {
-            return new Server("STATESTORE_TEST_REDIS_CLUSTER_URL", url, null);
+        Tier tier = TestServers.requestedTier();
+        Optional<String> url = TestServers.environment("STATESTORE_TEST_REDIS_CLUSTER_URL");
+        if (tier == Tier.AUTO && url.isPresent()) {
+            return new Server("STATESTORE_TEST_REDIS_CLUSTER_URL", url.get(), null);
+        }
+        if (tier == Tier.CONTAINERS) {
+            // Cluster nodes tell clients their own addresses, which behind mapped ports are not the host's.
+            throw new IllegalStateException("the Redis cluster tests have no container tier: run them with "
+                    + TestServers.TIER_VARIABLE + "=local (three private redis-server nodes) or auto with "
+                    + "STATESTORE_TEST_REDIS_CLUSTER_URL");
         }
         requireInstalled();
         try {

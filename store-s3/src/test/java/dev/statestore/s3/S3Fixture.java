@@ -2,6 +2,8 @@ package dev.statestore.s3;
 
 import dev.statestore.ScopeId;
 import dev.statestore.conformance.ConformanceFixture;
+import dev.statestore.conformance.TestServers;
+import dev.statestore.conformance.TestServers.Tier;
 import java.util.Optional;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -11,8 +13,19 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /** A bucket (or, on a server the tests did not start, a key prefix) of its own per store URL, on the shared server. */
 final class S3Fixture implements ConformanceFixture {
 
-    private final S3Server server = S3Server.shared();
-    private final S3Client raw = server.client();
+    private final S3Server server;
+    private final S3Client raw;
+
+    /** On the server of the tier {@code STATESTORE_TEST_SERVERS} asks for. */
+    S3Fixture() {
+        this(TestServers.requestedTier());
+    }
+
+    /** On the server of the given tier. */
+    S3Fixture(Tier tier) {
+        server = S3Server.shared(tier);
+        raw = server.client();
+    }
 
     S3Server server() {
         return server;

@@ -14,6 +14,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import dev.statestore.conformance.TestServers;
+import dev.statestore.conformance.TestServers.Tier;
+import java.util.EnumMap;
+import java.util.Map;
+import org.testcontainers.containers.wait.strategy.Wait;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -28,14 +32,16 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * The S3 server of this module's tests, one per test JVM, from the first of:
  * {@code STATESTORE_TEST_S3_URL} (an {@code s3://bucket?endpoint=…&accessKeyId=…} URL; tests use prefixes
- * of their own there); Docker, where Testcontainers starts MinIO ({@code STATESTORE_TEST_S3_IMAGE} to
- * change it); otherwise Adobe's S3Mock from Maven Central, run as a process of its own with one request
- * thread, so that it handles requests one at a time and every conditional write is atomic (with more
- * threads it checks, then writes, unlocked: racing writers can both win).
+ * of their own there); a container engine, where Testcontainers starts Adobe's S3Mock ({@code adobe/s3mock},
+ * or {@code STATESTORE_TEST_S3_IMAGE}); otherwise S3Mock from Maven Central, run as a process of its own.
+ * Both run S3Mock with one request thread, so that it handles requests one at a time and every conditional
+ * write is atomic (with more threads it checks, then writes, unlocked: racing writers can both win).
+ * That is the tier {@code auto} ({@link TestServers}); {@code containers} and {@code local} take only one of
+ * the last two.
  */
 final class S3Server {
 
-    private static S3Server shared;
+    private static final Map<Tier, S3Server> shared = new EnumMap<>(Tier.class);
 
     private final String tier;
     private final String bucket;
@@ -54,38 +60,47 @@ final class S3Server {
         this.secretKey = secretKey;
     }
 
-    static synchronized S3Server shared() {
-        if (shared == null) {
-            shared = start();
-            try (S3Client s3 = shared.client()) {
-                s3.createBucket(b -> b.bucket(shared.bucket));
+    /** The server of the tier {@code STATESTORE_TEST_SERVERS} asks for. */
+    static S3Server shared() {
+        return shared(TestServers.requestedTier());
+    }
+
+    /** The server of the given tier, started on first use and kept for the JVM. */
+    static synchronized S3Server shared(Tier tier) {
+        return shared.computeIfAbsent(tier, t -> {
+            S3Server server = start(t);
+            try (S3Client s3 = server.client()) {
+                s3.createBucket(b -> b.bucket(server.bucket));
             } catch (S3Exception e) {
                 if (e.statusCode() != 409) { // BucketAlreadyOwnedByYou: someone's server, reused
                     throw e;
                 }
             }
-            LoggerFactory.getLogger(S3Server.class).info("S3 for the tests: {} at {}", shared.tier, shared.endpoint);
-        }
-        return shared;
+            LoggerFactory.getLogger(S3Server.class).info("S3 for the tests: {} {}", server.tier, server.endpoint);
+            return server;
+        });
     }
 
-    private static S3Server start() {
-        String url = System.getenv("STATESTORE_TEST_S3_URL");
-        if (url != null && !url.isBlank()) {
-            S3Options o = S3Options.from(dev.statestore.spi.StoreUrl.parse(url));
+    private static S3Server start(Tier tier) {
+        Optional<String> url = TestServers.environment("STATESTORE_TEST_S3_URL");
+        if (tier == Tier.AUTO && url.isPresent()) {
+            S3Options o = S3Options.from(dev.statestore.spi.StoreUrl.parse(url.get()));
             return new S3Server("STATESTORE_TEST_S3_URL", o.bucket(), o.endpoint().orElse(null),
                     o.accessKeyId().orElse(null), o.secretAccessKey().orElse(null), false);
         }
-        if (TestServers.dockerAvailable()) {
-            String image = Optional.ofNullable(System.getenv("STATESTORE_TEST_S3_IMAGE")).orElse("minio/minio");
-            GenericContainer<?> minio = new GenericContainer<>(DockerImageName.parse(image).asCompatibleSubstituteFor("minio/minio"))
-                    .withCommand("server", "/data").withEnv("MINIO_ROOT_USER", "statestore")
-                    .withEnv("MINIO_ROOT_PASSWORD", "statestore-secret").withExposedPorts(9000);
-            minio.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(minio::stop, "stop minio"));
-            return new S3Server("Testcontainers " + image, "statestore-test",
-                    URI.create("http://" + minio.getHost() + ":" + minio.getMappedPort(9000)), "statestore", "statestore-secret",
-                    true);
+        if (tier == Tier.CONTAINERS || (tier == Tier.AUTO && TestServers.dockerAvailable())) {
+            DockerImageName image = TestServers.image("STATESTORE_TEST_S3_IMAGE", "adobe/s3mock");
+            // Plain HTTP on 9090 with a single request thread, as for the local S3Mock: with more threads its
+            // conditional writes check, then write, unlocked. The second connector it always opens (9191 here)
+            // is not published.
+            GenericContainer<?> s3mock = TestServers.start("S3Mock", new GenericContainer<>(image)
+                    .withEnv("SERVER_PORT", "9090").withEnv("SERVER_SSL_ENABLED", "false").withEnv("HTTP_PORT", "9191")
+                    .withEnv("SERVER_TOMCAT_THREADS_MAX", "1")
+                    .withEnv("COM_ADOBE_TESTING_S3MOCK_MAX_PAYLOAD_SIZE", "64MB")
+                    .withExposedPorts(9090)
+                    .waitingFor(Wait.forHttp("/").forPort(9090).forStatusCode(200).withStartupTimeout(Duration.ofSeconds(180))));
+            return new S3Server("Testcontainers, image " + image + ", port 9090 mapped to", "statestore-test",
+                    URI.create("http://" + s3mock.getHost() + ":" + s3mock.getMappedPort(9090)), "test", "test", true);
         }
         return startS3Mock();
     }
@@ -140,7 +155,7 @@ final class S3Server {
                 }
                 Thread.sleep(250);
             }
-            return new S3Server("S3Mock " + jar.getFileName() + " (one request thread)", "statestore-test", endpoint,
+            return new S3Server("S3Mock " + jar.getFileName() + " (one request thread) at", "statestore-test", endpoint,
                     "test", "test", true);
         } catch (IOException e) {
             throw new IllegalStateException("could not start S3Mock", e);
