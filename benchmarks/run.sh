@@ -7,6 +7,7 @@
 #   benchmarks/run.sh            # the full run: 2,000 single operations, deploys of 1,000 and 10,000 on 1 and 8 threads
 #   QUICK=1 benchmarks/run.sh    # a short run to try it: 300 operations, deploys of 300
 #   BACKENDS="file redis" benchmarks/run.sh   # runs those again; the other backends' rows stay
+#   WORKLOADS=scaling BACKENDS=redis benchmarks/run.sh   # only some workloads: their rows of those backends go
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -18,12 +19,12 @@ if [ -z "${BACKENDS:-}" ]; then
 fi
 
 if [ -n "${QUICK:-}" ]; then
-  common=(--ops 300 --deploy 300 --threads 1,8 --load 2000 --contention-seconds 3)
-  s3=(--ops 300 --deploy 300 --threads 1,8 --load 1000 --contention-seconds 3)
+  common=(--ops 300 --deploy 300 --threads 1,8 --load 2000 --contention-seconds 3 --scaling 100,2000)
+  s3=(--ops 300 --deploy 300 --threads 1,8 --load 1000 --contention-seconds 3 --scaling 100,1000)
 else
-  common=(--ops 2000 --deploy 1000,10000 --threads 1,8 --load 10000 --contention-seconds 10)
+  common=(--ops 2000 --deploy 1000,10000 --threads 1,8 --load 10000 --contention-seconds 10 --scaling 100,10000,100000)
   # S3Mock reads its whole bucket index on every request: beyond a few thousand objects it measures itself.
-  s3=(--ops 1000 --deploy 1000 --threads 1,8 --load 2000 --contention-seconds 10)
+  s3=(--ops 1000 --deploy 1000 --threads 1,8 --load 2000 --contention-seconds 10 --scaling 100,10000)
 fi
 
 echo "building (tests skipped)..."
@@ -32,10 +33,13 @@ mvn -B -ntp -q install -DskipTests
 run() { # module, main class, arguments...
   local module="$1" main="$2"
   shift 2
-  if [ -f "$results/results.csv" ]; then # this backend's earlier rows go
-    grep -v "^${label}," "$results/results.csv" > "$results/results.csv.tmp" || true
+  if [ -f "$results/results.csv" ]; then # this backend's earlier rows (of the workloads run) go
+    local which="[^,]*"
+    [ -z "${WORKLOADS:-}" ] || which="($(echo "$WORKLOADS" | sed 's/load/load scope/; s/,/|/g'))"
+    grep -v -E "^${label},${which}," "$results/results.csv" > "$results/results.csv.tmp" || true
     mv "$results/results.csv.tmp" "$results/results.csv"
   fi
+  [ -z "${WORKLOADS:-}" ] || set -- "$@" --workloads "$WORKLOADS"
   (cd "$root/$module" && mvn -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt >/dev/null)
   echo "== $module: $main"
   (cd "$root/$module" && java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench-cp.txt)" "$main" \
@@ -44,7 +48,7 @@ run() { # module, main class, arguments...
 
 for backend in ${BACKENDS:-file postgresql redis dynamodb s3 http}; do
   label="$backend"
-  [ "$backend" = http ] && label='"http (serve, memory)"'
+  [ "$backend" = http ] && label='"http \(serve, memory\)"' # a regular expression (grep -E)
   case "$backend" in
     file) run benchmarks dev.statestore.bench.FileBenchmark "${common[@]}" ;;
     postgresql) run store-postgres dev.statestore.postgres.PostgresBenchmark "${common[@]}" ;;

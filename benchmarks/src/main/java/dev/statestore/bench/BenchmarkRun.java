@@ -20,13 +20,20 @@ import java.util.UUID;
  *
  * <p>Arguments: {@code --csv FILE} (default {@code benchmarks/results/results.csv}), {@code --ops N} (single
  * operations, default 2000), {@code --deploy 1000,10000} (deploy sizes), {@code --threads 1,8},
- * {@code --load 10000} (records of the scope loaded whole), {@code --contention-seconds 10}.
+ * {@code --load 10000} (records of the scope loaded whole), {@code --contention-seconds 10},
+ * {@code --scaling 100,10000,100000} (scope sizes for get and update), {@code --workloads
+ * single,deploy,load,contention,scaling} (which run).
  */
 public final class BenchmarkRun {
 
     /** What to run, from the command line's arguments. */
     public record Settings(Path csv, int operations, List<Integer> deploySizes, List<Integer> threads, int loadRecords,
-            Duration contention) {
+            Duration contention, List<Integer> scalingSizes, List<String> workloads) {
+
+        /** Whether a workload ({@code single}, {@code deploy}, {@code load}, {@code contention}, {@code scaling}) runs. */
+        public boolean runs(String workload) {
+            return workloads.contains(workload);
+        }
 
         public static Settings parse(String... args) {
             Path csv = Path.of("benchmarks/results/results.csv");
@@ -35,6 +42,8 @@ public final class BenchmarkRun {
             List<Integer> threads = List.of(1, 8);
             int load = 10000;
             Duration contention = Duration.ofSeconds(10);
+            List<Integer> scaling = List.of(100, 10_000, 100_000);
+            List<String> workloads = List.of("single", "deploy", "load", "contention", "scaling");
             for (int i = 0; i + 1 < args.length; i += 2) {
                 String value = args[i + 1];
                 switch (args[i]) {
@@ -44,10 +53,12 @@ public final class BenchmarkRun {
                     case "--threads" -> threads = numbers(value);
                     case "--load" -> load = Integer.parseInt(value);
                     case "--contention-seconds" -> contention = Duration.ofSeconds(Long.parseLong(value));
+                    case "--scaling" -> scaling = numbers(value);
+                    case "--workloads" -> workloads = Arrays.stream(value.split(",")).map(String::strip).toList();
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
-            return new Settings(csv, operations, deploy, threads, load, contention);
+            return new Settings(csv, operations, deploy, threads, load, contention, scaling, workloads);
         }
 
         private static List<Integer> numbers(String list) {
@@ -64,18 +75,29 @@ public final class BenchmarkRun {
         List<Row> rows = new ArrayList<>();
         try (StateStore store = StateStores.open(storeUrl); raw) {
             System.out.println(backend + ": " + store.describe());
-            for (Row row : Workloads.singleOperations(backend, store.scope(stack, "single"), raw, settings.operations())) {
-                rows.add(print(row));
-            }
-            for (int size : settings.deploySizes()) {
-                for (int threads : settings.threads()) {
-                    rows.add(print(Workloads.deploy(backend, store, stack, size, threads, null)));
+            if (settings.runs("single")) {
+                for (Row row : Workloads.singleOperations(backend, store.scope(stack, "single"), raw, settings.operations())) {
+                    rows.add(print(row));
                 }
             }
-            if (settings.loadRecords() > 0) {
+            if (settings.runs("deploy")) {
+                for (int size : settings.deploySizes()) {
+                    for (int threads : settings.threads()) {
+                        rows.add(print(Workloads.deploy(backend, store, stack, size, threads, null)));
+                    }
+                }
+            }
+            if (settings.runs("load") && settings.loadRecords() > 0) {
                 rows.add(print(Workloads.loadScope(backend, store, stack, settings.loadRecords(), 8)));
             }
-            rows.add(print(Workloads.contention(backend, store, stack, 8, settings.contention())));
+            if (settings.runs("contention")) {
+                rows.add(print(Workloads.contention(backend, store, stack, 8, settings.contention())));
+            }
+            if (settings.runs("scaling") && !settings.scalingSizes().isEmpty()) {
+                for (Row row : Workloads.scaling(backend, store, stack, settings.scalingSizes(), 500, 8)) {
+                    rows.add(print(row));
+                }
+            }
             store.deleteStack(stack);
         }
         append(settings.csv(), rows);

@@ -78,6 +78,15 @@ public final class Report {
             md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %s |%n", r.backend(), r.threads(), r.storeOpsPerSecond(),
                     r.note().replace("conflict rate ", "")));
         }
+        List<Row> scaling = select(rows, r -> r.workload().equals("scaling"));
+        if (!scaling.isEmpty()) {
+            md.append("\n## Scaling: get and conditional update of random records as the scope grows (it should stay flat)\n\n")
+                    .append("| backend | operation | records in the scope | p50 | p99 | ops/s |\n|---|---|---:|---:|---:|---:|\n");
+            for (Row r : scaling) {
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f | %.0f |%n", r.backend(), r.operation(),
+                        r.records(), r.storeP50(), r.storeP99(), r.storeOpsPerSecond()));
+            }
+        }
         return md.toString();
     }
 

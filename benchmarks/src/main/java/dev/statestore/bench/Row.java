@@ -25,6 +25,8 @@ public record Row(String backend, String workload, String operation, int threads
                     + "ratio %.2f   [%s]", r.operation(), r.storeP50(), r.storeP99(), r.rawP50(), r.rawP99(), r.ratio(), r.note());
             case "deploy" -> String.format(Locale.ROOT, "  deploy of %d resources on %d thread(s): %.1f s, %.0f writes/s",
                     r.records(), r.threads(), r.totalSeconds(), r.storeOpsPerSecond());
+            case "scaling" -> String.format(Locale.ROOT, "  %-7s in a scope of %,d records: %7.3f ms (p99 %7.3f)",
+                    r.operation(), r.records(), r.storeP50(), r.storeP99());
             case "load scope" -> String.format(Locale.ROOT, "  loading a scope of %d records: %.0f ms, %s", r.records(),
                     r.storeP50(), r.note());
             default -> String.format(Locale.ROOT, "  %d threads on one record: %.0f updates/s, %s", r.threads(),

@@ -187,6 +187,48 @@ public final class Workloads {
                 Double.NaN, Double.NaN, seconds, String.format("peak heap %.0f MiB", peak / 1048576.0));
     }
 
+    /**
+     * How get and update cost grows with the scope's size: one scope filled (on {@code fillThreads} threads) to
+     * each size in turn, then {@code samples} gets and as many conditional updates of records picked at random
+     * across the whole scope, one at a time. Two rows per size.
+     */
+    public static List<Row> scaling(String backend, StateStore store, String stack, List<Integer> sizes, int samples,
+            int fillThreads) throws Exception {
+        StateScope scope = store.scope(stack, "scaling");
+        List<Row> rows = new ArrayList<>();
+        int filled = 0;
+        java.util.Random random = new java.util.Random(42);
+        for (int size : sizes.stream().sorted().toList()) {
+            int from = filled;
+            parallel(fillThreads, size - from, i -> scope.put(record("svc" + ((from + i) % 50) + "/res-" + (from + i),
+                    ResourceStatus.CREATED)));
+            filled = size;
+            Histogram get = histogram();
+            Histogram update = histogram();
+            for (int round = 0; round < 2; round++) { // the first round warms up
+                for (int k = 0; k < samples; k++) {
+                    int i = random.nextInt(size);
+                    String fqn = "svc" + (i % 50) + "/res-" + i;
+                    long start = System.nanoTime();
+                    Versioned<ResourceState> current = scope.require(fqn);
+                    long read = System.nanoTime();
+                    scope.update(record(fqn, ResourceStatus.UPDATED), current.version());
+                    long written = System.nanoTime();
+                    if (round == 1) {
+                        get.recordValue(read - start);
+                        update.recordValue(written - read);
+                    }
+                }
+            }
+            rows.add(new Row(backend, "scaling", "get", 1, size, ms(get, 50), ms(get, 99), opsPerSecond(get), Double.NaN,
+                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, samples + " random records of the scope"));
+            rows.add(new Row(backend, "scaling", "update", 1, size, ms(update, 50), ms(update, 99), opsPerSecond(update),
+                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, samples + " random records of the scope"));
+        }
+        scope.deleteAll();
+        return rows;
+    }
+
     /** {@code threads} threads on one record for {@code duration}: read, conditional update, again on a conflict. */
     public static Row contention(String backend, StateStore store, String stack, int threads, Duration duration)
             throws Exception {

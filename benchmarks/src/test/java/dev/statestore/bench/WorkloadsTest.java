@@ -82,10 +82,19 @@ class WorkloadsTest {
             assertThat(contention.note()).startsWith("conflict rate ");
             assertThat(store.scope("bench", "contention").listAll()).isEmpty();
 
+            List<Row> scaling = Workloads.scaling("memory", store, "bench", List.of(300, 20), 30, 4);
+            assertThat(scaling).extracting(Row::operation, Row::records)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("get", 20), org.assertj.core.groups.Tuple.tuple("update", 20),
+                            org.assertj.core.groups.Tuple.tuple("get", 300), org.assertj.core.groups.Tuple.tuple("update", 300));
+            assertThat(scaling).allSatisfy(r -> assertThat(r.storeP50()).isPositive().isLessThanOrEqualTo(r.storeP99()));
+            assertThat(store.scope("bench", "scaling").listAll()).isEmpty();
+
             List<Row> all = new ArrayList<>(single);
             all.addAll(List.of(deploy, load, contention));
+            all.addAll(scaling);
             String md = Report.markdown(all, "a test machine");
-            assertThat(md).contains("Taken on: a test machine", "| memory | get |", "| memory | 40 | 4 |", "## Contention");
+            assertThat(md).contains("Taken on: a test machine", "| memory | get |", "| memory | 40 | 4 |", "## Contention",
+                    "| memory | update | 300 |");
         }
     }
 
