@@ -35,6 +35,11 @@ public final class Workloads {
 
     private Workloads() {}
 
+    /** The fqn of the {@code i}th resource of a deploy or a filled scope: 50 services of resources. */
+    static String resourceName(int i) {
+        return "svc" + (i % 50) + "/res-" + i;
+    }
+
     static ResourceState record(String fqn, ResourceStatus status) {
         return ResourceState.builder(fqn, status).resourceType("Bench.Thing")
                 .props(StateJson.nodes().objectNode().put("padding", DOCUMENT_PADDING)).build();
@@ -136,20 +141,20 @@ public final class Workloads {
         LongAdder done = new LongAdder();
         long start = System.nanoTime();
         parallel(threads, n, i -> {
-            String fqn = "svc" + (i % 50) + "/res-" + i;
+            String fqn = resourceName(i);
             versions[i] = scope.create(record(fqn, ResourceStatus.CREATING)).version();
             versions[i] = scope.update(record(fqn, ResourceStatus.CREATED), versions[i]).version();
             tick(done, progress);
         });
         int listed = scope.listAll().size();
         parallel(threads, n, i -> {
-            String fqn = "svc" + (i % 50) + "/res-" + i;
+            String fqn = resourceName(i);
             versions[i] = scope.update(record(fqn, ResourceStatus.UPDATING), versions[i]).version();
             versions[i] = scope.update(record(fqn, ResourceStatus.UPDATED), versions[i]).version();
             tick(done, progress);
         });
         parallel(threads, n, i -> {
-            scope.delete("svc" + (i % 50) + "/res-" + i, versions[i]);
+            scope.delete(resourceName(i), versions[i]);
             tick(done, progress);
         });
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -170,7 +175,7 @@ public final class Workloads {
     /** The read a plan does: a whole scope of {@code n} records, listed. Peak heap over the listing. */
     public static Row loadScope(String backend, StateStore store, String stack, int n, int threads) throws Exception {
         StateScope scope = store.scope(stack, "load-" + n);
-        parallel(threads, n, i -> scope.put(record("svc" + (i % 50) + "/res-" + i, ResourceStatus.CREATED)));
+        parallel(threads, n, i -> scope.put(record(resourceName(i), ResourceStatus.CREATED)));
         System.gc();
         List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
@@ -200,15 +205,14 @@ public final class Workloads {
         java.util.Random random = new java.util.Random(42);
         for (int size : sizes.stream().sorted().toList()) {
             int from = filled;
-            parallel(fillThreads, size - from, i -> scope.put(record("svc" + ((from + i) % 50) + "/res-" + (from + i),
-                    ResourceStatus.CREATED)));
+            parallel(fillThreads, size - from, i -> scope.put(record(resourceName(from + i), ResourceStatus.CREATED)));
             filled = size;
             Histogram get = histogram();
             Histogram update = histogram();
             for (int round = 0; round < 2; round++) { // the first round warms up
                 for (int k = 0; k < samples; k++) {
                     int i = random.nextInt(size);
-                    String fqn = "svc" + (i % 50) + "/res-" + i;
+                    String fqn = resourceName(i);
                     long start = System.nanoTime();
                     Versioned<ResourceState> current = scope.require(fqn);
                     long read = System.nanoTime();

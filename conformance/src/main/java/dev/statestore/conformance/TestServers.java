@@ -35,7 +35,17 @@ public final class TestServers {
         /** Containers only, through Testcontainers. */
         CONTAINERS,
         /** Private servers started from this machine's binaries only. */
-        LOCAL
+        LOCAL;
+
+        /** Whether a server URL from the environment is used: in {@code auto} only. */
+        public boolean takesUrlFromEnvironment() {
+            return this == AUTO;
+        }
+
+        /** Whether a container is started: always in {@code containers}; in {@code auto} if a Docker API is found. */
+        public boolean takesContainer() {
+            return this == CONTAINERS || (this == AUTO && dockerAvailable());
+        }
     }
 
     /** The variable that chooses the tier. */

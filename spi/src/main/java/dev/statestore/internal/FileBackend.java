@@ -356,8 +356,10 @@ final class FileBackend implements StoreBackend {
         });
     }
 
-    /** Removes the document, leaving a meta file with its version as the tombstone. */
-    /** Deletes a document; {@code sync}: its folder is forced to disk now (a scope's deletion forces it once, at the end). */
+    /**
+     * Removes the document, leaving a meta file with its version as the tombstone; with {@code sync}, its folder is
+     * forced to disk now (a scope's deletion forces it once, at the end).
+     */
     private void deleteDocument(ScopeId scope, StateKey key, Found found, boolean sync) {
         Path meta = metaDir(scope).resolve(found.base + META_EXTENSION);
         Meta known = readMeta(scope, found.base);
@@ -509,15 +511,16 @@ final class FileBackend implements StoreBackend {
             locate(scope, StateKey.output()).ifPresent(f -> deleteDocument(scope, StateKey.output(), f, false));
             // One fsync of the folder for all the deletions (one per record made deleting 100,000 records take
             // minutes); the scope is not deleted atomically either way, but it is on disk when this returns.
+            Path docs = docDir(scope);
             try {
-                if (Files.isDirectory(docDir(scope))) {
-                    forceDirectory(docDir(scope));
+                if (Files.isDirectory(docs)) {
+                    forceDirectory(docs);
                 }
             } catch (IOException e) {
-                throw unavailable("cannot sync " + docDir(scope), e);
+                throw unavailable("cannot sync " + docs, e);
             }
             try {
-                Files.deleteIfExists(docDir(scope));
+                Files.deleteIfExists(docs);
             } catch (IOException e) {
                 // Not empty (a file of another tool) or already gone: the records are deleted either way.
             }

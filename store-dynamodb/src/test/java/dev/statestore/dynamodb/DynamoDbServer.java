@@ -60,11 +60,11 @@ final class DynamoDbServer {
 
     private static DynamoDbServer start(Tier tier) {
         Optional<String> url = TestServers.environment("STATESTORE_TEST_DYNAMODB_URL");
-        if (tier == Tier.AUTO && url.isPresent()) {
+        if (tier.takesUrlFromEnvironment() && url.isPresent()) {
             DynamoDbOptions o = DynamoDbOptions.from(dev.statestore.spi.StoreUrl.parse(url.get()));
             return new DynamoDbServer("STATESTORE_TEST_DYNAMODB_URL", o.endpoint().orElse(null), o.region().orElse(null));
         }
-        if (tier == Tier.CONTAINERS || (tier == Tier.AUTO && TestServers.dockerAvailable())) {
+        if (tier.takesContainer()) {
             DockerImageName image = TestServers.image("STATESTORE_TEST_DYNAMODB_IMAGE", "amazon/dynamodb-local");
             // The official image's entry point is java in the folder of DynamoDBLocal.jar. Ready when its
             // Jetty answers: a GET without a target is a 400 from DynamoDB itself.

@@ -64,11 +64,11 @@ final class PostgresServer {
 
     private static PostgresServer start(Tier tier) {
         Optional<String> url = TestServers.environment("STATESTORE_TEST_POSTGRES_URL");
-        if (tier == Tier.AUTO && url.isPresent()) {
+        if (tier.takesUrlFromEnvironment() && url.isPresent()) {
             PostgresOptions o = PostgresOptions.from(StoreUrl.parse(url.get()));
             return new PostgresServer("STATESTORE_TEST_POSTGRES_URL", o.hosts(), o.database(), o.user(), o.password(), null);
         }
-        if (tier == Tier.CONTAINERS || (tier == Tier.AUTO && TestServers.dockerAvailable())) {
+        if (tier.takesContainer()) {
             DockerImageName image = TestServers.image("STATESTORE_TEST_POSTGRES_IMAGE", "postgres:16-alpine");
             PostgreSQLContainer container = TestServers.start("PostgreSQL", new PostgreSQLContainer(image));
             return new PostgresServer("Testcontainers, image " + image + ", port 5432 mapped,",

@@ -57,10 +57,10 @@ final class RedisServers {
 
     private static Server startSingle(Tier tier) {
         Optional<String> url = TestServers.environment("STATESTORE_TEST_REDIS_URL");
-        if (tier == Tier.AUTO && url.isPresent()) {
+        if (tier.takesUrlFromEnvironment() && url.isPresent()) {
             return new Server("STATESTORE_TEST_REDIS_URL", url.get(), null);
         }
-        if (tier == Tier.CONTAINERS || (tier == Tier.AUTO && TestServers.dockerAvailable())) {
+        if (tier.takesContainer()) {
             DockerImageName image = TestServers.image("STATESTORE_TEST_REDIS_IMAGE", "redis:7-alpine");
             GenericContainer<?> container = TestServers.start("Redis", new GenericContainer<>(image)
                     .withExposedPorts(6379).withCommand("redis-server", "--appendonly", "yes"));
@@ -82,7 +82,7 @@ final class RedisServers {
     private static Server startCluster() {
         Tier tier = TestServers.requestedTier();
         Optional<String> url = TestServers.environment("STATESTORE_TEST_REDIS_CLUSTER_URL");
-        if (tier == Tier.AUTO && url.isPresent()) {
+        if (tier.takesUrlFromEnvironment() && url.isPresent()) {
             return new Server("STATESTORE_TEST_REDIS_CLUSTER_URL", url.get(), null);
         }
         if (tier == Tier.CONTAINERS) {

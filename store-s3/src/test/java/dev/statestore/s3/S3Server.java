@@ -83,12 +83,12 @@ final class S3Server {
 
     private static S3Server start(Tier tier) {
         Optional<String> url = TestServers.environment("STATESTORE_TEST_S3_URL");
-        if (tier == Tier.AUTO && url.isPresent()) {
+        if (tier.takesUrlFromEnvironment() && url.isPresent()) {
             S3Options o = S3Options.from(dev.statestore.spi.StoreUrl.parse(url.get()));
             return new S3Server("STATESTORE_TEST_S3_URL", o.bucket(), o.endpoint().orElse(null),
                     o.accessKeyId().orElse(null), o.secretAccessKey().orElse(null), false);
         }
-        if (tier == Tier.CONTAINERS || (tier == Tier.AUTO && TestServers.dockerAvailable())) {
+        if (tier.takesContainer()) {
             DockerImageName image = TestServers.image("STATESTORE_TEST_S3_IMAGE", "adobe/s3mock");
             // Plain HTTP on 9090 with a single request thread, as for the local S3Mock: with more threads its
             // conditional writes check, then write, unlocked. The second connector it always opens (9191 here)
