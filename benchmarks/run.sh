@@ -15,8 +15,9 @@ results="$root/benchmarks/results"
 mkdir -p "$results"
 # The same private servers as the tests' local tier, without probing for a container engine first.
 export STATESTORE_TEST_SERVERS="${STATESTORE_TEST_SERVERS:-local}"
-# A run of every backend starts the table afresh; BACKENDS=… replaces only those backends' rows.
-if [ -z "${BACKENDS:-}" ]; then
+# A run of every workload of every backend starts the table afresh; BACKENDS=… or WORKLOADS=… replaces only
+# those rows, keeping the rest.
+if [ -z "${BACKENDS:-}" ] && [ -z "${WORKLOADS:-}" ]; then
   rm -f "$results/results.csv"
 fi
 
