@@ -4,7 +4,7 @@
 # file store, statestore serve in front of memory), then writes benchmarks/results/: results.csv,
 # results.md, ratios.png and deploys.png.
 #
-#   benchmarks/run.sh            # the full run: 2,000 single operations, deploys of 1,000 and 10,000 on 1 and 8 threads
+#   benchmarks/run.sh            # the full run: 10,000 single operations (S3: 1,000), deploys of 1,000 and 10,000 on 1 and 8 threads
 #   QUICK=1 benchmarks/run.sh    # a short run to try it: 300 operations, deploys of 300
 #   BACKENDS="file redis" benchmarks/run.sh   # runs those again; the other backends' rows stay
 #   WORKLOADS=scaling BACKENDS=redis benchmarks/run.sh   # only some workloads: their rows of those backends go
@@ -25,7 +25,7 @@ if [ -n "${QUICK:-}" ]; then
   common=(--ops 300 --deploy 300 --threads 1,8 --load 2000 --contention-seconds 3 --scaling 100,2000)
   s3=(--ops 300 --deploy 300 --threads 1,8 --load 1000 --contention-seconds 3 --scaling 100,1000)
 else
-  common=(--ops 2000 --deploy 1000,10000 --threads 1,8 --load 10000 --contention-seconds 10 --scaling 100,10000,100000)
+  common=(--ops 10000 --deploy 1000,10000 --threads 1,8 --load 10000 --contention-seconds 10 --scaling 100,10000,100000)
   # S3Mock reads its whole bucket index on every request: beyond a few thousand objects it measures itself.
   s3=(--ops 1000 --deploy 1000 --threads 1,8 --load 2000 --contention-seconds 10 --scaling 100,2000)
 fi

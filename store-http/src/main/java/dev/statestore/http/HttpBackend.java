@@ -35,6 +35,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A store reached over HTTP: a {@link StoreBackend} whose every call is one request to a server that
@@ -51,6 +53,7 @@ final class HttpBackend implements StoreBackend {
     private static final String UPDATED_AT = "X-Statestore-Updated-At";
     private static final String DELETED = "X-Statestore-Deleted";
 
+    private static final Logger LOG = LoggerFactory.getLogger(HttpBackend.class);
     private final HttpClient client;
     private final URI base;
     private final String authorization;
@@ -113,6 +116,8 @@ final class HttpBackend implements StoreBackend {
             } catch (java.net.http.HttpTimeoutException | java.net.ConnectException e) {
                 throw e;
             } catch (IOException e) {
+                LOG.info("{} {} on {} got no answer ({}); sending it once more on a new connection", built.method(),
+                        built.uri().getRawPath(), describe(), e.toString());
                 return new Sent(client.send(built, HttpResponse.BodyHandlers.ofByteArray()), true);
             }
         } catch (IOException e) {
