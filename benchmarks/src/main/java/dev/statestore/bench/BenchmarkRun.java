@@ -19,7 +19,8 @@ import java.util.UUID;
  * start) calls this; {@code benchmarks/run.sh} runs them all, then {@link Report}.
  *
  * <p>Arguments: {@code --csv FILE} (default {@code benchmarks/results/results.csv}), {@code --ops N} (single
- * operations, default 2000), {@code --deploy 1000,10000} (deploy sizes), {@code --threads 1,8},
+ * operations, default 2000), {@code --warmup N} (calls of each single operation before those, default a fifth
+ * of {@code --ops}), {@code --deploy 1000,10000} (deploy sizes), {@code --threads 1,8},
  * {@code --load 10000} (records of the scope loaded whole), {@code --contention-seconds 10},
  * {@code --scaling 100,10000,100000} (scope sizes for get and update), {@code --workloads
  * single,deploy,load,contention,scaling} (which run).
@@ -27,8 +28,8 @@ import java.util.UUID;
 public final class BenchmarkRun {
 
     /** What to run, from the command line's arguments. */
-    public record Settings(Path csv, int operations, List<Integer> deploySizes, List<Integer> threads, int loadRecords,
-            Duration contention, List<Integer> scalingSizes, List<String> workloads) {
+    public record Settings(Path csv, int operations, int warmup, List<Integer> deploySizes, List<Integer> threads,
+            int loadRecords, Duration contention, List<Integer> scalingSizes, List<String> workloads) {
 
         /** Whether a workload ({@code single}, {@code deploy}, {@code load}, {@code contention}, {@code scaling}) runs. */
         public boolean runs(String workload) {
@@ -38,6 +39,7 @@ public final class BenchmarkRun {
         public static Settings parse(String... args) {
             Path csv = Path.of("benchmarks/results/results.csv");
             int operations = 2000;
+            Integer warmup = null;
             List<Integer> deploy = List.of(1000, 10000);
             List<Integer> threads = List.of(1, 8);
             int load = 10000;
@@ -49,6 +51,7 @@ public final class BenchmarkRun {
                 switch (args[i]) {
                     case "--csv" -> csv = Path.of(value);
                     case "--ops" -> operations = Integer.parseInt(value);
+                    case "--warmup" -> warmup = Integer.parseInt(value);
                     case "--deploy" -> deploy = numbers(value);
                     case "--threads" -> threads = numbers(value);
                     case "--load" -> load = Integer.parseInt(value);
@@ -58,7 +61,8 @@ public final class BenchmarkRun {
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
-            return new Settings(csv, operations, deploy, threads, load, contention, scaling, workloads);
+            return new Settings(csv, operations, warmup != null ? warmup : Math.max(10, operations / 5), deploy, threads,
+                    load, contention, scaling, workloads);
         }
 
         private static List<Integer> numbers(String list) {
@@ -76,7 +80,8 @@ public final class BenchmarkRun {
         try (StateStore store = StateStores.open(storeUrl); raw) {
             System.out.println(backend + ": " + store.describe());
             if (settings.runs("single")) {
-                for (Row row : Workloads.singleOperations(backend, store.scope(stack, "single"), raw, settings.operations())) {
+                for (Row row : Workloads.singleOperations(backend, store.scope(stack, "single"), raw,
+                        settings.warmup(), settings.operations())) {
                     rows.add(print(row));
                 }
             }

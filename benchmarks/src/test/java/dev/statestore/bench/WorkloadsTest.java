@@ -58,7 +58,7 @@ class WorkloadsTest {
     void everyWorkloadGivesItsRowsAndLeavesNothingBehind() throws Exception {
         MapClient raw = new MapClient();
         try (StateStore store = StateStores.open("memory:")) {
-            List<Row> single = Workloads.singleOperations("memory", store.scope("bench", "single"), raw, 50);
+            List<Row> single = Workloads.singleOperations("memory", store.scope("bench", "single"), raw, 10, 50);
             assertThat(single).extracting(Row::operation).containsExactly("create", "get", "update", "delete");
             for (Row r : single) {
                 assertThat(r.records()).isEqualTo(50);

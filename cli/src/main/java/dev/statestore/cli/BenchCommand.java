@@ -49,7 +49,8 @@ final class BenchCommand extends ListCommands.Base {
                     out.println("store: " + store.describe() + " (scratch stack " + stack + ")");
                     out.flush();
                 }
-                rows.addAll(Workloads.singleOperations("store", store.scope(stack, "single"), null, operations));
+                rows.addAll(Workloads.singleOperations("store", store.scope(stack, "single"), null,
+                        Math.max(10, operations / 5), operations));
                 int total = records * 5;
                 rows.add(Workloads.deploy("store", store, stack, records, threads, terminal ? done -> {
                     if (done % Math.max(1, total / 100) == 0 || done == total) {

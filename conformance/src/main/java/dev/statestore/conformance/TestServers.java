@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -49,6 +52,27 @@ public final class TestServers {
     }
 
     /** The variable that chooses the tier. */
+    /**
+     * One server per tier, started on the first call for that tier and kept for the JVM: a module's test classes
+     * share it and keep apart by schema, table, bucket or key prefix. Thread-safe; a start that throws is tried
+     * again by the next call.
+     *
+     * @param <S> the module's server
+     */
+    public static final class PerTier<S> {
+        private final Map<Tier, S> started = new EnumMap<>(Tier.class);
+        private final Function<Tier, S> start;
+
+        public PerTier(Function<Tier, S> start) {
+            this.start = start;
+        }
+
+        /** The server of {@code tier}, started now if none is yet. */
+        public synchronized S get(Tier tier) {
+            return started.computeIfAbsent(tier, start);
+        }
+    }
+
     public static final String TIER_VARIABLE = "STATESTORE_TEST_SERVERS";
 
     private TestServers() {}

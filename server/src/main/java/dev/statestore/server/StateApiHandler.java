@@ -61,6 +61,7 @@ final class StateApiHandler implements HttpHandler {
 
     private static final Pattern BEARER = Pattern.compile("(?i)bearer +(.+)");
     private static final Pattern VERSION_TAG = Pattern.compile("(?:W/)?\"?([1-9][0-9]{0,17})\"?");
+    private static final Pattern DECIMAL_LENGTH = Pattern.compile("[0-9]{1,18}");
 
     private final StateStore store;
     private final long maxBody;
@@ -518,7 +519,9 @@ final class StateApiHandler implements HttpHandler {
             throw Refused.of(415, "unsupported-media-type", "the body must be application/json");
         }
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null && length.strip().matches("[0-9]{1,19}") && Long.parseLong(length.strip()) > maxBody) {
+        // Compiled once (String.matches compiles on every call, on every write); 18 digits always fit a long, so
+        // a longer length is left to the bounded read below rather than to a NumberFormatException.
+        if (length != null && DECIMAL_LENGTH.matcher(length.strip()).matches() && Long.parseLong(length.strip()) > maxBody) {
             throw tooLarge(exchange);
         }
         byte[] body;

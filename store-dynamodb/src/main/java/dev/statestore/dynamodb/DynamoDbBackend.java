@@ -90,8 +90,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * a global index is read eventually consistently, and a destroy must see every scope. For the same
  * reason, records by status are read with a consistent {@code Query} of the scope and a filter.
  *
- * <p>Every conditional write is one {@code UpdateItem} with a {@code ConditionExpression} on {@code v},
- * or one {@code TransactWriteItems} for a large document: a JSON text over 350,000 bytes is gzipped, and
+ * <p>Every conditional write is one request with a {@code ConditionExpression} on {@code v} (an
+ * {@code UpdateItem} that counts the version on, or for an update of a known version a {@code PutItem} of
+ * the whole item), or one {@code TransactWriteItems} for a large document: a JSON text over 350,000 bytes is gzipped, and
  * if still too big, split into chunk items keyed by the new version, written in the same transaction
  * as the record item; a reader gets the record item, then that version's chunks, so it never mixes two
  * versions. The largest document accepted is {@value #MAX_STORED_BYTES} bytes after gzip.

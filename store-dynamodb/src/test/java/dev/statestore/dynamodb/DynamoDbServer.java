@@ -9,8 +9,6 @@ import java.util.concurrent.TimeUnit;
 import dev.statestore.conformance.TestServers;
 import dev.statestore.conformance.TestServers.Tier;
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -31,7 +29,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 final class DynamoDbServer {
 
-    private static final Map<Tier, DynamoDbServer> shared = new EnumMap<>(Tier.class);
+    private static final TestServers.PerTier<DynamoDbServer> shared = new TestServers.PerTier<>(tier -> {
+        DynamoDbServer server = start(tier);
+        LoggerFactory.getLogger(DynamoDbServer.class).info("DynamoDB for the tests: {} {}", server.tier,
+                server.endpoint == null ? "AWS" : server.endpoint);
+        return server;
+    });
 
     private final String tier;
     private final URI endpoint;
@@ -49,13 +52,8 @@ final class DynamoDbServer {
     }
 
     /** The endpoint of the given tier, started on first use and kept for the JVM. */
-    static synchronized DynamoDbServer shared(Tier tier) {
-        return shared.computeIfAbsent(tier, t -> {
-            DynamoDbServer server = start(t);
-            LoggerFactory.getLogger(DynamoDbServer.class).info("DynamoDB for the tests: {} {}", server.tier,
-                    server.endpoint == null ? "AWS" : server.endpoint);
-            return server;
-        });
+    static DynamoDbServer shared(Tier tier) {
+        return shared.get(tier);
     }
 
     private static DynamoDbServer start(Tier tier) {
@@ -119,8 +117,9 @@ final class DynamoDbServer {
     }
 
 
-    String tier() {
-        return tier;
+    /** Whether the endpoint is someone else's ({@code STATESTORE_TEST_DYNAMODB_URL}): its tables must be dropped. */
+    boolean isSomeoneElses() {
+        return "STATESTORE_TEST_DYNAMODB_URL".equals(tier);
     }
 
     /** A store URL for a table of this endpoint, created on first use. */

@@ -9,8 +9,6 @@ import java.sql.Statement;
 import java.util.Optional;
 import dev.statestore.conformance.TestServers;
 import dev.statestore.conformance.TestServers.Tier;
-import java.util.EnumMap;
-import java.util.Map;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -30,17 +28,24 @@ import org.testcontainers.utility.DockerImageName;
  */
 final class PostgresServer {
 
-    private static final Map<Tier, PostgresServer> shared = new EnumMap<>(Tier.class);
+    private static final TestServers.PerTier<PostgresServer> shared = new TestServers.PerTier<>(tier -> {
+        PostgresServer server = start(tier);
+        LoggerFactory.getLogger(PostgresServer.class).info("PostgreSQL for the tests: {} at {}", server.tier, server.host);
+        return server;
+    });
 
     private final String tier;
+    private final boolean someoneElses;
     private final String host;
     private final String database;
     private final String user;
     private final String password;
     private final LocalPostgres local;
 
-    private PostgresServer(String tier, String host, String database, String user, String password, LocalPostgres local) {
+    private PostgresServer(String tier, boolean someoneElses, String host, String database, String user, String password,
+            LocalPostgres local) {
         this.tier = tier;
+        this.someoneElses = someoneElses;
         this.host = host;
         this.database = database;
         this.user = user;
@@ -54,24 +59,20 @@ final class PostgresServer {
     }
 
     /** The server of the given tier, started on first use and kept for the JVM. */
-    static synchronized PostgresServer shared(Tier tier) {
-        return shared.computeIfAbsent(tier, t -> {
-            PostgresServer server = start(t);
-            LoggerFactory.getLogger(PostgresServer.class).info("PostgreSQL for the tests: {} at {}", server.tier, server.host);
-            return server;
-        });
+    static PostgresServer shared(Tier tier) {
+        return shared.get(tier);
     }
 
     private static PostgresServer start(Tier tier) {
         Optional<String> url = TestServers.environment("STATESTORE_TEST_POSTGRES_URL");
         if (tier.takesUrlFromEnvironment() && url.isPresent()) {
             PostgresOptions o = PostgresOptions.from(StoreUrl.parse(url.get()));
-            return new PostgresServer("STATESTORE_TEST_POSTGRES_URL", o.hosts(), o.database(), o.user(), o.password(), null);
+            return new PostgresServer("STATESTORE_TEST_POSTGRES_URL", true, o.hosts(), o.database(), o.user(), o.password(), null);
         }
         if (tier.takesContainer()) {
             DockerImageName image = TestServers.image("STATESTORE_TEST_POSTGRES_IMAGE", "postgres:16-alpine");
             PostgreSQLContainer container = TestServers.start("PostgreSQL", new PostgreSQLContainer(image));
-            return new PostgresServer("Testcontainers, image " + image + ", port 5432 mapped,",
+            return new PostgresServer("Testcontainers, image " + image + ", port 5432 mapped,", false,
                     container.getHost() + ":" + container.getMappedPort(5432), container.getDatabaseName(),
                     container.getUsername(), container.getPassword(), null);
         }
@@ -83,7 +84,7 @@ final class PostgresServer {
         }
         try {
             LocalPostgres server = LocalPostgres.start(bin.get());
-            return new PostgresServer("private server from " + bin.get(), "127.0.0.1:" + server.port(), "postgres",
+            return new PostgresServer("private server from " + bin.get(), false, "127.0.0.1:" + server.port(), "postgres",
                     "postgres", null, server);
         } catch (IOException e) {
             throw new IllegalStateException("could not start a private PostgreSQL server from " + bin.get(), e);
@@ -93,10 +94,6 @@ final class PostgresServer {
         }
     }
 
-
-    String tier() {
-        return tier;
-    }
 
     /** A store URL on this server with its own schema; short timeouts so outages show quickly. */
     String storeUrl(String schema) {
@@ -111,7 +108,7 @@ final class PostgresServer {
 
     /** Whether the tests started this server themselves (it goes away with the JVM). */
     boolean isPrivate() {
-        return !tier.equals("STATESTORE_TEST_POSTGRES_URL");
+        return !someoneElses;
     }
 
     Connection connect() throws SQLException {

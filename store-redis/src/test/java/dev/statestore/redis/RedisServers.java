@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.util.Optional;
 import dev.statestore.conformance.TestServers;
 import dev.statestore.conformance.TestServers.Tier;
-import java.util.EnumMap;
-import java.util.Map;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -26,7 +24,12 @@ final class RedisServers {
     /** Where a server is, as a store URL without options, and whether the tests own it. */
     record Server(String tier, String url, LocalRedis local) {}
 
-    private static final Map<Tier, Server> single = new EnumMap<>(Tier.class);
+    private static final TestServers.PerTier<Server> single = new TestServers.PerTier<>(tier -> {
+        Server server = startSingle(tier);
+        LoggerFactory.getLogger(RedisServers.class).info("Redis for the tests: {} {}", server.tier(),
+                StoreUrl.parse(server.url()).redacted());
+        return server;
+    });
     private static Server cluster;
 
     private RedisServers() {}
@@ -37,13 +40,8 @@ final class RedisServers {
     }
 
     /** The single server of the given tier, started on first use and kept for the JVM. */
-    static synchronized Server single(Tier tier) {
-        return single.computeIfAbsent(tier, t -> {
-            Server server = startSingle(t);
-            LoggerFactory.getLogger(RedisServers.class).info("Redis for the tests: {} {}", server.tier(),
-                    StoreUrl.parse(server.url()).redacted());
-            return server;
-        });
+    static Server single(Tier tier) {
+        return single.get(tier);
     }
 
     static synchronized Server cluster() {

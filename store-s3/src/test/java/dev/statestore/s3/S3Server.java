@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import dev.statestore.conformance.TestServers;
 import dev.statestore.conformance.TestServers.Tier;
-import java.util.EnumMap;
-import java.util.Map;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -41,7 +39,18 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 final class S3Server {
 
-    private static final Map<Tier, S3Server> shared = new EnumMap<>(Tier.class);
+    private static final TestServers.PerTier<S3Server> shared = new TestServers.PerTier<>(tier -> {
+        S3Server server = start(tier);
+        try (S3Client s3 = server.client()) {
+            s3.createBucket(b -> b.bucket(server.bucket));
+        } catch (S3Exception e) {
+            if (e.statusCode() != 409) { // BucketAlreadyOwnedByYou: someone's server, reused
+                throw e;
+            }
+        }
+        LoggerFactory.getLogger(S3Server.class).info("S3 for the tests: {} {}", server.tier, server.endpoint);
+        return server;
+    });
 
     private final String tier;
     private final String bucket;
@@ -66,19 +75,8 @@ final class S3Server {
     }
 
     /** The server of the given tier, started on first use and kept for the JVM. */
-    static synchronized S3Server shared(Tier tier) {
-        return shared.computeIfAbsent(tier, t -> {
-            S3Server server = start(t);
-            try (S3Client s3 = server.client()) {
-                s3.createBucket(b -> b.bucket(server.bucket));
-            } catch (S3Exception e) {
-                if (e.statusCode() != 409) { // BucketAlreadyOwnedByYou: someone's server, reused
-                    throw e;
-                }
-            }
-            LoggerFactory.getLogger(S3Server.class).info("S3 for the tests: {} {}", server.tier, server.endpoint);
-            return server;
-        });
+    static S3Server shared(Tier tier) {
+        return shared.get(tier);
     }
 
     private static S3Server start(Tier tier) {
