@@ -47,6 +47,9 @@ run() { # module, main class, arguments...
   echo "== $module: $main"
   (cd "$root/$module" && java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench-cp.txt)" "$main" \
       --csv "$results/results.csv" "$@")
+  # The file store's runs leave the kernel writing back (and deleting) hundreds of thousands of files: let it
+  # finish before the next backend is timed.
+  sync
 }
 
 for backend in ${BACKENDS:-file postgresql redis dynamodb s3 http}; do
