@@ -61,7 +61,7 @@ public final class BenchmarkRun {
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
-            return new Settings(csv, operations, warmup != null ? warmup : Math.max(10, operations / 5), deploy, threads,
+            return new Settings(csv, operations, warmup != null ? warmup : Workloads.defaultWarmup(operations), deploy, threads,
                     load, contention, scaling, workloads);
         }
 

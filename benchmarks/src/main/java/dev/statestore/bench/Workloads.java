@@ -35,6 +35,11 @@ public final class Workloads {
 
     private Workloads() {}
 
+    /** The calls of each single operation that warm up before {@code n} are measured, unless told otherwise. */
+    public static int defaultWarmup(int n) {
+        return Math.max(10, n / 5);
+    }
+
     /** The fqn of the {@code i}th resource of a deploy or a filled scope: 50 services of resources. */
     static String resourceName(int i) {
         return "svc" + (i % 50) + "/res-" + i;

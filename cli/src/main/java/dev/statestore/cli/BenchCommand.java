@@ -50,7 +50,7 @@ final class BenchCommand extends ListCommands.Base {
                     out.flush();
                 }
                 rows.addAll(Workloads.singleOperations("store", store.scope(stack, "single"), null,
-                        Math.max(10, operations / 5), operations));
+                        Workloads.defaultWarmup(operations), operations));
                 int total = records * 5;
                 rows.add(Workloads.deploy("store", store, stack, records, threads, terminal ? done -> {
                     if (done % Math.max(1, total / 100) == 0 || done == total) {

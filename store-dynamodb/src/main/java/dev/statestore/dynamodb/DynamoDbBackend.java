@@ -411,16 +411,30 @@ final class DynamoDbBackend implements StoreBackend {
         });
     }
 
-    private static final String SET_DOCUMENT = " #live = :t, st = :st, updatedAt = :at, fqn = :fqn";
+    private static final String SET_DOCUMENT = " #live = :live, st = :st, updatedAt = :updatedAt, fqn = :fqn";
+
+    /**
+     * What a live record item carries besides its key, version and document, by attribute name: the liveness
+     * flag, the status (for {@code listByStatus}'s filter), the write time and the fqn. {@link #SET_DOCUMENT}
+     * sets the same, from the values named {@code :} + the attribute's name.
+     */
+    private static Map<String, AttributeValue> liveAttributes(DocumentToWrite document, Instant now) {
+        StateKey key = document.key();
+        return Map.of("live", AttributeValue.fromBool(true), "st", s(document.status() == null ? "" : document.status()),
+                "updatedAt", s(now.toString()), "fqn", s(key instanceof StateKey.Record r ? r.fqn() : ""));
+    }
+
+    private static void putSetDocumentValues(Map<String, AttributeValue> values, DocumentToWrite document, Instant now) {
+        liveAttributes(document, now).forEach((name, value) -> values.put(":" + name, value));
+    }
 
     /** An unconditional or create-only write of a one-item document: the server counts the version on from the item's. */
     private StoredDocument writeItem(ScopeId scope, WriteCondition condition, DocumentToWrite document, Encoded encoded) {
         StateKey key = document.key();
         String sk = sk(key);
         Instant now = clock.instant();
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":one", n(1), ":zero", n(0), ":t", AttributeValue.fromBool(true),
-                ":st", s(document.status() == null ? "" : document.status()), ":at", s(now.toString()),
-                ":fqn", s(key instanceof StateKey.Record r ? r.fqn() : "")));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":one", n(1), ":zero", n(0)));
+        putSetDocumentValues(values, document, now);
         String set;
         String remove;
         if (encoded.text() != null) {
@@ -470,10 +484,7 @@ final class DynamoDbBackend implements StoreBackend {
         } else {
             item.put("z", AttributeValue.fromB(SdkBytes.fromByteArray(encoded.zipped())));
         }
-        item.put("live", AttributeValue.fromBool(true));
-        item.put("st", s(document.status() == null ? "" : document.status()));
-        item.put("updatedAt", s(now.toString()));
-        item.put("fqn", s(key instanceof StateKey.Record r ? r.fqn() : ""));
+        item.putAll(liveAttributes(document, now));
         PutItemResponse response;
         try {
             response = dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("#live = :t AND v = :expected")
@@ -503,9 +514,8 @@ final class DynamoDbBackend implements StoreBackend {
             }
             long version = current + 1;
             Instant now = clock.instant();
-            Map<String, AttributeValue> values = new HashMap<>(Map.of(":next", n(version), ":t", AttributeValue.fromBool(true),
-                    ":st", s(document.status() == null ? "" : document.status()), ":at", s(now.toString()),
-                    ":fqn", s(key instanceof StateKey.Record r ? r.fqn() : ""), ":n", n(encoded.chunks().size())));
+            Map<String, AttributeValue> values = new HashMap<>(Map.of(":next", n(version), ":n", n(encoded.chunks().size())));
+            putSetDocumentValues(values, document, now);
             String check;
             if (old == null) {
                 check = "attribute_not_exists(v)";
