@@ -2,7 +2,7 @@ package dev.statestore.http;
 
 import dev.statestore.conformance.ConformanceFixture;
 import dev.statestore.conformance.StateStoreConformance;
-import dev.statestore.postgres.PostgresFixture;
+import dev.statestore.testkit.postgres.PostgresFixture;
 
 /** The whole conformance suite, unchanged, through HTTP to a server in front of PostgreSQL. */
 class HttpPostgresConformanceTest extends StateStoreConformance {

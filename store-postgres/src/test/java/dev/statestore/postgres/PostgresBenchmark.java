@@ -1,5 +1,6 @@
 package dev.statestore.postgres;
 
+import dev.statestore.testkit.postgres.PostgresFixture;
 import dev.statestore.bench.BenchmarkRun;
 import dev.statestore.bench.RawClient;
 import java.sql.Connection;

@@ -1,5 +1,6 @@
 package dev.statestore.postgres;
 
+import dev.statestore.testkit.postgres.PostgresFixture;
 import dev.statestore.conformance.ConformanceFixture;
 import dev.statestore.conformance.StateStoreConformance;
 import dev.statestore.conformance.TestServers.Tier;

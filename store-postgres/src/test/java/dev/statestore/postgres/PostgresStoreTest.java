@@ -1,5 +1,6 @@
 package dev.statestore.postgres;
 
+import dev.statestore.testkit.postgres.PostgresFixture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

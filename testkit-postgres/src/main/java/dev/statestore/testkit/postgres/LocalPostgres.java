@@ -1,4 +1,4 @@
-package dev.statestore.postgres;
+package dev.statestore.testkit.postgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

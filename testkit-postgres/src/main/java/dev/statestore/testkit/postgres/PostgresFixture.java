@@ -1,4 +1,4 @@
-package dev.statestore.postgres;
+package dev.statestore.testkit.postgres;
 
 import dev.statestore.ScopeId;
 import dev.statestore.conformance.ConformanceFixture;
@@ -35,7 +35,8 @@ public final class PostgresFixture implements ConformanceFixture {
         }
     }
 
-    PostgresServer server() {
+    /** The server this fixture's schemas live on. */
+    public PostgresServer server() {
         return server;
     }
 

@@ -1,4 +1,4 @@
-package dev.statestore.postgres;
+package dev.statestore.testkit.postgres;
 
 import dev.statestore.spi.StoreUrl;
 import java.io.IOException;
@@ -14,7 +14,8 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * The PostgreSQL server of this module's tests, one per tier per test JVM. The tier ({@link TestServers})
+ * The PostgreSQL server of the tests (of {@code store-postgres} and of every module that runs a store in front
+ * of PostgreSQL), one per tier per test JVM. The tier ({@link TestServers})
  * {@code auto} takes the first of:
  * <ol>
  *   <li>{@code STATESTORE_TEST_POSTGRES_URL}: a server someone runs (a store URL; tests create and drop
@@ -26,7 +27,7 @@ import org.testcontainers.utility.DockerImageName;
  * {@code containers} and {@code local} take only the second or only the third. Without the one asked for,
  * the tests fail and say how to provide it.
  */
-final class PostgresServer {
+public final class PostgresServer {
 
     private static final TestServers.PerTier<PostgresServer> shared = new TestServers.PerTier<>(tier -> {
         PostgresServer server = start(tier);
@@ -54,20 +55,26 @@ final class PostgresServer {
     }
 
     /** The server of the tier {@code STATESTORE_TEST_SERVERS} asks for. */
-    static PostgresServer shared() {
+    public static PostgresServer shared() {
         return shared(TestServers.requestedTier());
     }
 
     /** The server of the given tier, started on first use and kept for the JVM. */
-    static PostgresServer shared(Tier tier) {
+    public static PostgresServer shared(Tier tier) {
         return shared.get(tier);
     }
 
     private static PostgresServer start(Tier tier) {
         Optional<String> url = TestServers.environment("STATESTORE_TEST_POSTGRES_URL");
         if (tier.takesUrlFromEnvironment() && url.isPresent()) {
-            PostgresOptions o = PostgresOptions.from(StoreUrl.parse(url.get()));
-            return new PostgresServer("STATESTORE_TEST_POSTGRES_URL", true, o.hosts(), o.database(), o.user(), o.password(), null);
+            // Read with the SPI's URL parser, not the store's options: this kit must not depend on the store it tests.
+            StoreUrl parsed = StoreUrl.parse(url.get());
+            String database = parsed.path().startsWith("/") ? parsed.path().substring(1) : parsed.path();
+            StoreUrl.Options options = parsed.options();
+            String user = options.string("user").or(parsed::user).orElse(System.getProperty("user.name"));
+            String password = options.string("password").or(parsed::password).orElse(null);
+            return new PostgresServer("STATESTORE_TEST_POSTGRES_URL", true, parsed.authority().orElse("localhost"), database,
+                    user, password, null);
         }
         if (tier.takesContainer()) {
             DockerImageName image = TestServers.image("STATESTORE_TEST_POSTGRES_IMAGE", "postgres:16-alpine");
@@ -96,7 +103,7 @@ final class PostgresServer {
 
 
     /** A store URL on this server with its own schema; short timeouts so outages show quickly. */
-    String storeUrl(String schema) {
+    public String storeUrl(String schema) {
         String credentials = user + (password == null || password.isEmpty() ? "" : ":" + encode(password)) + "@";
         return "postgresql://" + credentials + host + "/" + database + "?schema=" + schema
                 + "&sslmode=disable&connectTimeout=3&statementTimeout=60&maxPoolSize=8";
@@ -107,16 +114,16 @@ final class PostgresServer {
     }
 
     /** Whether the tests started this server themselves (it goes away with the JVM). */
-    boolean isPrivate() {
+    public boolean isPrivate() {
         return !someoneElses;
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://" + host + "/" + database + "?sslmode=disable", user,
                 password == null ? "" : password);
     }
 
-    void dropSchema(String schema) {
+    public void dropSchema(String schema) {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
         } catch (SQLException e) {
@@ -128,7 +135,7 @@ final class PostgresServer {
      * Takes the server away while {@code whileDown} runs, then brings it back: a restart of the private
      * server; elsewhere (a server the tests do not own), every connection of the store is cut instead.
      */
-    void outage(String applicationName, Runnable whileDown) throws Exception {
+    public void outage(String applicationName, Runnable whileDown) throws Exception {
         if (local != null) {
             local.stop();
             try {
@@ -145,7 +152,8 @@ final class PostgresServer {
         }
     }
 
-    boolean restartsForReal() {
+    /** Whether {@link #outage} stops the server itself (a private one) rather than cutting connections. */
+    public boolean restartsForReal() {
         return local != null;
     }
 }
