@@ -30,7 +30,7 @@ final class BenchCommand extends ListCommands.Base {
     @Option(names = "--threads", defaultValue = "8", description = "threads of the deploy (default ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--no-progress", description = "no progress bar, even on a terminal")
+    @Option(names = "--no-progress", description = "no progress on standard error")
     boolean noProgress;
 
     @Override
@@ -40,7 +40,7 @@ final class BenchCommand extends ListCommands.Base {
         }
         PrintWriter out = out();
         PrintWriter err = spec.commandLine().getErr();
-        boolean terminal = System.console() != null && !noProgress && !root().json;
+        Progress progress = Progress.forCommand(err, noProgress);
         String stack = "statestore-bench-" + UUID.randomUUID().toString().substring(0, 8);
         List<Row> rows = new ArrayList<>();
         try (StateStore store = root().open()) {
@@ -52,17 +52,14 @@ final class BenchCommand extends ListCommands.Base {
                 rows.addAll(Workloads.singleOperations("store", store.scope(stack, "single"), null,
                         Workloads.defaultWarmup(operations), operations));
                 int total = records * 5;
-                rows.add(Workloads.deploy("store", store, stack, records, threads, terminal ? done -> {
-                    if (done % Math.max(1, total / 100) == 0 || done == total) {
-                        int width = 30;
-                        int filled = (int) ((long) done * width / total);
-                        err.printf("\rdeploy [%s%s] %d/%d writes", "#".repeat(filled), ".".repeat(width - filled), done, total);
-                        err.flush();
+                progress.start("deploy: writes", total);
+                // The deploy's threads report: one at a time.
+                rows.add(Workloads.deploy("store", store, stack, records, threads, done -> {
+                    synchronized (progress) {
+                        progress.advance(done);
                     }
-                } : null));
-                if (terminal) {
-                    err.println();
-                }
+                }));
+                progress.finish(total);
             } finally {
                 store.deleteStack(stack);
             }

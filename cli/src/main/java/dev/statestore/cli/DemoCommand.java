@@ -1,6 +1,8 @@
 package dev.statestore.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.ResourceState;
 import dev.statestore.ResourceStatus;
 import dev.statestore.StackOutput;
@@ -85,6 +87,20 @@ final class DemoCommand extends ListCommands.Base {
             scope.putOutput(StackOutput.of(json("{\"url\":\"https://api.demo.workers.dev\",\"bucket\":\"demo-assets-7f3a\"}")));
 
             String at = store.describe();
+            if (root().json) {
+                ObjectNode node = Output.object();
+                node.put("store", at);
+                node.put("stack", STACK);
+                node.put("stage", STAGE);
+                ArrayNode records = Output.array();
+                scope.listAll().forEach(v -> records.add(Output.record(v)));
+                node.set("records", records);
+                ArrayNode pending = Output.array();
+                scope.listPending().forEach(v -> pending.add(Output.record(v)));
+                node.set("pending", pending);
+                Output.json(out, node);
+                return Statestore.OK;
+            }
             out.println("Walked " + STACK + "/" + STAGE + " through a deploy in " + at + ".");
             out.println();
             out.println("$ statestore ls " + STACK + " " + STAGE);

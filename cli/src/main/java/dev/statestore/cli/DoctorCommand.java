@@ -142,7 +142,8 @@ final class DoctorCommand extends ListCommands.Base {
         }
     }
 
-    private static String millis(long fromNanos, long toNanos) {
-        return String.format(java.util.Locale.ROOT, "%.1f", (toNanos - fromNanos) / 1e6);
+    /** Milliseconds to a tenth, as a JSON number (a script compares it; it does not parse it). */
+    private static double millis(long fromNanos, long toNanos) {
+        return Math.round((toNanos - fromNanos) / 1e5) / 10.0;
     }
 }

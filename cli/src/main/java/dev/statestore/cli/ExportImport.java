@@ -149,41 +149,39 @@ final class ExportImport {
         @Option(names = "--overwrite", description = "replace records that exist and differ")
         boolean overwrite;
 
+        @Option(names = "--no-progress", description = "no progress on standard error")
+        boolean noProgress;
+
+        /** One resource row of the export, checked. */
+        private record Row(ScopeId scope, ResourceState state) {}
+
         @Override
-        public Integer call() throws IOException {
-            JsonNode export;
-            try {
-                export = StateJson.parse(Files.readAllBytes(file));
-            } catch (IOException e) {
-                throw new Statestore.CommandFailure(Statestore.USAGE, "cannot read " + file + ": " + e.getMessage());
-            }
-            JsonNode version = export.get("formatVersion");
-            if (version != null && version.asInt() > FORMAT_VERSION) {
-                throw new Statestore.CommandFailure(Statestore.USAGE, file + " has format version " + version.asInt()
-                        + "; this statestore reads up to " + FORMAT_VERSION);
-            }
-            if (!export.path("resources").isArray()) {
-                throw new Statestore.CommandFailure(Statestore.USAGE, file + " is not an export: it has no \"resources\" list");
-            }
+        public Integer call() {
+            JsonNode export = readExport(file);
+            List<Row> rows = rows(export);
+            Progress progress = Progress.forCommand(spec.commandLine().getErr(), noProgress);
             try (StateStore store = root().open()) {
                 List<String> differing = new ArrayList<>();
                 List<Runnable> writes = new ArrayList<>();
-                int[] created = {0};
-                int[] same = {0};
-                for (JsonNode entry : export.get("resources")) {
-                    StateScope scope = store.scope(entry.path("stack").asText(), entry.path("stage").asText());
-                    ResourceState state = ResourceState.of((ObjectNode) entry.get("state"));
+                int created = 0;
+                int same = 0;
+                progress.start("import: records compared with the store", rows.size());
+                for (Row row : rows) {
+                    StateScope scope = store.scope(row.scope());
+                    ResourceState state = row.state();
                     Optional<Versioned<ResourceState>> current = scope.get(state.fqn());
                     if (current.isEmpty()) {
                         writes.add(() -> scope.create(state));
-                        created[0]++;
+                        created++;
                     } else if (current.get().value().equals(state)) {
-                        same[0]++;
+                        same++;
                     } else {
                         differing.add(scope.id().stack() + "/" + scope.id().stage() + " " + state.fqn());
                         writes.add(() -> scope.put(state));
                     }
+                    progress.advance(created + same + differing.size());
                 }
+                progress.finish(rows.size());
                 for (JsonNode entry : export.path("outputs")) {
                     StateScope scope = store.scope(entry.path("stack").asText(), entry.path("stage").asText());
                     StackOutput output = StackOutput.of(entry.get("output"));
@@ -201,13 +199,103 @@ final class ExportImport {
                             + String.join(", ", differing.subList(0, Math.min(20, differing.size())))
                             + (differing.size() > 20 ? ", …" : ""));
                 }
-                writes.forEach(Runnable::run);
+                progress.start("import: writes", writes.size());
+                for (int w = 0; w < writes.size(); w++) {
+                    writes.get(w).run();
+                    progress.advance(w + 1);
+                }
+                progress.finish(writes.size());
                 PrintWriter out = out();
-                out.println("imported " + file + " into " + store.describe() + ": " + created[0] + " created, "
-                        + differing.size() + " overwritten, " + same[0] + " unchanged");
+                if (root().json) {
+                    ObjectNode node = Output.object();
+                    node.put("file", file.toString());
+                    node.put("store", store.describe());
+                    node.put("created", created);
+                    node.put("overwritten", differing.size());
+                    node.put("unchanged", same);
+                    Output.json(out, node);
+                } else {
+                    out.println("imported " + file + " into " + store.describe() + ": " + created + " created, "
+                            + differing.size() + " overwritten, " + same + " unchanged");
+                }
                 out.flush();
             }
             return Statestore.OK;
         }
+    }
+
+    /** The export in {@code file}, or a failure that says, for people, why it cannot be read. */
+    private static JsonNode readExport(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new Statestore.CommandFailure(Statestore.USAGE, "cannot read " + file + ": no such file");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new Statestore.CommandFailure(Statestore.USAGE, "cannot read " + file + ": permission denied");
+        } catch (IOException e) {
+            throw new Statestore.CommandFailure(Statestore.USAGE, "cannot read " + file + ": "
+                    + (Files.isDirectory(file) ? "it is a folder" : e.getMessage()));
+        }
+        JsonNode export;
+        try {
+            export = StateJson.parse(bytes);
+        } catch (IOException e) {
+            throw new Statestore.CommandFailure(Statestore.USAGE, file + " is not JSON: " + StateJson.problem(e));
+        }
+        JsonNode version = export.get("formatVersion");
+        if (version != null && version.asInt() > FORMAT_VERSION) {
+            throw new Statestore.CommandFailure(Statestore.USAGE, file + " has format version " + version.asInt()
+                    + "; this statestore reads up to " + FORMAT_VERSION);
+        }
+        if (!export.path("resources").isArray()) {
+            throw new Statestore.CommandFailure(Statestore.USAGE, file + " is not an export: it has no \"resources\" list");
+        }
+        return export;
+    }
+
+    /**
+     * Every resource row of an export, checked before anything is written: a row names its stack, stage and
+     * state, and its {@code fqn}, where it has one, is its state's (a row that disagrees would write a record
+     * under a name the row did not mean). Every bad row is named, up to twenty.
+     */
+    private static List<Import.Row> rows(JsonNode export) {
+        List<Import.Row> rows = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        int index = 0;
+        for (JsonNode entry : export.get("resources")) {
+            index++;
+            String where = "resources[" + (index - 1) + "]";
+            JsonNode stack = entry.get("stack");
+            JsonNode stage = entry.get("stage");
+            JsonNode state = entry.get("state");
+            if (stack == null || !stack.isTextual() || stage == null || !stage.isTextual() || state == null
+                    || !state.isObject()) {
+                problems.add(where + ": a row needs a string \"stack\", a string \"stage\" and an object \"state\"");
+                continue;
+            }
+            where += " (" + stack.textValue() + "/" + stage.textValue() + ")";
+            ResourceState parsed;
+            ScopeId scope;
+            try {
+                scope = new ScopeId(stack.textValue(), stage.textValue());
+                parsed = ResourceState.of((ObjectNode) state);
+            } catch (dev.statestore.InvalidStateException e) {
+                problems.add(where + ": " + e.getMessage());
+                continue;
+            }
+            JsonNode fqn = entry.get("fqn");
+            if (fqn != null && !fqn.isNull() && !parsed.fqn().equals(fqn.asText())) {
+                problems.add(where + ": its fqn '" + fqn.asText() + "' is not its state's fqn '" + parsed.fqn() + "'");
+                continue;
+            }
+            rows.add(new Import.Row(scope, parsed));
+        }
+        if (!problems.isEmpty()) {
+            throw new Statestore.CommandFailure(Statestore.USAGE, problems.size() + " row(s) of the export are refused, "
+                    + "nothing was written: " + String.join("; ", problems.subList(0, Math.min(20, problems.size())))
+                    + (problems.size() > 20 ? "; …" : ""));
+        }
+        return rows;
     }
 }

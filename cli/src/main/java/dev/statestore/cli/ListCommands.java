@@ -72,7 +72,14 @@ final class ListCommands {
             try (StateStore store = root().open()) {
                 List<String> stacks = store.stacks();
                 if (root().json) {
-                    Output.json(out(), Output.strings(stacks));
+                    ArrayNode array = Output.array();
+                    for (String stack : stacks) {
+                        ObjectNode node = Output.object();
+                        node.put("stack", stack);
+                        node.set("stages", Output.strings(store.stages(stack)));
+                        array.add(node);
+                    }
+                    Output.json(out(), array);
                 } else {
                     List<List<String>> rows = new ArrayList<>();
                     for (String stack : stacks) {
@@ -94,12 +101,18 @@ final class ListCommands {
         public Integer call() {
             try (StateStore store = root().open()) {
                 List<String> stages = store.stages(stack);
+                if (stages.isEmpty()) {
+                    List<String> stacks = store.stacks();
+                    throw new Statestore.CommandFailure(Statestore.NOT_FOUND, "the stack '" + stack + "' has no stages in "
+                            + store.describe() + (stacks.isEmpty() ? ": the store holds no state"
+                                    : " (stacks: " + String.join(", ", stacks) + ")"));
+                }
                 if (root().json) {
                     Output.json(out(), Output.strings(stages));
                 } else {
                     Output.table(out(), List.of("STAGE"), stages.stream().map(List::of).collect(Collectors.toList()));
                 }
-                return stages.isEmpty() ? Statestore.NOT_FOUND : Statestore.OK;
+                return Statestore.OK;
             }
         }
     }
@@ -109,8 +122,11 @@ final class ListCommands {
         @Mixin
         ScopeArguments target;
 
+        /** Every status, as the help and the error for an unknown one list them (a test keeps it whole). */
+        static final String STATUSES = "creating, created, updating, updated, deleting, replacing, replaced, running, ran";
+
         @Option(names = "--status", split = ",", paramLabel = "STATUS",
-                description = "only records in these statuses: ${COMPLETION-CANDIDATES}")
+                description = "only records in these statuses, comma-separated: " + STATUSES)
         List<String> statuses;
 
         @Override
@@ -120,8 +136,7 @@ final class ListCommands {
                 filter = EnumSet.noneOf(ResourceStatus.class);
                 for (String s : statuses) {
                     filter.add(ResourceStatus.fromWireName(s).orElseThrow(() -> new picocli.CommandLine.ParameterException(
-                            spec.commandLine(), "unknown status '" + s + "'; statuses: creating, created, updating, "
-                                    + "updated, deleting, replacing, replaced, running, ran")));
+                            spec.commandLine(), "unknown status '" + s + "'; statuses: " + STATUSES)));
                 }
             }
             try (StateStore store = root().open()) {

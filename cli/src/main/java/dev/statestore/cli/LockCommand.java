@@ -59,8 +59,20 @@ final class LockCommand {
             try (StateStore store = root().open()) {
                 Optional<LockInfo> before = store.scope(target.stack, target.stage).lockInfo();
                 boolean released = store.scope(target.stack, target.stage).forceReleaseLock();
-                out().println(released ? "released the lock held by '" + before.map(LockInfo::owner).orElse("?") + "'"
-                        : "the lock of " + target.stack + "/" + target.stage + " was not held");
+                if (root().json) {
+                    ObjectNode node = Output.object();
+                    node.put("released", released);
+                    if (released) {
+                        before.ifPresent(i -> {
+                            node.put("owner", i.owner());
+                            node.put("fencingToken", i.fencingToken());
+                        });
+                    }
+                    Output.json(out(), node);
+                } else {
+                    out().println(released ? "released the lock held by '" + before.map(LockInfo::owner).orElse("?") + "'"
+                            : "the lock of " + target.stack + "/" + target.stage + " was not held");
+                }
                 out().flush();
             }
             return Statestore.OK;

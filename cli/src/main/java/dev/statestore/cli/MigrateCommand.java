@@ -49,7 +49,7 @@ final class MigrateCommand extends ListCommands.Base {
     @Option(names = "--overwrite", description = "replace records that exist in the target and differ")
     boolean overwrite;
 
-    @Option(names = "--no-progress", description = "no progress bar, even on a terminal")
+    @Option(names = "--no-progress", description = "no progress on standard error")
     boolean noProgress;
 
     @Override
@@ -59,8 +59,8 @@ final class MigrateCommand extends ListCommands.Base {
         try (StateStore from = StateStores.open(fromUrl); StateStore to = StateStores.open(toUrl)) {
             List<ScopeId> scopes = selection.all ? ExportImport.scopes(from, null, null)
                     : ExportImport.scopes(from, selection.one.stack, selection.one.stage);
-            boolean terminal = System.console() != null && !noProgress && !root().json;
-            Migrator migrator = new Migrator(from, to, overwrite, owner("migrate"), terminal ? new ProgressBar(err) : null);
+            Migrator migrator = new Migrator(from, to, overwrite, owner("migrate"),
+                    reporting(Progress.forCommand(err, noProgress)));
             ArrayNode results = Output.array();
             boolean allVerified = true;
             for (ScopeId scope : scopes) {
@@ -114,42 +114,24 @@ final class MigrateCommand extends ListCommands.Base {
                 + ProcessHandle.current().pid() + ")";
     }
 
-    /** A one-line bar on the terminal's standard error, redrawn in place. */
-    static final class ProgressBar implements Migrator.Progress {
-        private final PrintWriter err;
-        private long total;
-        private long lastDrawn = -1;
+    /** Migration progress as {@link Progress} shows it, one stretch per scope. */
+    static Migrator.Progress reporting(Progress progress) {
+        return new Migrator.Progress() {
+            private long total;
 
-        ProgressBar(PrintWriter err) {
-            this.err = err;
-        }
-
-        @Override
-        public void scopeStarted(ScopeId scope, long total) {
-            this.total = Math.max(total, 1);
-            lastDrawn = -1;
-            draw(scope, 0);
-        }
-
-        @Override
-        public void recordDone(ScopeId scope, long done) {
-            long percent = done * 100 / total;
-            if (percent != lastDrawn || done == total) {
-                draw(scope, done);
+            @Override
+            public void scopeStarted(ScopeId scope, long total) {
+                this.total = total;
+                progress.start(scope.stack() + "/" + scope.stage(), total);
             }
-            if (done >= total) {
-                err.println();
-                err.flush();
-            }
-        }
 
-        private void draw(ScopeId scope, long done) {
-            int width = 30;
-            int filled = (int) (done * width / total);
-            lastDrawn = done * 100 / total;
-            err.printf("\r%s/%s [%s%s] %d/%d", scope.stack(), scope.stage(), "#".repeat(filled), ".".repeat(width - filled),
-                    done, total);
-            err.flush();
-        }
+            @Override
+            public void recordDone(ScopeId scope, long done) {
+                progress.advance(done);
+                if (done >= total) {
+                    progress.finish(done);
+                }
+            }
+        };
     }
 }

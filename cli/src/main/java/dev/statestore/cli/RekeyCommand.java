@@ -22,17 +22,11 @@ final class RekeyCommand extends ListCommands.Base {
     public Integer call() {
         PrintWriter out = out();
         PrintWriter err = spec.commandLine().getErr();
-        boolean terminal = System.console() != null && !root().json;
+        Progress progress = Progress.forCommand(err, false);
+        progress.start("rekey " + target.stack + "/" + target.stage + ": records looked at", 0);
         RekeyResult result = StateStores.rekey(root().storeUrl(), new ScopeId(target.stack, target.stage),
-                MigrateCommand.owner("rekey"), examined -> {
-                    if (terminal && examined % 100 == 0) {
-                        err.print("\r" + examined + " records looked at");
-                        err.flush();
-                    }
-                });
-        if (terminal && result.examined() >= 100) {
-            err.println();
-        }
+                MigrateCommand.owner("rekey"), progress::advance);
+        progress.finish(result.examined());
         if (root().json) {
             ObjectNode node = Output.object();
             node.put("stack", target.stack);

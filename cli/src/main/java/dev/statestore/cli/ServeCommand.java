@@ -1,10 +1,12 @@
 package dev.statestore.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.StateStore;
 import dev.statestore.server.ServerOptions;
 import dev.statestore.server.StateServer;
 import dev.statestore.spi.SecretSource;
+import dev.statestore.spi.StateJson;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -56,7 +58,15 @@ final class ServeCommand extends ListCommands.Base {
             store.close();
             stopped.countDown();
         }, "statestore-serve-stop"));
-        out().println("serving " + store.describe() + " at " + server.uri() + " (Ctrl-C stops)");
+        if (root().json) {
+            // One line a script can read to learn the port it got (--listen 127.0.0.1:0).
+            ObjectNode node = Output.object();
+            node.put("store", store.describe());
+            node.put("uri", server.uri().toString());
+            out().println(StateJson.compact(node));
+        } else {
+            out().println("serving " + store.describe() + " at " + server.uri() + " (Ctrl-C stops)");
+        }
         out().flush();
         stopped.await();
         return Statestore.OK;

@@ -17,9 +17,10 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** The {@code statestore} command: look inside any state store, move state between stores, free a stuck lock. */
-@Command(name = "statestore", mixinStandardHelpOptions = true, version = "statestore 0.1.0",
-        description = "Looks inside any state store, moves state between stores, frees a stuck deploy lock.%n"
-                + "The store is a URL: file:.alchemy (the default), memory:, postgresql://…, redis://…",
+@Command(name = "statestore", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "statestore 0.1.0",
+        description = {"Looks inside any state store, moves state between stores, frees a stuck deploy lock.",
+            "The store is a URL: file:.alchemy (the default), memory:, postgresql://…,",
+            "redis://…, s3://…, dynamodb://…, https://… (see --store)."},
         subcommands = {
             ListCommands.Stacks.class, ListCommands.Stages.class, ListCommands.Ls.class, ListCommands.Show.class,
             ListCommands.Pending.class, ExportImport.Export.class, ExportImport.Import.class, MigrateCommand.class,
@@ -129,7 +130,11 @@ public final class Statestore implements Runnable {
 
     /** The store URL in force: --store, else $STATESTORE_URL, else the default. */
     String storeUrl() {
-        if (store != null && !store.isBlank()) {
+        if (store != null) {
+            if (store.isBlank()) {
+                // Falling back to the default here would act on ./.alchemy when a script's variable was empty.
+                throw new CommandFailure(USAGE, "--store is empty: give a store URL, such as file:.alchemy");
+            }
             return store;
         }
         String env = System.getenv("STATESTORE_URL");

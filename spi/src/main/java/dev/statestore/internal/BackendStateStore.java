@@ -282,7 +282,7 @@ public final class BackendStateStore implements StateStore {
             try {
                 return StateJson.parse(stored.json());
             } catch (Exception e) {
-                throw new CorruptStateException(stored.location(), "not valid JSON: " + e.getMessage(), e);
+                throw new CorruptStateException(stored.location(), "not valid JSON: " + StateJson.problem(e), e);
             }
         }
     }

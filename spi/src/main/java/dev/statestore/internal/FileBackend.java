@@ -241,7 +241,7 @@ final class FileBackend implements StoreBackend {
         try {
             node = StateJson.parse(bytes);
         } catch (IOException e) {
-            throw new CorruptStateException(file.toString(), "not valid JSON: " + e.getMessage(), e);
+            throw new CorruptStateException(file.toString(), "not valid JSON: " + StateJson.problem(e), e);
         }
         JsonNode fqn = node.get("fqn");
         if (!node.isObject() || fqn == null || !fqn.isTextual()) {
@@ -263,17 +263,28 @@ final class FileBackend implements StoreBackend {
 
     private Meta readMeta(ScopeId scope, String base) {
         Path file = metaDir(scope).resolve(base + META_EXTENSION);
+        byte[] bytes;
         try {
-            JsonNode n = StateJson.parse(Files.readAllBytes(file));
-            JsonNode fqn = n.get("fqn");
-            return new Meta(fqn == null || fqn.isNull() ? null : fqn.textValue(), n.get("version").longValue(),
-                    Instant.parse(n.get("updatedAt").textValue()), n.get("sha256").textValue());
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
             throw unavailable("cannot read " + file, e);
-        } catch (RuntimeException e) {
-            throw new CorruptStateException(file.toString(), "not a version file of this store", e);
+        }
+        // Bytes that do not parse are corrupt data, not an outage: retrying cannot help.
+        try {
+            JsonNode n = StateJson.parse(bytes);
+            JsonNode fqn = n.get("fqn");
+            JsonNode version = n.get("version");
+            if (version == null || !version.canConvertToExactIntegral() || version.longValue() < 1) {
+                throw new IllegalArgumentException("no version");
+            }
+            return new Meta(fqn == null || fqn.isNull() ? null : fqn.textValue(), version.longValue(),
+                    Instant.parse(n.get("updatedAt").textValue()), n.get("sha256").textValue());
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptStateException(file.toString(), "not a version file of this store ("
+                    + (e instanceof IOException ? StateJson.problem(e) : "its fields version, updatedAt and sha256 are "
+                    + "missing or malformed") + ")", e);
         }
     }
 
@@ -428,7 +439,7 @@ final class FileBackend implements StoreBackend {
             JsonNode status = StateJson.parse(doc.json()).get("status");
             return status == null ? null : status.asText();
         } catch (IOException e) {
-            throw new CorruptStateException(doc.location(), "not valid JSON: " + e.getMessage(), e);
+            throw new CorruptStateException(doc.location(), "not valid JSON: " + StateJson.problem(e), e);
         }
     }
 

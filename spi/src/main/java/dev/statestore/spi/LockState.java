@@ -99,7 +99,7 @@ public record LockState(String lockId, String owner, long fencingToken, Instant 
                     Instant.parse(n.get("acquiredAt").textValue()),
                     Instant.parse(n.get("expiresAt").textValue()));
         } catch (JsonProcessingException | RuntimeException e) {
-            throw new IllegalArgumentException("not a lock document: " + e.getMessage(), e);
+            throw new IllegalArgumentException("not a lock document: " + StateJson.problem(e), e);
         }
     }
 }

@@ -66,6 +66,20 @@ public final class StateJson {
         return READER.readValue(utf8);
     }
 
+    /**
+     * Why a parse failed, for people: the parser's own message and where, without Jackson's
+     * {@code [Source: REDACTED ...]} trailer (the source is never included, so no document content leaks).
+     */
+    public static String problem(Exception e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+            String message = j.getOriginalMessage() == null ? "" : j.getOriginalMessage().strip();
+            com.fasterxml.jackson.core.JsonLocation at = j.getLocation();
+            return at == null || at.getLineNr() < 0 ? message
+                    : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+        }
+        return String.valueOf(e.getMessage());
+    }
+
     /** The node as compact JSON text. */
     public static String compact(JsonNode node) {
         try {

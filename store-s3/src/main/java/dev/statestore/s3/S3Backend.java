@@ -373,7 +373,7 @@ final class S3Backend implements StoreBackend {
         try {
             return StateJson.parse(d.json()).path("fqn").asText();
         } catch (Exception e) {
-            throw new dev.statestore.CorruptStateException(d.location(), "not valid JSON: " + e.getMessage(), e);
+            throw new dev.statestore.CorruptStateException(d.location(), "not valid JSON: " + StateJson.problem(e), e);
         }
     }
 
@@ -423,7 +423,7 @@ final class S3Backend implements StoreBackend {
                 try {
                     status = StateJson.parse(d.json()).path("status").asText(null);
                 } catch (Exception e) {
-                    throw new dev.statestore.CorruptStateException(d.location(), "not valid JSON: " + e.getMessage(), e);
+                    throw new dev.statestore.CorruptStateException(d.location(), "not valid JSON: " + StateJson.problem(e), e);
                 }
                 if (statuses.contains(status)) {
                     result.add(d);
