@@ -51,6 +51,7 @@ public final class StateServer implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
+        JdkServerRefusals.install();
         HttpServer http;
         try {
             if (options.tls() != null) {

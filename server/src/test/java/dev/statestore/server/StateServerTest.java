@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -231,6 +232,36 @@ class StateServerTest {
         assertThat(store.scope("app", "dev").require("Db").version()).isEqualTo(1);
         assertThat(send(HttpRequest.newBuilder(URI.create(server.uri() + "/version"))).statusCode())
                 .as("the server still serves").isEqualTo(200);
+    }
+
+    @Test
+    void aRequestLineThatIsNotAUriIsRefusedAndLoggedOnce() throws Exception {
+        for (String bad : List.of("/resources/%zz", "/resources/%E0%A4%A", "/resources/trailing%")) {
+            String path = SCOPE + bad;
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(30));
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                        + TOKEN + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertThat(status).as(bad).isEqualTo("HTTP/1.1 400");
+            }
+            String log = Files.readString(Path.of("target/server-requests.log"));
+            assertThat(log.lines().filter(line -> line.contains("GET " + path + " 400")).count())
+                    .as("one request log line for " + bad + " in:\n" + log).isEqualTo(1);
+        }
+        assertThat(send(HttpRequest.newBuilder(URI.create(server.uri() + "/version"))).statusCode())
+                .as("the server still serves").isEqualTo(200);
+        String unknown = "/state/nothing-here-" + UUID.randomUUID();
+        assertThat(send(request(unknown)).statusCode()).isEqualTo(404);
+        // The API logs a request after answering it: wait for its line, then count.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String log = "";
+        while (!log.contains("GET " + unknown + " 404") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            log = Files.readString(Path.of("target/server-requests.log"));
+        }
+        assertThat(log.lines().filter(line -> line.contains("GET " + unknown + " 404")).count())
+                .as("the API's own answers are logged once, by the API").isEqualTo(1);
     }
 
     /** Sends the headers of a PUT of {@code length} bytes and as much body as the server takes; returns its status line. */
