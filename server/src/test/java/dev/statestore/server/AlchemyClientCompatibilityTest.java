@@ -7,18 +7,14 @@ import dev.statestore.ResourceState;
 import dev.statestore.StateStore;
 import dev.statestore.StateStores;
 import dev.statestore.spi.StateJson;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,48 +27,11 @@ import org.junit.jupiter.api.Test;
  */
 class AlchemyClientCompatibilityTest {
 
-    private static final Path CLIENT = Path.of("target", "alchemy-client").toAbsolutePath();
     private static final String TOKEN = "alchemy-" + UUID.randomUUID();
 
     @BeforeAll
     static void installAlchemysClient() throws Exception {
-        Files.createDirectories(CLIENT);
-        Path manifest = Path.of("src", "test", "node", "package.json");
-        boolean fresh = Files.isDirectory(CLIENT.resolve("node_modules/alchemy"))
-                && Files.exists(CLIENT.resolve("package.json"))
-                && Files.mismatch(manifest, CLIENT.resolve("package.json")) == -1;
-        Files.copy(manifest, CLIENT.resolve("package.json"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(Path.of("src", "test", "node", "alchemy-client.mjs"), CLIENT.resolve("alchemy-client.mjs"),
-                StandardCopyOption.REPLACE_EXISTING);
-        if (!fresh) {
-            // No lock file: it would name the registry's host. The four packages are pinned exactly.
-            run(List.of("npm", "install", "--no-audit", "--no-fund", "--no-package-lock", "--ignore-scripts",
-                    "--omit=optional", "--loglevel=error"), 15);
-        }
-    }
-
-    private static String run(List<String> command, int minutes, String... env) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(CLIENT.toFile());
-        for (int i = 0; i < env.length; i += 2) {
-            builder.environment().put(env[i], env[i + 1]);
-        }
-        File stderr = CLIENT.resolve("stderr.txt").toFile();
-        builder.redirectError(stderr);
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new AssertionError(command.get(0) + " is not on the PATH: this test needs Node.js 20+ and npm "
-                    + "(Debian: apt-get install nodejs npm)", e);
-        }
-        byte[] out = process.getInputStream().readAllBytes();
-        if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish in " + minutes + " minutes");
-        }
-        assertThat(process.exitValue()).as(String.join(" ", command) + " failed:\n" + Files.readString(stderr.toPath()))
-                .isZero();
-        return new String(out, StandardCharsets.UTF_8);
+        AlchemyNode.install();
     }
 
     private static Path fixture() {
@@ -101,8 +60,9 @@ class AlchemyClientCompatibilityTest {
             Path password = fixture.resolve("Api__Db__Password.json");
             store.scope("from-java", "prod").put(ResourceState.fromJson(Files.readString(password)));
 
-            JsonNode seen = StateJson.parse(run(List.of("node", "alchemy-client.mjs", server.uri().toString(),
-                    fixture.toString()), 5, "ALCHEMY_STATE_TOKEN", TOKEN));
+            JsonNode seen = StateJson.parse(AlchemyNode.run(AlchemyNode.HOME, List.of("node",
+                    AlchemyNode.script("alchemy-client.mjs"), server.uri().toString(), fixture.toString()), 5,
+                    "ALCHEMY_STATE_TOKEN", TOKEN));
 
             assertThat(seen.path("version").asInt()).isEqualTo(7);
             assertThat(strings(seen.path("stacks"))).containsExactly("from-alchemy", "from-java");

@@ -18,6 +18,7 @@ import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
+import dev.statestore.internal.FileNames.Slot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -58,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * Internal: the {@code file:} backend, on Alchemy's local layout.
  *
  * <pre>
- * ROOT/state/STACK/STAGE/NAME.json               the document, as Alchemy writes it (see FileNames)
+ * ROOT/state/STACK/STAGE/NAME.json               the document, under Alchemy's own name (see FileNames)
+ * ROOT/state/STACK/STAGE/NAME~HASH.json.statestore  a document whose Alchemy name is taken or too long
  * ROOT/state/STACK/STAGE/__stack_output__.json   the stack output
  * ROOT/.statestore/STACK/STAGE/NAME.meta         {fqn, version, updatedAt, sha256} of NAME.json
  * ROOT/.statestore/STACK/STAGE/__scope__.lock    the file locked around every operation on the scope
@@ -146,7 +148,8 @@ final class FileBackend implements StoreBackend {
     }
 
     private boolean holdsDocuments(Path stageDir) {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(stageDir, "*" + FileNames.EXTENSION)) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(stageDir,
+                "*{" + FileNames.EXTENSION + "," + FileNames.FALLBACK_EXTENSION + "}")) {
             for (Path p : entries) {
                 if (Files.isRegularFile(p)) {
                     return true;
@@ -163,7 +166,7 @@ final class FileBackend implements StoreBackend {
     // ---- documents ------------------------------------------------------------------------------
 
     /** A document file found holding a key, with what is known of its version. */
-    private record Found(String base, byte[] bytes, long version, Instant updatedAt) {}
+    private record Found(Slot slot, byte[] bytes, long version, Instant updatedAt) {}
 
     private Path docDir(ScopeId scope) {
         return stateDir.resolve(scope.stack()).resolve(scope.stage());
@@ -180,25 +183,27 @@ final class FileBackend implements StoreBackend {
 
     private StoredDocument stored(ScopeId scope, StateKey key, Found f) {
         return new StoredDocument(key, new String(f.bytes, StandardCharsets.UTF_8), f.version, f.updatedAt,
-                docDir(scope).resolve(f.base + FileNames.EXTENSION).toString());
+                docDir(scope).resolve(f.slot.file()).toString());
     }
 
-    /** The names a key's file may have, in the order they are searched. */
-    private static List<String> candidates(StateKey key) {
-        if (!(key instanceof StateKey.Record r)) {
-            return List.of(FileNames.OUTPUT_BASE);
-        }
-        Set<String> names = new LinkedHashSet<>();
-        names.add(FileNames.primaryBase(r.fqn()));
-        FileNames.alchemyBase(r.fqn()).ifPresent(names::add);
-        names.add(FileNames.hashedBase(r.fqn()));
-        return List.copyOf(names);
+    /** The slots a key's file may have, in the order they are searched: the first that holds the key wins. */
+    private static List<Slot> candidates(StateKey key) {
+        return key instanceof StateKey.Record r ? FileNames.readSlots(r.fqn()) : List.of(FileNames.output());
+    }
+
+    /** The slots this release writes the key to. */
+    private static List<Slot> currentSlots(StateKey key) {
+        return key instanceof StateKey.Record r ? FileNames.writeSlots(r.fqn()) : List.of(FileNames.output());
+    }
+
+    private static String fqnOf(StateKey key) {
+        return key instanceof StateKey.Record r ? r.fqn() : null;
     }
 
     /** The file that holds the key, if any. Call with the scope locked. */
     private Optional<Found> locate(ScopeId scope, StateKey key) {
-        for (String base : candidates(key)) {
-            Optional<Found> found = readHolding(scope, key, base);
+        for (Slot slot : candidates(key)) {
+            Optional<Found> found = readHolding(scope, key, slot);
             if (found.isPresent()) {
                 return found;
             }
@@ -206,9 +211,9 @@ final class FileBackend implements StoreBackend {
         return Optional.empty();
     }
 
-    /** The file {@code base}, if it exists and holds {@code key}. */
-    private Optional<Found> readHolding(ScopeId scope, StateKey key, String base) {
-        Path file = docDir(scope).resolve(base + FileNames.EXTENSION);
+    /** The file of {@code slot}, if it exists and holds {@code key}. */
+    private Optional<Found> readHolding(ScopeId scope, StateKey key, Slot slot) {
+        Path file = docDir(scope).resolve(slot.file());
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -223,16 +228,22 @@ final class FileBackend implements StoreBackend {
                 return Optional.empty();
             }
         }
-        Meta meta = readMeta(scope, base);
-        String sha = FileNames.sha256Hex(bytes);
-        if (meta == null) {
-            return Optional.of(new Found(base, bytes, 1, modified(file)));
+        Meta meta = readMeta(scope, slot.metaBase());
+        if (meta != null && !java.util.Objects.equals(meta.fqn, fqnOf(key))) {
+            // Another record's tombstone shares the base name: it says nothing of this document.
+            meta = null;
         }
+        if (meta == null) {
+            // Written by someone else (Alchemy), or moved here by a write that stopped before its version file:
+            // one write past the last version this key had anywhere.
+            return Optional.of(new Found(slot, bytes, tombstone(scope, key) + 1, modified(file)));
+        }
+        String sha = FileNames.sha256Hex(bytes);
         if (meta.sha256.equals(sha)) {
-            return Optional.of(new Found(base, bytes, meta.version, meta.updatedAt));
+            return Optional.of(new Found(slot, bytes, meta.version, meta.updatedAt));
         }
         LOG.debug("{} was changed by another writer since version {}", file, meta.version);
-        return Optional.of(new Found(base, bytes, meta.version + 1, modified(file)));
+        return Optional.of(new Found(slot, bytes, meta.version + 1, modified(file)));
     }
 
     /** The fqn a record file says it holds. @throws CorruptStateException if it says none */
@@ -288,13 +299,12 @@ final class FileBackend implements StoreBackend {
         }
     }
 
-    /** The last version of a deleted document of {@code key}, 0 if none. */
+    /** The last version any version file of {@code key} records (a deleted document's tombstone), 0 if none. */
     private long tombstone(ScopeId scope, StateKey key) {
         long last = 0;
-        for (String base : candidates(key)) {
-            Meta meta = readMeta(scope, base);
-            String fqn = key instanceof StateKey.Record r ? r.fqn() : null;
-            if (meta != null && java.util.Objects.equals(meta.fqn, fqn)) {
+        for (Slot slot : candidates(key)) {
+            Meta meta = readMeta(scope, slot.metaBase());
+            if (meta != null && java.util.Objects.equals(meta.fqn, fqnOf(key))) {
                 last = Math.max(last, meta.version);
             }
         }
@@ -308,42 +318,121 @@ final class FileBackend implements StoreBackend {
             Optional<Found> current = locate(scope, key);
             check(scope, key, condition, current);
             long version = current.map(Found::version).orElseGet(() -> tombstone(scope, key)) + 1;
-            String base = current.map(Found::base).orElseGet(() -> freeName(scope, key));
+            // A record found under a name of an earlier release (or the fallback, where Alchemy's name has come
+            // free) is moved to the name this release gives it.
+            Slot slot = current.map(Found::slot).filter(s -> staysIn(scope, key, s)).orElseGet(() -> freeSlot(scope, key));
             byte[] bytes = document.prettyJson().getBytes(StandardCharsets.UTF_8);
             Instant now = clock.instant();
             Path docDir = docDir(scope);
             createDirectories(docDir);
-            replace(scope, docDir.resolve(base + FileNames.EXTENSION), bytes);
-            ObjectNode meta = StateJson.nodes().objectNode();
-            if (key instanceof StateKey.Record r) {
-                meta.put("fqn", r.fqn());
-            } else {
-                meta.putNull("fqn");
+            // Document first, version file second: a crash between them leaves the new document, which a read
+            // counts as one write past the version file's (see readHolding).
+            replace(scope, docDir.resolve(slot.file()), bytes);
+            replace(scope, metaDir(scope).resolve(slot.metaBase() + META_EXTENSION), metaJson(key, version, now, bytes));
+            // The file it was found in, when it moved; and a second file of the record under another of its names
+            // (a move that stopped halfway, a copy by hand), which reads never see while this one is there.
+            for (Slot other : candidates(key)) {
+                if (!other.equals(slot) && Files.exists(docDir.resolve(other.file()), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    forget(scope, key, other, version);
+                }
             }
-            meta.put("version", version);
-            meta.put("updatedAt", now.toString());
-            meta.put("sha256", FileNames.sha256Hex(bytes));
-            replace(scope, metaDir(scope).resolve(base + META_EXTENSION),
-                    StateJson.compact(meta).getBytes(StandardCharsets.UTF_8));
-            return new StoredDocument(key, document.json(), version, now, docDir.resolve(base + FileNames.EXTENSION).toString());
+            return new StoredDocument(key, document.json(), version, now, docDir.resolve(slot.file()).toString());
         });
     }
 
-    /** Where a new document of {@code key} goes: its own name, unless another fqn's file has that name. */
-    private String freeName(ScopeId scope, StateKey key) {
-        if (!(key instanceof StateKey.Record r)) {
-            return FileNames.OUTPUT_BASE;
+    private static byte[] metaJson(StateKey key, long version, Instant updatedAt, byte[] document) {
+        ObjectNode meta = StateJson.nodes().objectNode();
+        if (key instanceof StateKey.Record r) {
+            meta.put("fqn", r.fqn());
+        } else {
+            meta.putNull("fqn");
         }
-        String primary = FileNames.primaryBase(r.fqn());
-        if (!Files.exists(docDir(scope).resolve(primary + FileNames.EXTENSION))) {
-            return primary;
+        meta.put("version", version);
+        meta.put("updatedAt", updatedAt.toString());
+        meta.put("sha256", FileNames.sha256Hex(document));
+        return StateJson.compact(meta).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Removes the document and version file the key had under {@code old}, now that its newest version,
+     * {@code newVersion}, is written elsewhere: only what is still the key's (another writer may have put another
+     * record there), and never a version file that knows of a later version.
+     */
+    private void forget(ScopeId scope, StateKey key, Slot old, long newVersion) {
+        Path doc = docDir(scope).resolve(old.file());
+        Path meta = metaDir(scope).resolve(old.metaBase() + META_EXTENSION);
+        try {
+            if (readHolding(scope, key, old).isPresent()) {
+                Files.deleteIfExists(doc);
+            }
+            Meta known = readMeta(scope, old.metaBase());
+            if (known != null && java.util.Objects.equals(known.fqn, fqnOf(key)) && known.version <= newVersion) {
+                Files.deleteIfExists(meta);
+            }
+        } catch (IOException e) {
+            throw unavailable("cannot remove " + doc, e);
         }
-        String hashed = FileNames.hashedBase(r.fqn());
-        if (Files.exists(docDir(scope).resolve(hashed + FileNames.EXTENSION))) {
-            throw new InvalidStateException("cannot store '" + r.fqn() + "' in " + scope
-                    + ": both of its file names belong to other records");
+    }
+
+    /** Whether a document of {@code key} found in {@code slot} stays there: a name this release writes, none better free. */
+    private boolean staysIn(ScopeId scope, StateKey key, Slot slot) {
+        List<Slot> preferred = currentSlots(key);
+        int rank = preferred.indexOf(slot);
+        if (rank < 0) {
+            return false;
         }
-        return hashed;
+        for (int better = 0; better < rank; better++) {
+            if (slotIsFree(scope, key, preferred.get(better))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether a new document of {@code key} may take {@code slot}: no other record's document is there. A version
+     * file there that belongs to another record (a deleted one's tombstone) does not hold the name.
+     */
+    private boolean slotIsFree(ScopeId scope, StateKey key, Slot slot) {
+        Path doc = docDir(scope).resolve(slot.file());
+        if (!Files.exists(doc, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return true;
+        }
+        return readHolding(scope, key, slot).isPresent();
+    }
+
+    /** Where a new document of {@code key} goes: Alchemy's name for it if free, else its fallback name. */
+    private Slot freeSlot(ScopeId scope, StateKey key) {
+        for (Slot slot : currentSlots(key)) {
+            if (slotIsFree(scope, key, slot)) {
+                Meta meta = readMeta(scope, slot.metaBase());
+                if (meta != null && !java.util.Objects.equals(meta.fqn, fqnOf(key)) && meta.fqn != null) {
+                    moveTombstone(scope, meta);
+                }
+                return slot;
+            }
+        }
+        throw new InvalidStateException("cannot store '" + key.describe() + "' in " + scope
+                + ": every file name it may have belongs to another record");
+    }
+
+    /**
+     * Keeps a deleted record's last version when another record takes its base name: the tombstone moves to the
+     * deleted record's fallback name, written before the name is taken, so its versions still never repeat.
+     */
+    private void moveTombstone(ScopeId scope, Meta tombstone) {
+        Slot to = FileNames.fallbackSlot(tombstone.fqn);
+        Meta there = readMeta(scope, to.metaBase());
+        if (there != null && java.util.Objects.equals(there.fqn, tombstone.fqn) && there.version >= tombstone.version) {
+            return;
+        }
+        ObjectNode node = StateJson.nodes().objectNode();
+        node.put("fqn", tombstone.fqn);
+        node.put("version", tombstone.version);
+        node.put("updatedAt", tombstone.updatedAt.toString());
+        node.put("sha256", tombstone.sha256);
+        replace(scope, metaDir(scope).resolve(to.metaBase() + META_EXTENSION),
+                StateJson.compact(node).getBytes(StandardCharsets.UTF_8));
     }
 
     private static void check(ScopeId scope, StateKey key, WriteCondition condition, Optional<Found> current) {
@@ -372,9 +461,9 @@ final class FileBackend implements StoreBackend {
      * forced to disk now (a scope's deletion forces it once, at the end).
      */
     private void deleteDocument(ScopeId scope, StateKey key, Found found, boolean sync) {
-        Path meta = metaDir(scope).resolve(found.base + META_EXTENSION);
-        Meta known = readMeta(scope, found.base);
-        if (known == null || known.version != found.version) {
+        Path meta = metaDir(scope).resolve(found.slot.metaBase() + META_EXTENSION);
+        Meta known = readMeta(scope, found.slot.metaBase());
+        if (known == null || known.version != found.version || !java.util.Objects.equals(known.fqn, fqnOf(key))) {
             // The document was written by someone else: record its version before it goes.
             ObjectNode node = StateJson.nodes().objectNode();
             if (key instanceof StateKey.Record r) {
@@ -387,7 +476,7 @@ final class FileBackend implements StoreBackend {
             node.put("sha256", FileNames.sha256Hex(found.bytes));
             replace(scope, meta, StateJson.compact(node).getBytes(StandardCharsets.UTF_8));
         }
-        Path doc = docDir(scope).resolve(found.base + FileNames.EXTENSION);
+        Path doc = docDir(scope).resolve(found.slot.file());
         try {
             Files.deleteIfExists(doc);
             if (sync) {
@@ -401,7 +490,7 @@ final class FileBackend implements StoreBackend {
     @Override
     public Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit) {
         return locked(scope, false, () -> {
-            TreeMap<String, String> files = recordFiles(scope);
+            TreeMap<String, Slot> files = recordFiles(scope);
             var tail = afterFqn == null ? files : files.tailMap(afterFqn, false);
             List<StoredDocument> items = new ArrayList<>();
             for (var e : tail.entrySet()) {
@@ -450,22 +539,41 @@ final class FileBackend implements StoreBackend {
     private final Map<ScopeId, Map<String, KnownFile>> knownFiles = new ConcurrentHashMap<>();
 
     /**
-     * fqn to file name of every record of the scope, each fqn read from the file itself: a name alone
-     * cannot be trusted, since Alchemy's names are ambiguous ({@code A__B} is {@code A/B} or
-     * {@code A__B}) and a case-insensitive file system folds names. What a file holds is remembered
-     * while the file stays the same, so paging through a scope reads each file's fqn once. A file
-     * that names no fqn makes the listing fail, never drops out of it.
+     * What a stage folder holds: the record files by fqn, and what is wrong with the other files: each a file
+     * that is not a record (its name is not one of the fqn's it holds), a second file of one record, or a
+     * record whose fqn this store does not accept.
      */
-    private TreeMap<String, String> recordFiles(ScopeId scope) {
-        TreeMap<String, String> result = new TreeMap<>(StateNames.ORDER);
+    private record Listing(TreeMap<String, Slot> records, List<String> problems, Optional<CorruptStateException> refusal) {}
+
+    /**
+     * fqn to file of every record of the scope, each fqn read from the file itself: a name alone cannot be
+     * trusted, since Alchemy's names are ambiguous ({@code A__B} is {@code A/B} or {@code A__B}) and a
+     * case-insensitive file system folds names. What a file holds is remembered while the file stays the
+     * same, so paging through a scope reads each file's fqn once. A file that names no fqn, or one this store
+     * does not accept, makes the listing fail, naming the file, never drops out of it; a file that is not a
+     * record's is logged as a warning every time.
+     */
+    private TreeMap<String, Slot> recordFiles(ScopeId scope) {
+        Listing listing = scan(scope);
+        listing.problems().forEach(problem -> LOG.warn("{}", problem));
+        if (listing.refusal().isPresent()) {
+            throw listing.refusal().get();
+        }
+        return listing.records();
+    }
+
+    private Listing scan(ScopeId scope) {
+        TreeMap<String, Slot> result = new TreeMap<>(StateNames.ORDER);
+        List<String> problems = new ArrayList<>();
+        CorruptStateException refusal = null;
         Map<String, KnownFile> before = knownFiles.getOrDefault(scope, Map.of());
         Map<String, KnownFile> now = new HashMap<>();
         Path dir = docDir(scope);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*" + FileNames.EXTENSION)) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path file : entries) {
                 String name = file.getFileName().toString();
-                String base = name.substring(0, name.length() - FileNames.EXTENSION.length());
-                if (base.equals(FileNames.OUTPUT_BASE)) {
+                if (name.equals(FileNames.output().file())
+                        || !(name.endsWith(FileNames.EXTENSION) || name.endsWith(FileNames.FALLBACK_EXTENSION))) {
                     continue;
                 }
                 BasicFileAttributes attributes;
@@ -477,31 +585,87 @@ final class FileBackend implements StoreBackend {
                 if (!attributes.isRegularFile()) {
                     continue;
                 }
-                KnownFile known = before.get(base);
+                KnownFile known = before.get(name);
                 long modified = attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS);
                 if (known == null || !java.util.Objects.equals(known.fileKey, attributes.fileKey())
                         || known.size != attributes.size() || known.modifiedNanos != modified) {
                     known = new KnownFile(attributes.fileKey(), attributes.size(), modified, heldFqn(file, readAll(file)));
                 }
-                now.put(base, known);
-                String other = result.putIfAbsent(known.fqn, base);
-                if (other != null) {
-                    // Two files claim one fqn (written by hand or by another tool): take the one a read finds.
-                    StateKey key = StateKey.record(known.fqn);
-                    String chosen = locate(scope, key).map(Found::base).orElse(other);
-                    result.put(known.fqn, chosen);
-                    LOG.warn("{} and {} in {} both hold the record '{}'; using {}", other + FileNames.EXTENSION,
-                            name, dir, known.fqn, chosen + FileNames.EXTENSION);
+                now.put(name, known);
+                String fqn = known.fqn;
+                try {
+                    StateNames.requireValidFqn(fqn);
+                } catch (InvalidStateException e) {
+                    String problem = file + " holds the record '" + fqn + "', whose name this store does not accept ("
+                            + e.getMessage() + "): the scope cannot be listed here until that record is renamed where "
+                            + "it was written (Alchemy) or the file is moved out of the folder";
+                    problems.add(problem);
+                    if (refusal == null) {
+                        refusal = new CorruptStateException(file.toString(), problem.substring(file.toString().length() + 1), e);
+                    }
+                    continue;
+                }
+                List<Slot> slots = FileNames.readSlots(fqn);
+                Optional<Slot> slot = slots.stream().filter(s -> s.file().equals(name)).findFirst();
+                if (slot.isEmpty()) {
+                    // A file system that folds case or normalizes unicode opens this file under another spelling:
+                    // it is the record's if a read of the record opens it.
+                    slot = slots.stream().filter(s -> sameFile(dir.resolve(s.file()), file)).findFirst();
+                }
+                if (slot.isEmpty()) {
+                    problems.add(file + " holds the record '" + fqn + "', but is not a file of that record (its file is "
+                            + slots.get(0).file() + "): it is not read as a record; rename it to that name, or remove it");
+                    continue;
+                }
+                Slot other = result.get(fqn);
+                if (other == null) {
+                    result.put(fqn, slot.get());
+                } else {
+                    // Left by a write that stopped while moving a record to its new name, or by hand: the first
+                    // name a read searches wins, the one Alchemy itself reads first of all.
+                    Slot first = slots.indexOf(other) < slots.indexOf(slot.get()) ? other : slot.get();
+                    Slot second = first.equals(other) ? slot.get() : other;
+                    result.put(fqn, first);
+                    problems.add(dir.resolve(first.file()) + " and " + dir.resolve(second.file()) + " both hold the record '"
+                            + fqn + "': the first is read (the name Alchemy reads comes first, then the fallback, then "
+                            + "names of earlier releases); the record's next write removes the second");
                 }
             }
         } catch (NoSuchFileException e) {
             knownFiles.remove(scope);
-            return result;
+            return new Listing(result, problems, Optional.empty());
         } catch (IOException e) {
             throw unavailable("cannot list " + dir, e);
         }
         knownFiles.put(scope, now);
-        return result;
+        return new Listing(result, problems, Optional.ofNullable(refusal));
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** What is wrong in any stage folder: files that are not records, second files of one record, refused names. */
+    @Override
+    public List<String> diagnose() {
+        List<String> problems = new ArrayList<>();
+        for (Path stack : directories(stateDir)) {
+            for (Path stage : directories(stack)) {
+                ScopeId scope;
+                try {
+                    scope = new ScopeId(stack.getFileName().toString(), stage.getFileName().toString());
+                } catch (InvalidStateException e) {
+                    problems.add(stage + " is not a stage folder this store reads: " + e.getMessage());
+                    continue;
+                }
+                problems.addAll(locked(scope, false, () -> scan(scope)).problems());
+            }
+        }
+        return problems;
     }
 
     private byte[] readAll(Path file) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.statestore.InvalidStateException;
 import dev.statestore.StateNames;
+import dev.statestore.internal.FileNames.Slot;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -17,82 +18,99 @@ class FileNamesTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "Api/Db/Password|Api__Db__Password",
-        "Api/Worker|Api__Worker",
-        "Bucket|Bucket",
-        "Old/Table|Old__Table",
-        "Unicode/Naïve Bücket 🚀|Unicode__Naïve Bücket 🚀",
-        "snake_case/with_under|snake_case__with_under",
-        // Escaped so that every name reads back as one fqn:
-        "_lead|%5Flead",
-        "trail_|trail%5F",
-        "a__b|a%5F%5Fb",
-        "a_/b|a%5F__b",
-        "a/_b|a__%5Fb",
-        "100%|100%25",
-        "back\\slash|back%5Cslash",
-        "__stack_output__|%5F%5Fstack_output%5F%5F",
+        "Api/Db/Password|Api__Db__Password.json",
+        "Bucket|Bucket.json",
+        "Unicode/Naïve Bücket 🚀|Unicode__Naïve Bücket 🚀.json",
+        "snake_case/with_under|snake_case__with_under.json",
+        // Exactly Alchemy's name, where the release before escaped these (so Alchemy looked elsewhere):
+        "%|%.json",
+        "100%|100%.json",
+        "a%2Fb|a%2Fb.json",
+        "%20x|%20x.json",
+        "%25|%25.json",
+        "_lead|_lead.json",
+        "trail_|trail_.json",
+        "_both_|_both_.json",
+        "a/_b|a___b.json",
+        "back\\slash|back\\slash.json",
     })
-    void namesAreAlchemysWithWhatWouldBeAmbiguousEscaped(String fqn, String base) {
-        assertThat(FileNames.primaryBase(fqn)).isEqualTo(base);
-        assertThat(FileNames.decode(base)).contains(fqn);
+    void aRecordIsWrittenUnderAlchemysOwnName(String fqn, String file) {
+        assertThat(FileNames.writeSlots(fqn).get(0)).isEqualTo(new Slot(file, file.substring(0, file.length() - 5)));
+        assertThat(FileNames.readSlots(fqn).get(0).file()).isEqualTo(file);
     }
 
     @Test
-    void namesThatThisStoreWouldNotWriteDoNotDecode() {
-        assertThat(FileNames.decode("a___b")).isEmpty();
-        assertThat(FileNames.decode("_x")).isEmpty();
-        assertThat(FileNames.decode("%zz")).isEmpty();
-        assertThat(FileNames.decode("%61")).as("not canonical: 'a' is never escaped").isEmpty();
-        assertThat(FileNames.decode(FileNames.OUTPUT_BASE)).isEmpty();
+    void alchemysNameIsUsedUpToTheFileSystemsLimitThenTheFallback() {
+        String fits = "x".repeat(250);
+        assertThat(FileNames.alchemySlot(fits)).map(Slot::file).contains(fits + ".json");
+        String tooLong = "x".repeat(251);
+        assertThat(FileNames.alchemySlot(tooLong)).isEmpty();
+        assertThat(FileNames.writeSlots(tooLong)).containsExactly(FileNames.fallbackSlot(tooLong));
+        assertThat(FileNames.alchemySlot("é".repeat(125))).as("250 bytes").isPresent();
+        assertThat(FileNames.alchemySlot("é".repeat(126))).as("252 bytes and .json").isEmpty();
+        assertThat(FileNames.alchemySlot("__stack_output__")).as("the stack output's file").isEmpty();
     }
 
     @Test
-    void randomFqnsMapToDistinctSafeReversibleNames() {
+    void fallbackNamesAreNeverOnesAlchemyReadsAndAreUniquePerFqn() {
+        for (String fqn : List.of("x".repeat(1000), "é".repeat(1500), "🚀".repeat(900), "a_".repeat(600) + "b",
+                "%".repeat(500), "a/b", "a__b", "Bucket", "bucket")) {
+            Slot fallback = FileNames.fallbackSlot(fqn);
+            assertThat(fallback.file()).endsWith(FileNames.FALLBACK_EXTENSION).doesNotEndWith(".json").doesNotContain("/");
+            assertThat(fallback.file().getBytes(StandardCharsets.UTF_8).length)
+                    .isLessThanOrEqualTo(FileNames.FALLBACK_NAME_BYTES);
+            assertThat(FileNames.fallbackSlot(fqn + "y")).isNotEqualTo(fallback);
+        }
+        assertThat(FileNames.fallbackSlot("Bucket").file()).isNotEqualToIgnoringCase(FileNames.fallbackSlot("bucket").file());
+        assertThat(FileNames.fallbackSlot("a/b")).isNotEqualTo(FileNames.fallbackSlot("a__b"));
+    }
+
+    @Test
+    void theNamesOfTheReleaseBeforeAreStillSearched() {
+        assertThat(FileNames.readSlots("_lead")).extracting(Slot::file)
+                .containsExactly("_lead.json", FileNames.fallbackSlot("_lead").file(), "%5Flead.json",
+                        FileNames.legacyHashedBase("_lead") + ".json");
+        assertThat(FileNames.readSlots("a__b")).extracting(Slot::file).contains("a%5F%5Fb.json");
+        assertThat(FileNames.readSlots("back\\slash")).extracting(Slot::file).contains("back%5Cslash.json");
+        assertThat(FileNames.legacyHashedBase("x".repeat(300))).contains("%~");
+        assertThat(FileNames.isCurrent(Slot.json("%5Flead"), "_lead")).isFalse();
+        assertThat(FileNames.isCurrent(Slot.json("_lead"), "_lead")).isTrue();
+    }
+
+    @Test
+    void randomFqnsGetSafeNamesAndOnlyAlchemysOwnAmbiguityShares() {
         Random random = new Random(11);
         String alphabet = "aA_/%.\\ é🚀:#?~-";
-        Map<String, String> byName = new HashMap<>();
-        int tried = 0;
-        while (byName.size() < 20_000) {
+        Map<String, String> byFile = new HashMap<>();
+        int shared = 0;
+        int valid = 0;
+        while (valid < 20_000) {
             StringBuilder fqn = new StringBuilder();
             int length = 1 + random.nextInt(12);
             for (int i = 0; i < length; i++) {
-                fqn.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0, random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+                fqn.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0,
+                        random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
             }
-            tried++;
             String candidate = fqn.toString();
             try {
                 StateNames.requireValidFqn(candidate);
             } catch (InvalidStateException e) {
                 continue;
             }
-            String base = FileNames.primaryBase(candidate);
-            String other = byName.put(base, candidate);
-            if (other != null) {
-                assertThat(other).as("two fqns share the name " + base).isEqualTo(candidate);
+            valid++;
+            for (Slot slot : FileNames.readSlots(candidate)) {
+                assertThat(slot.file()).doesNotContain("/").isNotIn(".", "..", "__stack_output__.json");
+                assertThat(slot.file().chars().noneMatch(Character::isISOControl)).isTrue();
             }
-            assertThat(base).doesNotContain("/").isNotIn(".", "..", FileNames.OUTPUT_BASE);
-            assertThat(base.chars().noneMatch(Character::isISOControl)).isTrue();
-            assertThat(FileNames.decode(base)).contains(candidate);
+            Slot alchemy = FileNames.writeSlots(candidate).get(0);
+            String other = byFile.put(alchemy.file(), candidate);
+            if (other != null && !other.equals(candidate)) {
+                // Only where Alchemy itself cannot tell the two apart: '/' and '__' both written as '__'.
+                assertThat(other.replace("/", "__")).isEqualTo(candidate.replace("/", "__"));
+                shared++;
+            }
+            assertThat(FileNames.fallbackSlot(candidate)).isNotEqualTo(FileNames.fallbackSlot(candidate + "x"));
         }
-        assertThat(tried).isGreaterThan(20_000);
-    }
-
-    @Test
-    void longNamesAreCutAndHashedWithinTheLimit() {
-        for (String fqn : List.of("x".repeat(1000), "é".repeat(1500), "🚀".repeat(900), "a_".repeat(600) + "b",
-                "%".repeat(500))) {
-            String base = FileNames.primaryBase(fqn);
-            assertThat((base + FileNames.EXTENSION).getBytes(StandardCharsets.UTF_8).length)
-                    .isLessThanOrEqualTo(FileNames.MAX_NAME_BYTES);
-            assertThat(base).contains("%~");
-            assertThat(FileNames.decode(base)).isEmpty();
-            assertThat(FileNames.primaryBase(fqn + "y")).isNotEqualTo(base);
-        }
-    }
-
-    @Test
-    void hashedNamesDifferByCase() {
-        assertThat(FileNames.hashedBase("Bucket")).isNotEqualToIgnoringCase(FileNames.hashedBase("bucket"));
+        assertThat(shared).as("the generator does make Alchemy's ambiguous pairs").isPositive();
     }
 }

@@ -49,7 +49,7 @@ class FileStoreTest {
             assertThat(fqns(all)).containsExactlyElementsOf(FIXTURE_FQNS);
             assertThat(fqns(scope.listReplaced())).containsExactly("Site");
             for (Versioned<ResourceState> v : all) {
-                Path file = copy.resolve("state/MyApp/dev_sam").resolve(FileNames.primaryBase(v.value().fqn()) + ".json");
+                Path file = copy.resolve("state/MyApp/dev_sam").resolve(FileNames.alchemyBase(v.value().fqn()) + ".json");
                 assertThat(v.value().toJson()).isEqualTo(StateJson.compact(StateJson.parse(Files.readString(file))));
                 assertThat(v.version()).isEqualTo(1);
             }
@@ -124,7 +124,7 @@ class FileStoreTest {
 
     @Test
     void aFileOfAnotherFqnAtTheSameNameIsNeverMerged() throws IOException {
-        // What a case-insensitive file system does: "bucket" and "Bucket" open the same file.
+        // What a case-insensitive file system does with Alchemy's names: "bucket" written into the file "Bucket.json".
         try (StateStore store = StateStores.open("file:" + tmp)) {
             StateScope scope = store.scope("app", "dev");
             scope.create(record("x"));
@@ -135,10 +135,122 @@ class FileStoreTest {
             scope.create(record("Bucket"));
 
             assertThat(scope.require("Bucket").value().fqn()).isEqualTo("Bucket");
+            assertThat(dir.resolve(FileNames.fallbackSlot("Bucket").file())).as("its own name is taken").exists();
             assertThat(Files.readString(dir.resolve("Bucket.json"))).contains("\"fqn\": \"bucket\"");
-            assertThat(fqns(scope.listAll())).containsExactly("Bucket", "bucket", "x");
+            // This file system is case-sensitive: a read of "bucket" opens bucket.json, so Bucket.json is not its file.
+            assertThat(scope.get("bucket")).isEmpty();
+            assertThat(fqns(scope.listAll())).containsExactly("Bucket", "x");
+            assertThat(store.diagnose()).anySatisfy(problem -> assertThat(problem).contains("Bucket.json", "'bucket'",
+                    "not a file of that record"));
             assertThat(scope.delete("Bucket")).isTrue();
-            assertThat(fqns(scope.listAll())).containsExactly("bucket", "x");
+            assertThat(fqns(scope.listAll())).containsExactly("x");
+            assertThat(dir.resolve("Bucket.json")).as("never touched").exists();
+        }
+    }
+
+    @Test
+    void aRecordIsWrittenUnderTheNameAlchemyReadsWhenItIsFreeAndTheFallbackWhenNot() throws IOException {
+        Path dir = tmp.resolve("state/app/dev");
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            StateScope scope = store.scope("app", "dev");
+            for (String fqn : List.of("%", "100%", "a%2Fb", "%20x", "_lead", "trail_", "_both_", "a/_b", "back\\slash",
+                    "%25", "y".repeat(240))) {
+                scope.create(record(fqn));
+                assertThat(dir.resolve(fqn.replace("/", "__") + ".json")).as(fqn).exists();
+            }
+            scope.create(record("a__b"));
+            scope.create(record("a/b"));
+            assertThat(Files.readString(dir.resolve("a__b.json"))).contains("\"fqn\": \"a__b\"");
+            assertThat(dir.resolve(FileNames.fallbackSlot("a/b").file())).exists();
+            assertThat(scope.require("a/b").value().fqn()).isEqualTo("a/b");
+
+            // A deleted record's tombstone does not hold the name: the next record takes it, and the deleted one's
+            // versions go on from where they were when it comes back (under its fallback name).
+            scope.update(record("a__b"), 1);
+            scope.delete("a__b");
+            scope.delete("a/b");
+            assertThat(scope.create(record("a/b")).version()).isEqualTo(2);
+            assertThat(Files.readString(dir.resolve("a__b.json"))).contains("\"fqn\": \"a/b\"");
+            assertThat(scope.create(record("a__b")).version()).as("no version repeats").isEqualTo(3);
+            assertThat(dir.resolve(FileNames.fallbackSlot("a__b").file())).exists();
+
+            String tooLong = "z".repeat(300);
+            scope.create(record(tooLong));
+            assertThat(dir.resolve(FileNames.fallbackSlot(tooLong).file())).exists();
+            assertThat(fqns(scope.listAll())).contains(tooLong, "a/b", "a__b", "back\\slash").hasSize(14);
+            assertThat(store.diagnose()).isEmpty();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.count()).as("one file per record").isEqualTo(14);
+        }
+    }
+
+    @Test
+    void aFileOfTheReleaseBeforeStillReadsAndMovesToAlchemysNameOnItsNextWrite() throws IOException {
+        Path dir = tmp.resolve("state/app/dev");
+        Path metaDir = tmp.resolve(".statestore/app/dev");
+        Files.createDirectories(dir);
+        Files.createDirectories(metaDir);
+        // As the release before wrote "_lead" at version 3: an escaped name, and its version file beside.
+        byte[] document = StateJson.pretty(record("_lead").toJsonNode()).getBytes(StandardCharsets.UTF_8);
+        Files.write(dir.resolve("%5Flead.json"), document);
+        Files.writeString(metaDir.resolve("%5Flead.meta"), "{\"fqn\":\"_lead\",\"version\":3,\"updatedAt\":"
+                + "\"2026-01-01T00:00:00Z\",\"sha256\":\"" + FileNames.sha256Hex(document) + "\"}");
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            StateScope scope = store.scope("app", "dev");
+            assertThat(scope.require("_lead").version()).isEqualTo(3);
+            assertThat(fqns(scope.listAll())).containsExactly("_lead");
+            assertThat(scope.update(record("_lead"), 3).version()).isEqualTo(4);
+            assertThat(dir.resolve("_lead.json")).exists();
+            assertThat(dir.resolve("%5Flead.json")).as("moved, not copied").doesNotExist();
+            assertThat(metaDir.resolve("%5Flead.meta")).doesNotExist();
+            assertThat(scope.require("_lead").version()).isEqualTo(4);
+
+            // A second file of one record (a move that stopped halfway): the name Alchemy reads wins, doctor
+            // names both, and the next write removes the other.
+            Files.write(dir.resolve("%5Flead.json"), document);
+            assertThat(store.diagnose()).anySatisfy(problem -> assertThat(problem).contains("_lead.json", "%5Flead.json",
+                    "both hold the record '_lead'"));
+            assertThat(scope.require("_lead").version()).isEqualTo(4);
+            scope.put(record("_lead"));
+            assertThat(dir.resolve("%5Flead.json")).doesNotExist();
+            assertThat(store.diagnose()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFileWhoseNameAndFqnDisagreeIsNotARecordAndNeverWrittenOver() throws IOException {
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            StateScope scope = store.scope("app", "dev");
+            scope.create(record("Bucket"));
+            Path dir = tmp.resolve("state/app/dev");
+            // An operator copied Bucket.json to Zed2.json and wrote "Zed" into it.
+            Files.writeString(dir.resolve("Zed2.json"), StateJson.pretty(record("Zed").toJsonNode()));
+            assertThat(fqns(scope.listAll())).as("ls").containsExactly("Bucket");
+            assertThat(scope.get("Zed")).as("show Zed").isEmpty();
+            assertThat(scope.get("Zed2")).as("show Zed2").isEmpty();
+            assertThat(store.diagnose()).singleElement().asString().contains("Zed2.json", "'Zed'", "Zed.json");
+            scope.put(record("Zed"));
+            assertThat(fqns(scope.listAll())).containsExactly("Bucket", "Zed");
+            assertThat(scope.delete("Zed")).isTrue();
+            assertThat(fqns(scope.listAll())).containsExactly("Bucket");
+            assertThat(Files.readString(dir.resolve("Zed2.json"))).as("left as it was").contains("\"fqn\": \"Zed\"");
+        }
+    }
+
+    @Test
+    void aRecordWhoseNameThisStoreRefusesIsNamedByItsFile() throws IOException {
+        Path dir = tmp.resolve("state/app/dev");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("ok.json"), StateJson.pretty(record("ok").toJsonNode()));
+        // Alchemy writes "/lead" as "__lead.json"; this store refuses empty segments.
+        Files.writeString(dir.resolve("__lead.json"), "{\n  \"fqn\": \"/lead\",\n  \"status\": \"created\"\n}");
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            assertThatThrownBy(() -> store.scope("app", "dev").listAll())
+                    .isInstanceOf(dev.statestore.CorruptStateException.class)
+                    .hasMessageContaining(dir.resolve("__lead.json").toString()).hasMessageContaining("'/lead'");
+            assertThat(store.scope("app", "dev").require("ok").version()).isEqualTo(1);
+            assertThat(store.diagnose()).anySatisfy(problem -> assertThat(problem).contains("__lead.json"));
         }
     }
 
