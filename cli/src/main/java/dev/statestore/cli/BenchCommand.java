@@ -64,6 +64,11 @@ final class BenchCommand extends ListCommands.Base {
                 store.deleteStack(stack);
             }
         }
+        if (!root().json) {
+            // Deleting is not forgetting: every store keeps a deleted record's last version so that no version repeats.
+            out.println("deleted the scratch stack " + stack + "; as after any delete, the store keeps each of its "
+                    + "records' last version (a few bytes a record) so that a version never repeats, and nothing else");
+        }
         if (root().json) {
             ArrayNode array = Output.array();
             for (Row r : rows) {

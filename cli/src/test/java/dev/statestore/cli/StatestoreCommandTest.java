@@ -253,6 +253,12 @@ class StatestoreCommandTest {
         assertThat(json.out()).contains("\"operation\": \"get\"", "\"opsPerSecond\"");
         assertThat(run("--store", memory, "stacks").out()).as("its scratch stack is gone").doesNotContain("statestore-bench");
         assertThat(run("--store", memory, "bench", "--threads", "0").code()).isEqualTo(Statestore.USAGE);
+
+        Path dir = tmp.resolve("bench");
+        Run file = run("--store", "file:" + dir, "bench", "--ops", "20", "--records", "20", "--threads", "2");
+        assertThat(file.code()).as(file.err()).isZero();
+        assertThat(file.out()).contains("deleted the scratch stack", "last version");
+        assertThat(dir.resolve("state")).as("no folder left where Alchemy lists stacks").isEmptyDirectory();
     }
 
     @ParameterizedTest

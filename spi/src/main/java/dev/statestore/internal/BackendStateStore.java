@@ -73,9 +73,7 @@ public final class BackendStateStore implements StateStore {
 
     @Override
     public void deleteStack(String stack) {
-        for (String stage : stages(stack)) {
-            backend().deleteScope(new ScopeId(stack, stage));
-        }
+        backend().deleteStack(StateNames.requireValidStack(stack));
     }
 
     @Override

@@ -222,6 +222,11 @@ final class EncryptingBackend implements StoreBackend {
     }
 
     @Override
+    public void deleteStack(String stack) {
+        delegate.deleteStack(stack);
+    }
+
+    @Override
     public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
         return delegate.acquireLock(scope, lockId, owner, ttl);
     }

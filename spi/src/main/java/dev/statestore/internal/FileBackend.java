@@ -696,11 +696,28 @@ final class FileBackend implements StoreBackend {
             }
             try {
                 Files.deleteIfExists(docs);
+                // The stack's folder too once its last stage is gone, as Alchemy does: its listing of stacks reads
+                // folders, and would show an empty one forever.
+                Files.deleteIfExists(docs.getParent());
             } catch (IOException e) {
-                // Not empty (a file of another tool) or already gone: the records are deleted either way.
+                // Not empty (a file of another tool, another stage) or already gone: the records are deleted either way.
             }
             return null;
         });
+    }
+
+    /** Every stage folder of the stack, emptied ones too (which {@link #stages} does not list), so that none is left. */
+    @Override
+    public void deleteStack(String stack) {
+        for (Path stage : directories(stateDir.resolve(stack))) {
+            ScopeId scope;
+            try {
+                scope = new ScopeId(stack, stage.getFileName().toString());
+            } catch (InvalidStateException notAStage) {
+                continue;
+            }
+            deleteScope(scope);
+        }
     }
 
     // ---- deploy lock ----------------------------------------------------------------------------

@@ -62,6 +62,17 @@ public interface StoreBackend extends AutoCloseable {
     void deleteScope(ScopeId scope);
 
     /**
+     * Deletes every stage of the stack, as {@link #deleteScope} does each. The default deletes the stages
+     * {@link #stages} lists; a backend that keeps something of an emptied stage that a listing does not show
+     * (the file store's empty folders) removes that too.
+     */
+    default void deleteStack(String stack) {
+        for (String stage : stages(stack)) {
+            deleteScope(new ScopeId(stack, stage));
+        }
+    }
+
+    /**
      * Takes the lock as lease {@code lockId} if it is free or its lease has expired.
      *
      * @throws dev.statestore.LockConflictException if an unexpired lease holds it

@@ -186,6 +186,26 @@ class FileStoreTest {
     }
 
     @Test
+    void aRecordAlchemyWroteUnderANameTheReleaseBeforeEscapedIsReadAndWrittenInPlace() throws IOException {
+        Path dir = tmp.resolve("state/app/dev");
+        Files.createDirectories(dir);
+        for (String fqn : List.of("back\\slash", "100%", "_lead")) {
+            Files.writeString(dir.resolve(fqn + ".json"), StateJson.pretty(record(fqn).toJsonNode()));
+        }
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            StateScope scope = store.scope("app", "dev");
+            for (String fqn : List.of("back\\slash", "100%", "_lead")) {
+                assertThat(scope.require(fqn).version()).as(fqn).isEqualTo(1);
+                assertThat(scope.put(record(fqn)).version()).as(fqn).isEqualTo(2);
+            }
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList()))
+                    .as("one record, one file").containsExactly("100%.json", "_lead.json", "back\\slash.json");
+        }
+    }
+
+    @Test
     void aFileOfTheReleaseBeforeStillReadsAndMovesToAlchemysNameOnItsNextWrite() throws IOException {
         Path dir = tmp.resolve("state/app/dev");
         Path metaDir = tmp.resolve(".statestore/app/dev");
