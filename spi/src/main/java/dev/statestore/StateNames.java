@@ -10,7 +10,8 @@ import java.util.Comparator;
  * <ul>
  *   <li>An <b>fqn</b> is the namespace path and the logical id joined by {@code /}. Every segment is
  *       non-empty, holds no control character, is not {@code .} or {@code ..}; the whole is valid
- *       UTF-16 (no lone surrogate) and at most {@value #MAX_FQN_BYTES} bytes in UTF-8. Anything else
+ *       UTF-16 (no lone surrogate), holds no Unicode noncharacter (U+FFFE, U+FFFF and the others, which
+ *       S3's XML listings cannot carry) and is at most {@value #MAX_FQN_BYTES} bytes in UTF-8. Anything else
  *       is allowed: spaces, unicode, {@code % : # ? \ _}, names that differ only in case.
  *   <li>A <b>stack</b> or <b>stage</b> name is non-empty, at most {@value #MAX_SCOPE_NAME_BYTES}
  *       bytes in UTF-8, holds no {@code /}, {@code \} or control character, and is not {@code .} or
@@ -108,12 +109,25 @@ public final class StateNames {
     private static void requireWellFormed(String what, String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
+            int cp = c;
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                cp = Character.toCodePoint(c, s.charAt(i + 1));
                 i++;
             } else if (Character.isSurrogate(c)) {
                 throw new InvalidStateException("invalid " + what + ": it holds a lone UTF-16 surrogate");
             }
+            if (isNoncharacter(cp)) {
+                // XML 1.0 cannot carry U+FFFE and U+FFFF, and S3 lists keys in XML: one such name would make every
+                // listing of the bucket fail. The other noncharacters go with them: Unicode reserves them all.
+                throw new InvalidStateException(String.format("invalid %s: it holds the Unicode noncharacter U+%04X, "
+                        + "which is not for interchange (S3's XML listings cannot carry U+FFFE or U+FFFF)", what, cp));
+            }
         }
+    }
+
+    /** U+FDD0 to U+FDEF and the last two code points of every plane. */
+    private static boolean isNoncharacter(int cp) {
+        return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
     }
 
     private static int compareCodePoints(String a, String b) {

@@ -204,4 +204,55 @@ class EncryptionTest {
         assertThatThrownBy(() -> StateStores.open(url("encryptionKey=" + key())))
                 .isInstanceOf(InvalidStoreUrlException.class).hasMessageContaining("env:VARIABLE or file:PATH");
     }
+
+    @Test
+    void aStoreOpenedWithoutTheKeyRefusesSealedRecordsAndNothingIsLost() throws IOException {
+        String k1 = keys("k", "k1:" + key());
+        try (StateStore store = StateStores.open(url(k1))) {
+            store.scope("app", "prod").create(secret("Db"));
+            store.scope("app", "prod").putOutput(StackOutput.fromJson("{\"url\":\"https://x\"}"));
+        }
+        try (StateStore plain = StateStores.open("file:" + tmp.resolve("state-root"))) {
+            StateScope scope = plain.scope("app", "prod");
+            assertThatThrownBy(() -> scope.get("Db")).isInstanceOf(StateStoreException.class)
+                    .hasMessageContaining("sealed").hasMessageContaining("'k1'").hasMessageContaining("encryptionKey");
+            assertThatThrownBy(scope::listAll).hasMessageContaining("sealed");
+            assertThatThrownBy(() -> scope.listByStatus(java.util.EnumSet.of(ResourceStatus.CREATED)))
+                    .hasMessageContaining("sealed");
+            assertThatThrownBy(scope::output).hasMessageContaining("sealed");
+            // What a read-modify-write through such a store would have written: a document still carrying the seal.
+            String raw = Files.readString(file("prod", "Db"));
+            ResourceState carried = ResourceState.fromJson(raw.replace("\"status\": \"created\"", "\"status\": \"updated\""));
+            assertThatThrownBy(() -> scope.put(carried)).isInstanceOf(InvalidStateException.class)
+                    .hasMessageContaining("__sealed__");
+            assertThatThrownBy(() -> scope.update(carried, 1)).isInstanceOf(InvalidStateException.class);
+        }
+        try (StateStore store = StateStores.open(url(k1))) {
+            Versioned<ResourceState> db = store.scope("app", "prod").require("Db");
+            assertThat(db.version()).isEqualTo(1);
+            assertThat(db.value()).isEqualTo(secret("Db"));
+        }
+    }
+
+    @Test
+    void aReadableStatusChangedOutsideTheStoreIsCorruptAndNoListingSkipsTheRecord() throws IOException {
+        String k1 = keys("k", "k1:" + key());
+        try (StateStore store = StateStores.open(url(k1))) {
+            store.scope("app", "prod").create(secret("A").toBuilder().status(ResourceStatus.CREATING).build());
+            store.scope("app", "prod").create(secret("B"));
+        }
+        // The readable copy says the deploy finished; the sealed document says it did not.
+        String a = Files.readString(file("prod", "A"));
+        Files.writeString(file("prod", "A"), a.replace("\"status\": \"creating\"", "\"status\": \"created\""));
+        try (StateStore store = StateStores.open(url(k1))) {
+            StateScope scope = store.scope("app", "prod");
+            assertThatThrownBy(() -> scope.get("A")).isInstanceOf(CorruptStateException.class)
+                    .hasMessageContaining("readable 'status'");
+            assertThatThrownBy(scope::listPending).as("the listing that should show it fails, never skips it")
+                    .isInstanceOf(CorruptStateException.class);
+            assertThatThrownBy(() -> scope.listByStatus(java.util.EnumSet.of(ResourceStatus.CREATED)))
+                    .isInstanceOf(CorruptStateException.class);
+            assertThat(scope.require("B").version()).as("other records still read").isEqualTo(1);
+        }
+    }
 }

@@ -359,7 +359,8 @@ public abstract class StateStoreConformance {
 
         @ParameterizedTest
         @ValueSource(strings = {"", "/", "a/", "/a", "a//b", ".", "..", "a/./b", "a/../b", "../escape", "..\\/x/..",
-            "tab\there", "new\nline", "nul\u0000", "del\u007f", "lone \uD800 surrogate"})
+            "tab\there", "new\nline", "nul\u0000", "del\u007f", "lone \uD800 surrogate", "nonchar \uFFFF",
+            "nonchar \uFFFE", "nonchar/\uFDD0", "plane two \uD87F\uDFFF"})
         @DisplayName("invalid fqns are refused before any write")
         void invalidFqns(String fqn) {
             assertThatThrownBy(() -> scope().get(fqn)).isInstanceOf(InvalidStateException.class);
@@ -1014,7 +1015,7 @@ public abstract class StateStoreConformance {
     class BadInput {
 
         @ParameterizedTest
-        @ValueSource(strings = {"", ".", "..", "a/b", "a\\b", "tab\t", "nl\n"})
+        @ValueSource(strings = {"", ".", "..", "a/b", "a\\b", "tab\t", "nl\n", "nonchar\uFFFF", "nonchar\uFFFE"})
         @DisplayName("invalid stack and stage names are refused")
         void invalidScopeNames(String name) {
             assertThatThrownBy(() -> store.scope(name, "dev")).isInstanceOf(InvalidStateException.class);

@@ -229,13 +229,24 @@ public final class BackendStateStore implements StateStore {
         }
 
         private Versioned<ResourceState> writeRecord(ResourceState record, WriteCondition condition) {
+            requireNoEnvelope(record.fqn(), record.toJsonNode());
             DocumentToWrite doc = checkedSize(DocumentToWrite.of(
                     StateKey.record(record.fqn()), record.toJsonNode(), record.status().wireName()));
             StoredDocument stored = backend().write(id, condition, doc);
             return new Versioned<>(record, stored.version(), stored.updatedAt());
         }
 
+        /** A document carrying an envelope of encryption at rest would be read back as sealed, or opened as another. */
+        private void requireNoEnvelope(String what, JsonNode document) {
+            if (document.isObject() && document.has(EncryptingBackend.SEALED)) {
+                throw new InvalidStateException("'" + what + "' carries the field '" + EncryptingBackend.SEALED
+                        + "', the envelope of encryption at rest: a document may not hold it (one read from a sealed "
+                        + "record without its key is not the record)");
+            }
+        }
+
         private Versioned<StackOutput> writeOutput(StackOutput output, WriteCondition condition) {
+            requireNoEnvelope("stack output", output.value());
             DocumentToWrite doc = checkedSize(DocumentToWrite.of(StateKey.output(), output.value(), null));
             StoredDocument stored = backend().write(id, condition, doc);
             return new Versioned<>(output, stored.version(), stored.updatedAt());
@@ -254,7 +265,7 @@ public final class BackendStateStore implements StateStore {
         }
 
         private Versioned<ResourceState> toRecord(StoredDocument stored) {
-            JsonNode node = parse(stored);
+            JsonNode node = requireNotSealed(stored, parse(stored));
             if (!node.isObject()) {
                 throw new CorruptStateException(stored.location(), "a record is a JSON object, found " + node.getNodeType(), null);
             }
@@ -273,7 +284,24 @@ public final class BackendStateStore implements StateStore {
         }
 
         private Versioned<StackOutput> toOutput(StoredDocument stored) {
-            return new Versioned<>(StackOutput.of(parse(stored)), stored.version(), stored.updatedAt());
+            return new Versioned<>(StackOutput.of(requireNotSealed(stored, parse(stored))), stored.version(),
+                    stored.updatedAt());
+        }
+
+        /**
+         * A document sealed by encryption at rest reaches this layer only when the store was opened without
+         * its key: read as it is, its readable fields would pass for the record, and a read-modify-write would
+         * keep the old sealed content under new fields, which a reader with the key would see instead.
+         */
+        private JsonNode requireNotSealed(StoredDocument stored, JsonNode node) {
+            JsonNode envelope = node.get(EncryptingBackend.SEALED);
+            if (envelope != null && envelope.isObject()) {
+                throw new StateStoreException("'" + stored.key().describe() + "' in " + id + " is sealed (encryption at "
+                        + "rest) with the key '" + envelope.path("kid").asText() + "', and this store was opened without "
+                        + "encryption: open it with encryptionKey=env:VAR or encryptionKey=file:PATH holding that key "
+                        + "(at " + stored.location() + ")");
+            }
+            return node;
         }
 
         private JsonNode parse(StoredDocument stored) {

@@ -134,13 +134,38 @@ final class EncryptingBackend implements StoreBackend {
             if ("gzip".equals(envelope.path("zip").asText())) {
                 plain = gunzip(plain);
             }
-            return new StoredDocument(stored.key(), new String(plain, StandardCharsets.UTF_8), stored.version(),
-                    stored.updatedAt(), stored.location());
+            String json = new String(plain, StandardCharsets.UTF_8);
+            if (stored.key() instanceof StateKey.Record) {
+                requireReadableFieldsMatch(stored, node, json);
+            }
+            return new StoredDocument(stored.key(), json, stored.version(), stored.updatedAt(), stored.location());
         } catch (AEADBadTagException | IllegalArgumentException e) {
             throw new CorruptStateException(stored.location(), "its sealed document does not open with the key '" + keyId
                     + "': it was changed, moved from another record or scope, or sealed with another key of that id", e);
         } catch (GeneralSecurityException e) {
             throw new CorruptStateException(stored.location(), "its sealed document does not open: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The fields kept readable beside the sealed document (for listings and indexes) must be the sealed
+     * document's own: one changed outside this store would make a listing disagree with a read.
+     */
+    private static void requireReadableFieldsMatch(StoredDocument stored, JsonNode readable, String sealedJson) {
+        JsonNode sealed;
+        try {
+            sealed = StateJson.parse(sealedJson);
+        } catch (Exception e) {
+            throw new CorruptStateException(stored.location(), "its sealed document is not JSON: " + StateJson.problem(e), e);
+        }
+        for (String field : VISIBLE) {
+            JsonNode outside = readable.get(field);
+            JsonNode inside = sealed.isObject() ? sealed.get(field) : null;
+            if (!java.util.Objects.equals(outside, inside)) {
+                throw new CorruptStateException(stored.location(), "its readable '" + field + "' (" + outside
+                        + ") is not the one sealed with it (" + inside + "): the readable copy was changed outside "
+                        + "this store", null);
+            }
         }
     }
 
@@ -211,9 +236,32 @@ final class EncryptingBackend implements StoreBackend {
         return new Page<>(open(scope, page.items()), page.nextAfter());
     }
 
+    /**
+     * Every record of the scope, opened, filtered by its sealed status: the backend's status index reads the
+     * readable copy, which no seal protects, so a record whose readable status was changed would be missed by
+     * the listing that should show it. Alchemy lists this way (every record, then each one's status).
+     */
     @Override
     public List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses) {
-        return open(scope, delegate.listByStatus(scope, statuses));
+        List<StoredDocument> result = new ArrayList<>();
+        String after = null;
+        do {
+            Page<StoredDocument> page = delegate.list(scope, after, 1000);
+            for (StoredDocument stored : page.items()) {
+                StoredDocument opened = open(scope, stored);
+                JsonNode status;
+                try {
+                    status = StateJson.parse(opened.json()).get("status");
+                } catch (Exception e) {
+                    throw new CorruptStateException(opened.location(), "not valid JSON: " + StateJson.problem(e), e);
+                }
+                if (status != null && status.isTextual() && statuses.contains(status.textValue())) {
+                    result.add(opened);
+                }
+            }
+            after = page.nextAfter().orElse(null);
+        } while (after != null);
+        return result;
     }
 
     @Override

@@ -84,6 +84,7 @@ final class FileBackend implements StoreBackend {
     private static final String META_EXTENSION = ".meta";
     private static final String SCOPE_LOCK = "__scope__.lock";
     private static final String DEPLOY_LOCK = "__deploy_lock__.json";
+    private static final String TEMPORARY_PREFIX = "__tmp__";
     private static final Logger LOG = LoggerFactory.getLogger(FileBackend.class);
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
     /** Lock file to its real path, for the lock files this store has made or found. */
@@ -818,6 +819,9 @@ final class FileBackend implements StoreBackend {
         jvmLock.lock();
         try (FileChannel channel = FileChannel.open(realLockFile, StandardOpenOption.WRITE);
                 FileLock ignored = channel.lock()) {
+            if (sweptScopes.add(scope)) {
+                sweepTemporaryFiles(scope);
+            }
             return action.get();
         } catch (java.nio.file.NoSuchFileException gone) {
             // The lock file was removed since it was made (a folder deleted by hand): make it again.
@@ -828,6 +832,31 @@ final class FileBackend implements StoreBackend {
             jvmLock.unlock();
         }
         return locked(scope, write, action);
+    }
+
+    /** The scopes whose leftover temporary files this instance has removed. */
+    private final Set<ScopeId> sweptScopes = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Removes the temporary files a writer killed mid-write left in the scope's metadata folder. Called holding
+     * the scope's lock: every writer of this store fills its temporary files holding that lock, so no temporary
+     * file found meanwhile is still being filled. Once a scope per instance; a file that cannot be removed (a
+     * read-only checkout) stays.
+     */
+    private void sweepTemporaryFiles(ScopeId scope) {
+        Path dir = metaDir(scope);
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, TEMPORARY_PREFIX + "*")) {
+            for (Path leftover : leftovers) {
+                try {
+                    Files.deleteIfExists(leftover);
+                    LOG.info("removed {}, left by a writer that stopped mid-write", leftover);
+                } catch (IOException e) {
+                    LOG.debug("cannot remove {}", leftover, e);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot look for temporary files in {}", dir, e);
+        }
     }
 
     private void createDirectories(Path dir) {
@@ -841,7 +870,7 @@ final class FileBackend implements StoreBackend {
     /** Atomically replaces {@code target} with {@code bytes}: temp file, force, rename, force the folder. */
     private void replace(ScopeId scope, Path target, byte[] bytes) {
         Path tmpDir = metaDir(scope);
-        Path tmp = tmpDir.resolve("__tmp__" + UUID.randomUUID());
+        Path tmp = tmpDir.resolve(TEMPORARY_PREFIX + UUID.randomUUID());
         try {
             createDirectories(tmpDir);
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

@@ -275,6 +275,23 @@ class FileStoreTest {
     }
 
     @Test
+    void temporaryFilesLeftByAKilledWriterAreRemoved() throws IOException {
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            store.scope("app", "dev").create(record("x"));
+        }
+        // What kill -9 of a writer between creating its temporary file and renaming it leaves.
+        Path metaDir = tmp.resolve(".statestore/app/dev");
+        Path leftover = Files.writeString(metaDir.resolve("__tmp__" + java.util.UUID.randomUUID()), "{\"half\":");
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            assertThat(store.scope("app", "dev").require("x").version()).isEqualTo(1);
+        }
+        assertThat(leftover).doesNotExist();
+        try (Stream<Path> files = Files.list(metaDir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith("__tmp__"));
+        }
+    }
+
+    @Test
     void aFolderThatCannotBeReadIsAnErrorNotAnEmptyList() throws IOException {
         Files.createDirectories(tmp.resolve("state"));
         Files.writeString(tmp.resolve("state/app"), "not a folder");
