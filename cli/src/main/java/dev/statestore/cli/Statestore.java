@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
             "  3  conflict: the record changed meanwhile, records differ, or the deploy lock is held",
             "  4  the store is unavailable: retry later",
             "  5  corrupt data in the store: it is left as it is for you to inspect",
-            "  6  doctor found a problem with the store"})
+            "  6  doctor found a problem with the store",
+            "  7  the store refused the credentials: fix them, retrying will not help"})
 public final class Statestore implements Runnable {
 
     static final int OK = 0;
@@ -43,6 +44,7 @@ public final class Statestore implements Runnable {
     static final int UNAVAILABLE = 4;
     static final int CORRUPT = 5;
     static final int CHECK_FAILED = 6;
+    static final int AUTHENTICATION = 7;
 
     @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "the store (default: $STATESTORE_URL, else file:.alchemy)")
@@ -102,6 +104,9 @@ public final class Statestore implements Runnable {
         if (e instanceof StateStoreUnavailableException) {
             return UNAVAILABLE;
         }
+        if (e instanceof dev.statestore.StateStoreAuthenticationException) {
+            return AUTHENTICATION;
+        }
         if (e instanceof CorruptStateException) {
             return CORRUPT;
         }
@@ -139,6 +144,15 @@ public final class Statestore implements Runnable {
         }
         String env = System.getenv("STATESTORE_URL");
         return env != null && !env.isBlank() ? env : StateStores.DEFAULT_URL;
+    }
+
+    /** The store URL in force, without its secrets, for messages. */
+    String storeUrlForMessages() {
+        try {
+            return dev.statestore.spi.StoreUrl.parse(storeUrl()).redacted();
+        } catch (RuntimeException e) {
+            return "(the store URL)";
+        }
     }
 
     StateStore open() {

@@ -109,7 +109,7 @@ class CommandLineConventionsTest {
                 .path("released").asBoolean()).isFalse();
 
         JsonNode doctor = json(run("--store", memory, "--json", "doctor"));
-        for (String field : List.of("openMillis", "writeMillis", "readMillis", "deleteMillis", "racingCreateWinners")) {
+        for (String field : List.of("openMillis", "writeMillis", "readMillis", "deleteMillis", "createRounds", "detectionOfOneRoundIn20")) {
             assertThat(doctor.path(field).isNumber()).as(field + " is a JSON number: " + doctor.path(field)).isTrue();
         }
     }

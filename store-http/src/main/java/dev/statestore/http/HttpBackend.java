@@ -12,6 +12,7 @@ import dev.statestore.LockLease;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
+import dev.statestore.StateStoreAuthenticationException;
 import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.spi.DocumentToWrite;
@@ -195,8 +196,8 @@ final class HttpBackend implements StoreBackend {
             return new StateStoreUnavailableException(where + " answered " + status + ": " + message, null);
         }
         if (status == 401) {
-            return new StateStoreException(where + " refused the token (401): check the URL's token option or "
-                    + HttpOptions.TOKEN_VARIABLE);
+            return new StateStoreAuthenticationException(where + " refused the token (401): check the URL's token "
+                    + "option or " + HttpOptions.TOKEN_VARIABLE, null);
         }
         return new StateStoreException(where + " answered " + status + ": " + message);
     }

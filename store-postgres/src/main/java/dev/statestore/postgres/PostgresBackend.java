@@ -3,12 +3,14 @@ package dev.statestore.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.LockConflictException;
 import dev.statestore.LockInfo;
 import dev.statestore.LockLease;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
+import dev.statestore.StateStoreAuthenticationException;
 import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.spi.DocumentToWrite;
@@ -89,8 +91,21 @@ final class PostgresBackend implements StoreBackend {
         try {
             pool = new HikariDataSource(config);
         } catch (HikariPool.PoolInitializationException e) {
-            throw new StateStoreUnavailableException("cannot connect to " + options.describe() + ": "
-                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+            String message = "cannot connect to " + options.describe() + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+            if (e.getCause() instanceof SQLException sql && isAuthentication(sql)) {
+                throw new StateStoreAuthenticationException(message + " (check the URL's user and password, or "
+                        + "PGUSER and PGPASSWORD)", e);
+            }
+            if (e.getCause() instanceof SQLException sql && "3D000".equals(sql.getSQLState())) {
+                // No such database: the URL names the wrong one, retrying will not create it.
+                throw new InvalidStoreUrlException(message + " (the URL's path names the database)");
+            }
+            throw new StateStoreUnavailableException(message, e);
+        } catch (RuntimeException e) {
+            // HikariCP or the driver refusing the URL it was built from (a malformed host): a bad URL, not an outage.
+            throw new InvalidStoreUrlException("cannot use " + options.describe() + ": the PostgreSQL driver refuses it ("
+                    + e.getMessage() + ")");
         }
         PostgresBackend backend = new PostgresBackend(options, pool);
         try {
@@ -493,9 +508,22 @@ final class PostgresBackend implements StoreBackend {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String message = "cannot " + what + " in " + options.describe() + ": " + e.getMessage()
                 + (state.isEmpty() ? "" : " (SQLState " + state + ")");
+        if (isAuthentication(e)) {
+            return new StateStoreAuthenticationException(message, e);
+        }
         boolean unavailable = e instanceof SQLTransientConnectionException || e instanceof SQLRecoverableException
                 || state.startsWith("08") || state.startsWith("57P") || state.startsWith("53") || state.equals("57014");
         return unavailable ? new StateStoreUnavailableException(message, e) : new StateStoreException(message, e);
+    }
+
+    /** Class 28, invalid authorization specification: a wrong password (28P01) or a refused user (28000). */
+    private static boolean isAuthentication(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("28")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

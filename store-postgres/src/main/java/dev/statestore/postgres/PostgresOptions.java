@@ -40,6 +40,19 @@ public record PostgresOptions(
         Duration statementTimeout,
         String applicationName) {
 
+    /** A host name, an IPv4 address or a bracketed IPv6 address, and an optional port of digits. */
+    private static final java.util.regex.Pattern HOST_AND_PORT = java.util.regex.Pattern.compile(
+            "(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+)(:[0-9]{1,5})?");
+
+    private static boolean portInRange(String host) {
+        int colon = host.lastIndexOf(':');
+        if (colon < 0 || host.endsWith("]")) {
+            return true;
+        }
+        int port = Integer.parseInt(host.substring(colon + 1));
+        return port >= 1 && port <= 65535;
+    }
+
     private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     /** @throws InvalidStoreUrlException naming every bad part of the URL */
@@ -48,12 +61,19 @@ public record PostgresOptions(
         String hosts = url.authority().orElse("");
         if (hosts.isEmpty()) {
             options.problem("host", "is missing: postgresql://host[:port]/database");
+        } else {
+            for (String host : hosts.split(",", -1)) {
+                if (!HOST_AND_PORT.matcher(host).matches() || !portInRange(host)) {
+                    options.problem("host", "'" + host + "' is not host[:port] with a port from 1 to 65535");
+                }
+            }
         }
         String database = url.path().startsWith("/") ? url.path().substring(1) : url.path();
         if (database.isEmpty() || database.contains("/")) {
             options.problem("database", "must be the one path segment: postgresql://host/database");
         }
-        String user = options.string("user").or(url::user).or(() -> env("PGUSER"))
+        // postgresql://:secret@host names no user: the default one, as libpq takes it.
+        String user = options.string("user").or(() -> url.user().filter(u -> !u.isEmpty())).or(() -> env("PGUSER"))
                 .orElse(System.getProperty("user.name"));
         String password = options.string("password").or(url::password).or(() -> env("PGPASSWORD")).orElse(null);
         String schema = options.string("schema", "statestore");

@@ -1,8 +1,8 @@
 package dev.statestore.postgres;
 
-import dev.statestore.testkit.postgres.PostgresFixture;
 import dev.statestore.bench.BenchmarkRun;
 import dev.statestore.bench.RawClient;
+import dev.statestore.testkit.postgres.PostgresFixture;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

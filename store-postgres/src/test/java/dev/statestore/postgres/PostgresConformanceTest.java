@@ -1,8 +1,8 @@
 package dev.statestore.postgres;
 
-import dev.statestore.testkit.postgres.PostgresFixture;
 import dev.statestore.conformance.ConformanceFixture;
 import dev.statestore.conformance.StateStoreConformance;
+import dev.statestore.testkit.postgres.PostgresFixture;
 
 /** The whole conformance suite, unchanged, on PostgreSQL. */
 class PostgresConformanceTest extends StateStoreConformance {

@@ -1,9 +1,9 @@
 package dev.statestore.postgres;
 
-import dev.statestore.testkit.postgres.PostgresFixture;
 import dev.statestore.conformance.ConformanceFixture;
 import dev.statestore.conformance.StateStoreConformance;
 import dev.statestore.conformance.TestServers.Tier;
+import dev.statestore.testkit.postgres.PostgresFixture;
 
 /**
  * The whole conformance suite, unchanged, on PostgreSQL in a container (Testcontainers' PostgreSQL module),

@@ -1,6 +1,5 @@
 package dev.statestore.postgres;
 
-import dev.statestore.testkit.postgres.PostgresFixture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +13,7 @@ import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.StateStores;
 import dev.statestore.Versioned;
+import dev.statestore.testkit.postgres.PostgresFixture;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
@@ -219,6 +219,35 @@ class PostgresStoreTest {
                 .hasMessageNotContaining("hunter2");
         assertThatThrownBy(() -> StateStores.open("postgresql://localhost")).isInstanceOf(InvalidStoreUrlException.class)
                 .hasMessageContaining("database");
+    }
+
+    @Test
+    @Timeout(60)
+    void aWrongPasswordIsAnAuthenticationFailureNotAnOutage() {
+        String url = FIXTURE.newStoreUrl();
+        int at = url.indexOf('@');
+        int colon = url.lastIndexOf(':', at);
+        assertThat(colon).as("the test server's URL carries a password: " + url.replaceAll(":[^:@/]*@", ":***@"))
+                .isGreaterThan("postgresql://".length());
+        String wrong = url.substring(0, colon + 1) + "not-the-password-hunter2" + url.substring(at);
+        assertThatThrownBy(() -> StateStores.open(wrong))
+                .isInstanceOf(dev.statestore.StateStoreAuthenticationException.class)
+                .hasMessageContaining("password").hasMessageNotContaining("hunter2")
+                .satisfies(e -> assertThat(((StateStoreException) e).isRetryable()).isFalse());
+    }
+
+    @Test
+    void aMalformedHostOrAMissingDatabaseIsABadUrlNotAnOutage() {
+        for (String url : List.of("postgresql://host:abc/db", "postgresql://host:99999/db", "postgresql://host:0/db",
+                "postgresql://a,b:x/db", "postgresql://bad host/db")) {
+            assertThatThrownBy(() -> StateStores.open(url + "?connectTimeout=1")).as(url)
+                    .isInstanceOf(InvalidStoreUrlException.class).hasMessageContaining("'host'");
+        }
+        String url = FIXTURE.newStoreUrl();
+        String noSuchDatabase = url.replaceFirst("(@[^/]+/)[^?]+\\?", "$1no_such_database_" + System.nanoTime() + "?");
+        assertThat(noSuchDatabase).isNotEqualTo(url);
+        assertThatThrownBy(() -> StateStores.open(noSuchDatabase)).isInstanceOf(InvalidStoreUrlException.class)
+                .hasMessageContaining("does not exist");
     }
 
     @Test

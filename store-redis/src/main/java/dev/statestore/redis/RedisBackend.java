@@ -7,6 +7,7 @@ import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateNames;
+import dev.statestore.StateStoreAuthenticationException;
 import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.spi.DocumentToWrite;
@@ -397,10 +398,26 @@ final class RedisBackend implements StoreBackend {
 
     private static RuntimeException translate(String what, RedisOptions options, JedisException e) {
         String message = "cannot " + what + " in " + options.describe() + ": " + e.getMessage();
+        if (isAuthentication(e)) {
+            return new StateStoreAuthenticationException(message + " (check the URL's user and password)", e);
+        }
         boolean unavailable = e instanceof JedisConnectionException || e instanceof JedisClusterOperationException
                 || (e instanceof JedisDataException && e.getMessage() != null && e.getMessage().matches(
                         "^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|READONLY).*"));
         return unavailable ? new StateStoreUnavailableException(message, e) : new StateStoreException(message, e);
+    }
+
+    /** WRONGPASS (a wrong user or password) or NOAUTH (none given where one is required), however Jedis wraps it. */
+    static boolean isAuthentication(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof redis.clients.jedis.exceptions.JedisAccessControlException) {
+                return true;
+            }
+            if (t instanceof JedisDataException && t.getMessage() != null && t.getMessage().matches("^(WRONGPASS|NOAUTH).*")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @SuppressWarnings("unchecked")

@@ -89,7 +89,7 @@ public record RedisOptions(
             return env == null || env.isEmpty() ? null : env;
         });
         options.finish();
-        return new RedisOptions(List.copyOf(nodes), cluster, tls, database, url.user().orElse(null), password, prefix,
+        return new RedisOptions(List.copyOf(nodes), cluster, tls, database, url.user().filter(u -> !u.isEmpty()).orElse(null), password, prefix,
                 Duration.ofMillis(timeout), maxPoolSize);
     }
 

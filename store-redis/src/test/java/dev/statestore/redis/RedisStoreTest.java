@@ -131,6 +131,38 @@ class RedisStoreTest {
     }
 
     @Test
+    @Timeout(120)
+    void aWrongPasswordIsAnAuthenticationFailureNotAnOutage() throws Exception {
+        // A server of its own, given a password, whatever server the other tests use.
+        LocalRedis local = LocalRedis.single();
+        try {
+            int port = local.ports().get(0);
+            try (UnifiedJedis admin = RedisClient.builder().hostAndPort(new redis.clients.jedis.HostAndPort("127.0.0.1", port))
+                    .build()) {
+                admin.configSet("requirepass", "the-right-one");
+            }
+            for (String url : List.of("redis://:hunter2@127.0.0.1:" + port, "redis://default:hunter2@127.0.0.1:" + port,
+                    "redis://127.0.0.1:" + port)) {
+                assertThatThrownBy(() -> StateStores.open(url + "?timeout=3000")).as(url)
+                        .isInstanceOf(dev.statestore.StateStoreAuthenticationException.class)
+                        .hasMessageNotContaining("hunter2")
+                        .satisfies(e -> assertThat(((dev.statestore.StateStoreException) e).isRetryable()).isFalse());
+            }
+            try (StateStore store = StateStores.open("redis://:the-right-one@127.0.0.1:" + port + "?timeout=3000")) {
+                assertThat(store.stacks()).isEmpty();
+            }
+        } finally {
+            try (redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis("127.0.0.1", local.ports().get(0))) {
+                admin.auth("the-right-one");
+                admin.configSet("requirepass", "");
+            } catch (RuntimeException notSetYet) {
+                // the password was never set: nothing to undo
+            }
+            local.stop();
+        }
+    }
+
+    @Test
     @Timeout(30)
     void anUnreachableServerFailsAtOpenAsUnavailable() {
         assertThatThrownBy(() -> StateStores.open("redis://u:hunter2@127.0.0.1:1?timeout=1000"))

@@ -65,7 +65,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * never written. A write reads the object's head, checks the caller's condition, and puts with the
  * ETag it read; a 412 or 409 means someone wrote in between, and the check runs again on what is there
  * now. No two versions of a key have the same bytes, so no two have the same ETag ({@link S3Bodies}).
- * Listing needs no extra requests to skip tombstones: they are the objects of at most 25 bytes.
+ * Listing needs no extra requests to skip tombstones: they are the objects of exactly 25 bytes (see
+ * {@link S3Bodies} for what is corrupt).
  *
  * <p>Versions and times live in user metadata ({@code x-amz-meta-statestore-version},
  * {@code -updated}), written with the body in the same request. The deploy lock is a small JSON object
@@ -183,14 +184,33 @@ final class S3Backend implements StoreBackend {
     private Optional<Head> head(String key) {
         try {
             HeadObjectResponse r = s3.headObject(b -> b.bucket(options.bucket()).key(key));
-            return Optional.of(new Head(r.eTag(), version(r.metadata()), updated(r.metadata(), r.lastModified()),
-                    !S3Bodies.isTombstone(r.contentLength())));
+            if (S3Bodies.isSmall(r.contentLength())) {
+                // A tombstone or corrupt: its bytes tell, and its ETag is taken with them.
+                ResponseBytes<GetObjectResponse> small = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
+                GetObjectResponse g = small.response();
+                requireTombstone(key, small.asByteArray());
+                return Optional.of(new Head(g.eTag(), version(g.metadata()), updated(g.metadata(), g.lastModified()), false));
+            }
+            return Optional.of(new Head(r.eTag(), version(r.metadata()), updated(r.metadata(), r.lastModified()), true));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return Optional.empty();
             }
             throw e;
         }
+    }
+
+    /** A small object is a tombstone or corrupt: never taken for a deleted record, which a create would overwrite. */
+    private void requireTombstone(String key, byte[] body) {
+        if (!S3Bodies.isTombstone(body)) {
+            throw corruptSmallObject(key, body.length);
+        }
+    }
+
+    private dev.statestore.CorruptStateException corruptSmallObject(String key, long size) {
+        return new dev.statestore.CorruptStateException(location(key), "an object of " + size + " bytes that is "
+                + "neither a record (always longer) nor a tombstone (exactly " + S3Bodies.TOMBSTONE_BYTES
+                + " bytes of white space, or empty)", null);
     }
 
     private static long version(Map<String, String> metadata) {
@@ -216,7 +236,8 @@ final class S3Backend implements StoreBackend {
         try {
             ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
             GetObjectResponse r = bytes.response();
-            if (S3Bodies.isTombstone(r.contentLength())) {
+            if (S3Bodies.isSmall(r.contentLength())) {
+                requireTombstone(key, bytes.asByteArray());
                 return Optional.empty();
             }
             long version = version(r.metadata());
@@ -334,7 +355,7 @@ final class S3Backend implements StoreBackend {
     /**
      * fqn to object key of the live records of the scope after {@code afterFqn}, at most {@code limit}
      * of them (or all): pages of {@code ListObjectsV2} from {@code StartAfter}, skipping tombstones (the
-     * objects of at most {@link S3Bodies#TOMBSTONE_MAX_BYTES} bytes), merged with the rare records whose fqn is too long for a key.
+     * objects of exactly {@link S3Bodies#TOMBSTONE_BYTES} bytes, or none), merged with the rare records whose fqn is too long for a key.
      */
     private TreeMap<String, String> liveRecords(ScopeId scope, String afterFqn, int limit) {
         TreeMap<String, String> result = new TreeMap<>(StateNames.ORDER);
@@ -348,7 +369,10 @@ final class S3Backend implements StoreBackend {
         do {
             ListObjectsV2Response page = s3.listObjectsV2(request.continuationToken(token).build());
             for (S3Object object : page.contents()) {
-                if (!S3Bodies.isTombstone(object.size())) {
+                if (!S3Bodies.listsAsTombstone(object.size())) {
+                    if (S3Bodies.isSmall(object.size())) {
+                        throw corruptSmallObject(object.key(), object.size());
+                    }
                     result.put(keys.fqnOf(scope, object.key()), object.key());
                 }
             }
@@ -356,7 +380,7 @@ final class S3Backend implements StoreBackend {
         } while (token != null && result.size() <= limit);
         for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(options.bucket()).prefix(keys.hashedPrefix(scope)))
                 .contents()) {
-            if (!S3Bodies.isTombstone(object.size())) {
+            if (!S3Bodies.listsAsTombstone(object.size())) {
                 // A name too long for a key: the object itself says which record it is.
                 get(StateKey.output(), object.key()).map(S3Backend::fqnInside)
                         .filter(fqn -> afterFqn == null || StateNames.ORDER.compare(fqn, afterFqn) > 0)
@@ -487,7 +511,7 @@ final class S3Backend implements StoreBackend {
         for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(options.bucket()).prefix(keys.scope(scope))).contents()) {
             boolean document = object.key().equals(output) || object.key().startsWith(records)
                     || object.key().startsWith(hashed);
-            if (document && !S3Bodies.isTombstone(object.size())) {
+            if (document && !S3Bodies.listsAsTombstone(object.size())) {
                 return true;
             }
         }

@@ -12,12 +12,15 @@ import java.nio.charset.StandardCharsets;
  * document is followed by a new line and its version in 64 binary digits of white space (space 0, tab 1),
  * which JSON ignores; a tombstone is a new line and the low 24 bits of its version the same way.
  *
- * <p>A tombstone is therefore at most {@value #TOMBSTONE_MAX_BYTES} bytes (an empty object, as earlier
- * releases wrote, is one too) and a document always more, which listing tells apart by size alone.
+ * <p>A tombstone is therefore exactly {@value #TOMBSTONE_BYTES} bytes of that form (an empty object, as earlier
+ * releases wrote, is one too) and a document always more. Anything else of at most that size is neither: it is
+ * corrupt, reported by key, and never taken for a deleted record (which a create would write over). A listing
+ * sees sizes only: it skips objects of exactly a tombstone's size and reports smaller ones; reads and writes
+ * check a small object's bytes.
  */
 final class S3Bodies {
 
-    static final int TOMBSTONE_MAX_BYTES = 25;
+    static final int TOMBSTONE_BYTES = 25;
     private static final int DOCUMENT_BITS = 64;
     private static final int TOMBSTONE_BITS = 24;
 
@@ -31,9 +34,30 @@ final class S3Bodies {
         return whitespace(version, TOMBSTONE_BITS).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Whether an object of {@code size} bytes is a tombstone (or unknown size: treated as one). */
-    static boolean isTombstone(Long size) {
-        return size == null || size <= TOMBSTONE_MAX_BYTES;
+    /** Whether an object of {@code size} bytes cannot be a document: a tombstone, or corrupt (unknown: look). */
+    static boolean isSmall(Long size) {
+        return size == null || size <= TOMBSTONE_BYTES;
+    }
+
+    /** Whether a listing takes an object of {@code size} bytes for a tombstone: exactly a tombstone's size, or empty. */
+    static boolean listsAsTombstone(long size) {
+        return size == 0 || size == TOMBSTONE_BYTES;
+    }
+
+    /** Whether {@code body} is exactly a tombstone: empty, or a new line and 24 spaces and tabs. */
+    static boolean isTombstone(byte[] body) {
+        if (body.length == 0) {
+            return true;
+        }
+        if (body.length != TOMBSTONE_BYTES || body[0] != '\n') {
+            return false;
+        }
+        for (int i = 1; i < body.length; i++) {
+            if (body[i] != ' ' && body[i] != '\t') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The document an object holds: its text without the trailing white space. */

@@ -52,7 +52,7 @@ final class S3Fixture implements ConformanceFixture {
     public Optional<byte[]> rawRecord(String storeUrl, ScopeId scope, String fqn) {
         try {
             byte[] bytes = raw.getObjectAsBytes(b -> b.bucket(bucket(storeUrl)).key(key(storeUrl, scope, fqn))).asByteArray();
-            return S3Bodies.isTombstone((long) bytes.length) ? Optional.empty() : Optional.of(bytes);
+            return S3Bodies.isTombstone(bytes) ? Optional.empty() : Optional.of(bytes);
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return Optional.empty();

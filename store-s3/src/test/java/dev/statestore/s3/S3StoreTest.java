@@ -32,12 +32,45 @@ class S3StoreTest {
             store.scope("app", "prod").delete("Api/Bucket ü");
             var head = FIXTURE.raw().headObject(b -> b.bucket(S3Fixture.bucket(url))
                     .key(prefix + "/app/prod/r/Api/Bucket ü"));
-            assertThat(head.contentLength()).as("a tombstone").isLessThanOrEqualTo(S3Bodies.TOMBSTONE_MAX_BYTES);
+            assertThat(head.contentLength()).as("a tombstone").isEqualTo(S3Bodies.TOMBSTONE_BYTES);
             assertThat(head.metadata()).containsEntry("statestore-version", "1");
             assertThat(store.scope("app", "prod").create(ResourceState.builder("Api/Bucket ü", ResourceStatus.CREATED).build())
                     .version()).isEqualTo(2);
         }
         assertThat(new S3Keys("p").record(new ScopeId("s", "t"), "x".repeat(1020))).startsWith("p/s/t/h/").hasSize(8 + 64);
+    }
+
+    @Test
+    void aSmallObjectThatIsNotExactlyATombstoneIsCorruptAndNeverWrittenOver() {
+        String url = FIXTURE.newStoreUrl();
+        String prefix = S3Options.from(dev.statestore.spi.StoreUrl.parse(url)).prefix();
+        String bucket = S3Fixture.bucket(url);
+        java.util.Map<String, byte[]> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("Garbage", "\u0001garbage{ not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        bodies.put("Truncated", "{\"kind\":\"resource\",\"f".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        bodies.put("Exactly25", "x".repeat(S3Bodies.TOMBSTONE_BYTES).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (StateStore store = StateStores.open(url)) {
+            var scope = store.scope("app", "prod");
+            scope.create(ResourceState.builder("Fine", ResourceStatus.CREATED).build());
+            for (var e : bodies.entrySet()) {
+                String key = prefix + "/app/prod/r/" + e.getKey();
+                FIXTURE.raw().putObject(b -> b.bucket(bucket).key(key), software.amazon.awssdk.core.sync.RequestBody
+                        .fromBytes(e.getValue()));
+                assertThatThrownBy(() -> scope.get(e.getKey())).as(e.getKey())
+                        .isInstanceOf(dev.statestore.CorruptStateException.class).hasMessageContaining(key);
+                assertThatThrownBy(() -> scope.create(ResourceState.builder(e.getKey(), ResourceStatus.CREATED).build()))
+                        .as(e.getKey()).isInstanceOf(dev.statestore.CorruptStateException.class);
+                assertThatThrownBy(() -> scope.put(ResourceState.builder(e.getKey(), ResourceStatus.CREATED).build()))
+                        .as(e.getKey()).isInstanceOf(dev.statestore.CorruptStateException.class);
+                assertThatThrownBy(() -> scope.delete(e.getKey())).as(e.getKey())
+                        .isInstanceOf(dev.statestore.CorruptStateException.class);
+                assertThat(FIXTURE.raw().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray())
+                        .as("the evidence is kept").isEqualTo(e.getValue());
+            }
+            // A listing sees sizes only: the objects smaller than a tombstone are reported, never skipped.
+            assertThatThrownBy(scope::listAll).isInstanceOf(dev.statestore.CorruptStateException.class);
+            assertThat(scope.require("Fine").version()).isEqualTo(1);
+        }
     }
 
     @Test

@@ -33,6 +33,8 @@ final class LocalPostgres {
     private final Path data;
     private final int port;
     private final boolean root;
+    /** The password of the user postgres: random per test JVM, never a secret worth keeping. */
+    static final String PASSWORD = "pg-" + java.util.UUID.randomUUID();
     private Process postmaster;
 
     private LocalPostgres(Path bin, Path base, int port, boolean root) {
@@ -101,11 +103,17 @@ final class LocalPostgres {
     }
 
     private void initdb(Path sock) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command("initdb", "-D", data.toString(), "-U", "postgres", "-A", "trust",
-                "-E", "UTF8", "--locale=C", "--no-sync"))
+        // Connections over TCP (all of the tests') need the password, as on a real server, so that a wrong one
+        // fails the way it does there.
+        Path passwordFile = base.resolve("password.txt");
+        Files.writeString(passwordFile, PASSWORD + "\n");
+        Process p = new ProcessBuilder(command("initdb", "-D", data.toString(), "-U", "postgres", "--auth-local=trust",
+                "--auth-host=scram-sha-256", "--pwfile=" + passwordFile, "-E", "UTF8", "--locale=C", "--no-sync"))
                 .directory(base.toFile()).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        boolean done = p.waitFor(120, TimeUnit.SECONDS);
+        Files.deleteIfExists(passwordFile);
+        if (!done || p.exitValue() != 0) {
             throw new IOException("initdb failed:\n" + output);
         }
         // fsync off is fine for a throwaway server; synchronous_commit stays on (off loses rows on restart).
@@ -141,7 +149,7 @@ final class LocalPostgres {
     }
 
     Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), "postgres", "");
+        return DriverManager.getConnection(jdbcUrl(), "postgres", PASSWORD);
     }
 
     /** Fast shutdown: clients are disconnected, committed rows stay. */

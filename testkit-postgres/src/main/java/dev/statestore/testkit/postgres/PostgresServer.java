@@ -92,7 +92,7 @@ public final class PostgresServer {
         try {
             LocalPostgres server = LocalPostgres.start(bin.get());
             return new PostgresServer("private server from " + bin.get(), false, "127.0.0.1:" + server.port(), "postgres",
-                    "postgres", null, server);
+                    "postgres", LocalPostgres.PASSWORD, server);
         } catch (IOException e) {
             throw new IllegalStateException("could not start a private PostgreSQL server from " + bin.get(), e);
         } catch (InterruptedException e) {
