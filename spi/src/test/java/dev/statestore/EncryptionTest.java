@@ -44,12 +44,18 @@ class EncryptionTest {
                 + fqn + "\"}},\"bindings\":[{\"token\":\"tok-" + fqn + "\"}]}");
     }
 
+    /** An encrypted store holding the record "Db" of app/prod and that scope's output; the caller closes it. */
+    private StateStore sealedDbAndOutput(String keys, String output) {
+        StateStore store = StateStores.open(url(keys));
+        store.scope("app", "prod").create(secret("Db"));
+        store.scope("app", "prod").putOutput(StackOutput.fromJson(output));
+        return store;
+    }
+
     @Test
     void secretsNeverReachTheBytesAndTheDocumentComesBackExactly() throws IOException {
         String k1 = keys("k", "k1:" + key());
-        try (StateStore store = StateStores.open(url(k1))) {
-            store.scope("app", "prod").create(secret("Db"));
-            store.scope("app", "prod").putOutput(StackOutput.fromJson("{\"dbPassword\":\"hunter2-output\"}"));
+        try (StateStore store = sealedDbAndOutput(k1, "{\"dbPassword\":\"hunter2-output\"}")) {
             assertThat(store.scope("app", "prod").require("Db").value()).isEqualTo(secret("Db"));
             assertThat(store.scope("app", "prod").output().orElseThrow().value().toJson()).contains("hunter2-output");
             assertThat(store.scope("app", "prod").listByStatus(java.util.EnumSet.of(ResourceStatus.CREATED))).hasSize(1);
@@ -208,10 +214,7 @@ class EncryptionTest {
     @Test
     void aStoreOpenedWithoutTheKeyRefusesSealedRecordsAndNothingIsLost() throws IOException {
         String k1 = keys("k", "k1:" + key());
-        try (StateStore store = StateStores.open(url(k1))) {
-            store.scope("app", "prod").create(secret("Db"));
-            store.scope("app", "prod").putOutput(StackOutput.fromJson("{\"url\":\"https://x\"}"));
-        }
+        sealedDbAndOutput(k1, "{\"url\":\"https://x\"}").close();
         try (StateStore plain = StateStores.open("file:" + tmp.resolve("state-root"))) {
             StateScope scope = plain.scope("app", "prod");
             assertThatThrownBy(() -> scope.get("Db")).isInstanceOf(StateStoreException.class)
