@@ -5,6 +5,7 @@ import static dev.statestore.conformance.TestRecords.json;
 import static dev.statestore.conformance.TestRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.statestore.CorruptStateException;
@@ -1095,6 +1096,33 @@ public abstract class StateStoreConformance {
                     .as("a listing never leaves a record out silently").isInstanceOf(CorruptStateException.class);
             assertThat(fixture().rawRecord(url, SCOPE, "Bad")).hasValueSatisfying(
                     bytes -> assertThat(bytes).isEqualTo(garbage));
+        }
+
+        @Test
+        @DisplayName("corrupt stored bytes are never written over: not by a create, a conditional or unconditional "
+                + "put, or a conditional or unconditional delete")
+        void corruptRecordIsNeverWrittenOver() {
+            Versioned<ResourceState> written = scope().create(record("Bad", ResourceStatus.CREATED));
+            byte[] garbage = "{\"fqn\": \"Bad\", \"status\": tru".getBytes(StandardCharsets.UTF_8);
+            fixture().writeRawRecord(url, SCOPE, "Bad", garbage);
+            ResourceState replacement = record("Bad", ResourceStatus.UPDATED);
+            List<Runnable> writes = new ArrayList<>();
+            writes.add(() -> scope().create(replacement));
+            // The version the record had, and the one past it (a store may count a change it did not make as a write).
+            for (long version : new long[] {written.version(), written.version() + 1}) {
+                writes.add(() -> scope().update(replacement, version));
+                writes.add(() -> scope().delete("Bad", version));
+            }
+            writes.add(() -> scope().put(replacement));
+            writes.add(() -> scope().delete("Bad"));
+            for (Runnable write : writes) {
+                Throwable refused = catchThrowable(write::run);
+                assertThat(refused).as("a write over corrupt bytes is refused")
+                        .isInstanceOfAny(CorruptStateException.class, StateConflictException.class);
+                assertThat(fixture().rawRecord(url, SCOPE, "Bad")).as("the bytes stay as they were")
+                        .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(garbage));
+            }
+            assertThat(catchThrowable(() -> scope().put(replacement))).isInstanceOf(CorruptStateException.class);
         }
 
         @Test

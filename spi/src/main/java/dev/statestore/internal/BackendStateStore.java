@@ -155,21 +155,25 @@ public final class BackendStateStore implements StateStore {
 
         @Override
         public Versioned<ResourceState> update(ResourceState record, long expectedVersion) {
+            requireNotCorrupt(StateKey.record(record.fqn()));
             return writeRecord(record, WriteCondition.version(expectedVersion));
         }
 
         @Override
         public Versioned<ResourceState> put(ResourceState record) {
+            requireNotCorrupt(StateKey.record(record.fqn()));
             return writeRecord(record, WriteCondition.any());
         }
 
         @Override
         public void delete(String fqn, long expectedVersion) {
+            requireNotCorrupt(StateKey.record(fqn));
             backend().delete(id, StateKey.record(fqn), WriteCondition.version(expectedVersion));
         }
 
         @Override
         public boolean delete(String fqn) {
+            requireNotCorrupt(StateKey.record(fqn));
             return backend().delete(id, StateKey.record(fqn), WriteCondition.any());
         }
 
@@ -185,16 +189,19 @@ public final class BackendStateStore implements StateStore {
 
         @Override
         public Versioned<StackOutput> updateOutput(StackOutput output, long expectedVersion) {
+            requireNotCorrupt(StateKey.output());
             return writeOutput(output, WriteCondition.version(expectedVersion));
         }
 
         @Override
         public Versioned<StackOutput> putOutput(StackOutput output) {
+            requireNotCorrupt(StateKey.output());
             return writeOutput(output, WriteCondition.any());
         }
 
         @Override
         public boolean deleteOutput() {
+            requireNotCorrupt(StateKey.output());
             return backend().delete(id, StateKey.output(), WriteCondition.any());
         }
 
@@ -226,6 +233,26 @@ public final class BackendStateStore implements StateStore {
         @Override
         public boolean forceReleaseLock() {
             return backend().forceReleaseLock(id);
+        }
+
+        /**
+         * Corrupt data is never rewritten: a write that could replace a stored record (or output) reads it first,
+         * and one whose bytes do not make a valid record, or that is sealed without its key here, is refused
+         * whatever the write's condition ({@link CorruptStateException}, bytes untouched). Creates need no read:
+         * a corrupt record is there, so a create conflicts. A backend that applies this rule on its own side
+         * says so and is not read twice.
+         */
+        private void requireNotCorrupt(StateKey key) {
+            if (backend().refusesWritesOverCorruptRecords()) {
+                return;
+            }
+            backend().read(id, key).ifPresent(stored -> {
+                if (key instanceof StateKey.Record) {
+                    toRecord(stored);
+                } else {
+                    toOutput(stored);
+                }
+            });
         }
 
         private Versioned<ResourceState> writeRecord(ResourceState record, WriteCondition condition) {

@@ -275,6 +275,11 @@ final class EncryptingBackend implements StoreBackend {
     }
 
     @Override
+    public boolean refusesWritesOverCorruptRecords() {
+        return delegate.refusesWritesOverCorruptRecords();
+    }
+
+    @Override
     public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
         return delegate.acquireLock(scope, lockId, owner, ttl);
     }

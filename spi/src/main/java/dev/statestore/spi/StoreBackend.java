@@ -90,6 +90,16 @@ public interface StoreBackend extends AutoCloseable {
     boolean forceReleaseLock(ScopeId scope);
 
     /**
+     * Whether this backend itself refuses to write over a stored record that is not a valid record (a remote
+     * store that applies the same rule on its side). If not, the shared layer reads the current record before
+     * every write that could replace it ({@code update}, {@code put}, the deletes), since corrupt data is never
+     * rewritten: an operator repairs it on purpose.
+     */
+    default boolean refusesWritesOverCorruptRecords() {
+        return false;
+    }
+
+    /**
      * Warnings about how the backend is set up, for people (the command line's {@code doctor}): a
      * server that keeps nothing on disk, say. Empty when nothing is worth saying. Reads only.
      */

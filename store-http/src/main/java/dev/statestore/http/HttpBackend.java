@@ -414,6 +414,12 @@ final class HttpBackend implements StoreBackend {
         }
     }
 
+    /** The server behind refuses them with the same shared layer, and answers 500 corrupt, which this client throws. */
+    @Override
+    public boolean refusesWritesOverCorruptRecords() {
+        return true;
+    }
+
     @Override
     public void close() {
         // The JDK's client has no close before Java 21: its threads end when it is no longer used.
