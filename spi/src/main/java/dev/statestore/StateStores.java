@@ -76,6 +76,16 @@ public final class StateStores {
     }
 
     /**
+     * The store as a server that holds state for clients sees it ({@code statestore serve}): records and outputs
+     * that a client sealed with its own key (encryption at rest on the client's side) are stored and returned as
+     * they are, unread. Any other store refuses them, since a store without the key would read a sealed record's
+     * readable copy as the record. The view shares {@code store}; closing the view closes nothing.
+     */
+    public static StateStore forServing(StateStore store) {
+        return store instanceof BackendStateStore backed ? backed.passingSealedDocuments() : store;
+    }
+
+    /**
      * Re-seals every record and the stack output of one scope of an encrypted store under its primary key
      * (the first key of {@code encryptionKey}), after a key rotation, so that the old keys can be retired.
      * Holds the scope's deploy lock while it runs. Each record is rewritten by a conditional write on the

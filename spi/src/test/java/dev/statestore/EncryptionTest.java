@@ -226,14 +226,33 @@ class EncryptionTest {
             // What a read-modify-write through such a store would have written: a document still carrying the seal.
             String raw = Files.readString(file("prod", "Db"));
             ResourceState carried = ResourceState.fromJson(raw.replace("\"status\": \"created\"", "\"status\": \"updated\""));
-            assertThatThrownBy(() -> scope.put(carried)).isInstanceOf(InvalidStateException.class)
-                    .hasMessageContaining("__sealed__");
-            assertThatThrownBy(() -> scope.update(carried, 1)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope.put(carried)).isInstanceOf(StateStoreException.class)
+                    .hasMessageContaining("sealed");
+            assertThatThrownBy(() -> scope.update(carried, 1)).isInstanceOf(StateStoreException.class)
+                    .hasMessageContaining("sealed");
+            // Not even a fresh document: the sealed record is there, and this store cannot read it.
+            assertThatThrownBy(() -> scope.put(secret("Db"))).hasMessageContaining("sealed");
+            assertThatThrownBy(() -> scope.delete("Db")).hasMessageContaining("sealed");
+            // And nowhere may a document carry the envelope.
+            assertThatThrownBy(() -> scope.put(ResourceState.fromJson(raw.replace("\"Db\"", "\"Elsewhere\""))))
+                    .isInstanceOf(InvalidStateException.class).hasMessageContaining("__sealed__");
         }
         try (StateStore store = StateStores.open(url(k1))) {
             Versioned<ResourceState> db = store.scope("app", "prod").require("Db");
             assertThat(db.version()).isEqualTo(1);
             assertThat(db.value()).isEqualTo(secret("Db"));
+        }
+        // A server holding state for clients that seal it passes sealed documents through, unread.
+        try (StateStore plain = StateStores.open("file:" + tmp.resolve("state-root"))) {
+            StateStore serving = StateStores.forServing(plain);
+            Versioned<ResourceState> sealed = serving.scope("app", "prod").require("Db");
+            assertThat(sealed.value().toJson()).contains("__sealed__").doesNotContain("hunter2");
+            assertThat(serving.scope("app", "prod").update(sealed.value(), sealed.version()).version()).isEqualTo(2);
+            serving.close();
+            assertThat(plain.stacks()).as("closing the view closes nothing").containsExactly("app");
+        }
+        try (StateStore store = StateStores.open(url(k1))) {
+            assertThat(store.scope("app", "prod").require("Db").value()).isEqualTo(secret("Db"));
         }
     }
 

@@ -584,6 +584,63 @@ public abstract class StateStoreConformance {
         }
 
         @Test
+        @DisplayName("a record is listed once, under its present status only, through every write and delete")
+        void byStatusFollowsEveryChange() {
+            Set<ResourceStatus> both = java.util.EnumSet.of(ResourceStatus.CREATING, ResourceStatus.CREATED);
+            Versioned<ResourceState> r = scope().create(record("R", ResourceStatus.CREATING));
+            assertThat(fqns(scope().listByStatus(both))).containsExactly("R");
+            r = scope().update(record("R", ResourceStatus.CREATED), r.version());
+            assertThat(fqns(scope().listByStatus(java.util.EnumSet.of(ResourceStatus.CREATING)))).isEmpty();
+            assertThat(fqns(scope().listByStatus(java.util.EnumSet.of(ResourceStatus.CREATED)))).containsExactly("R");
+            assertThat(fqns(scope().listByStatus(both))).as("once, whatever statuses are asked").containsExactly("R");
+            scope().put(record("R", ResourceStatus.UPDATING));
+            assertThat(fqns(scope().listByStatus(java.util.EnumSet.of(ResourceStatus.UPDATING)))).containsExactly("R");
+            assertThat(fqns(scope().listByStatus(both))).isEmpty();
+            scope().delete("R");
+            assertThat(fqns(scope().listByStatus(java.util.EnumSet.allOf(ResourceStatus.class)))).isEmpty();
+            scope().create(record("R", ResourceStatus.REPLACED));
+            assertThat(fqns(scope().listReplaced())).containsExactly("R");
+            assertThat(fqns(scope().listByStatus(java.util.EnumSet.of(ResourceStatus.UPDATING)))).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a last page that is exactly full says there is no more")
+        void exactlyFullLastPage() {
+            List.of("a", "b", "c", "d").forEach(fqn -> scope().create(record(fqn, ResourceStatus.CREATED)));
+            assertThat(scope().list(null, 4).hasMore()).isFalse();
+            Page<Versioned<ResourceState>> first = scope().list(null, 2);
+            assertThat(first.hasMore()).isTrue();
+            Page<Versioned<ResourceState>> second = scope().list(first.nextAfter().orElseThrow(), 2);
+            assertThat(fqns(second.items())).containsExactly("c", "d");
+            assertThat(second.hasMore()).isFalse();
+        }
+
+        @Test
+        @DisplayName("a scope that holds only a deploy lease, held or released, is not listed")
+        void leaseOnlyScopesAreNotListed() {
+            StateScope leased = store.scope("lease-only", "dev");
+            LockLease lease = leased.acquireLock("deploy", Duration.ofMinutes(5));
+            assertThat(store.stacks()).doesNotContain("lease-only");
+            assertThat(store.stages("lease-only")).isEmpty();
+            leased.releaseLock(lease.lockId());
+            assertThat(store.stacks()).doesNotContain("lease-only");
+        }
+
+        @Test
+        @DisplayName("updatedAt is the time of the last write, moved by every one")
+        void updatedAtMoves() throws Exception {
+            Versioned<ResourceState> created = scope().create(record("T", ResourceStatus.CREATING));
+            Thread.sleep(20);
+            Versioned<ResourceState> updated = scope().update(record("T", ResourceStatus.CREATED), created.version());
+            assertThat(updated.updatedAt()).isAfter(created.updatedAt());
+            assertThat(scope().require("T").updatedAt()).isEqualTo(updated.updatedAt());
+            Thread.sleep(20);
+            Versioned<ResourceState> put = scope().put(record("T", ResourceStatus.UPDATING));
+            assertThat(put.updatedAt()).isAfter(updated.updatedAt());
+            assertThat(scope().require("T").updatedAt()).isEqualTo(put.updatedAt());
+        }
+
+        @Test
         @DisplayName("a page size outside 1 to 1,000 is refused")
         void pageSizeBounds() {
             assertThatThrownBy(() -> scope().list(null, 0)).isInstanceOf(InvalidStateException.class);
@@ -907,6 +964,20 @@ public abstract class StateStoreConformance {
         }
 
         @Test
+        @DisplayName("deleting the stage or the stack keeps the deploy lease and its fencing token")
+        void deletingRecordsKeepsTheLease() {
+            scope().create(record("R", ResourceStatus.CREATED));
+            LockLease lease = scope().acquireLock("deploy", minutes);
+            scope().deleteAll();
+            assertThat(scope().lockInfo().map(LockInfo::owner)).contains("deploy");
+            store.deleteStack(SCOPE.stack());
+            assertThat(scope().lockInfo().map(LockInfo::fencingToken)).contains(lease.fencingToken());
+            assertThatThrownBy(() -> scope().acquireLock("other", minutes)).isInstanceOf(LockConflictException.class);
+            scope().releaseLock(lease.lockId());
+            assertThat(scope().acquireLock("next", minutes).fencingToken()).isGreaterThan(lease.fencingToken());
+        }
+
+        @Test
         @DisplayName("the fencing token grows on every acquisition, across release and force-release")
         void fencing() {
             long last = 0;
@@ -1123,6 +1194,16 @@ public abstract class StateStoreConformance {
                         .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(garbage));
             }
             assertThat(catchThrowable(() -> scope().put(replacement))).isInstanceOf(CorruptStateException.class);
+        }
+
+        @Test
+        @DisplayName("a listing by status fails on corrupt bytes as a read does, never skips them")
+        void corruptRecordInAListingByStatus() {
+            scope().create(record("Good", ResourceStatus.CREATED));
+            scope().create(record("Bad", ResourceStatus.CREATED));
+            fixture().writeRawRecord(url, SCOPE, "Bad", "{\"fqn\": \"Bad\", \"status\": tru".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> scope().listByStatus(java.util.EnumSet.allOf(ResourceStatus.class)))
+                    .isInstanceOf(CorruptStateException.class);
         }
 
         @Test

@@ -35,17 +35,34 @@ import java.util.stream.Collectors;
  * Internal: the one implementation of the public API over any {@link StoreBackend}. It validates what
  * goes in and parses what comes out, so every backend behaves the same at its edges.
  */
-public final class BackendStateStore implements StateStore {
+public class BackendStateStore implements StateStore {
 
     /** The largest document accepted, in UTF-8 bytes of its compact JSON. */
     public static final int MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
     static final Duration MAX_LOCK_TTL = Duration.ofDays(7);
 
     private final StoreBackend backend;
+    /** A view for a server that holds sealed documents for clients: they pass unread (see StateStores.forServing). */
+    private final boolean passesSealed;
     private volatile boolean closed;
 
     public BackendStateStore(StoreBackend backend) {
+        this(backend, false);
+    }
+
+    private BackendStateStore(StoreBackend backend, boolean passesSealed) {
         this.backend = backend;
+        this.passesSealed = passesSealed;
+    }
+
+    /** The same backend, with documents sealed by clients passing through as they are; closing the view closes nothing. */
+    public StateStore passingSealedDocuments() {
+        return passesSealed ? this : new BackendStateStore(backend, true) {
+            @Override
+            public synchronized void close() {
+                // A view: the store it was made from owns the backend.
+            }
+        };
     }
 
     /** The backend, unless this store is closed: a closed store says so instead of failing obscurely. */
@@ -265,7 +282,7 @@ public final class BackendStateStore implements StateStore {
 
         /** A document carrying an envelope of encryption at rest would be read back as sealed, or opened as another. */
         private void requireNoEnvelope(String what, JsonNode document) {
-            if (document.isObject() && document.has(EncryptingBackend.SEALED)) {
+            if (document.isObject() && document.has(EncryptingBackend.SEALED) && !passesSealed) {
                 throw new InvalidStateException("'" + what + "' carries the field '" + EncryptingBackend.SEALED
                         + "', the envelope of encryption at rest: a document may not hold it (one read from a sealed "
                         + "record without its key is not the record)");
@@ -322,7 +339,7 @@ public final class BackendStateStore implements StateStore {
          */
         private JsonNode requireNotSealed(StoredDocument stored, JsonNode node) {
             JsonNode envelope = node.get(EncryptingBackend.SEALED);
-            if (envelope != null && envelope.isObject()) {
+            if (envelope != null && envelope.isObject() && !passesSealed) {
                 throw new StateStoreException("'" + stored.key().describe() + "' in " + id + " is sealed (encryption at "
                         + "rest) with the key '" + envelope.path("kid").asText() + "', and this store was opened without "
                         + "encryption: open it with encryptionKey=env:VAR or encryptionKey=file:PATH holding that key "
