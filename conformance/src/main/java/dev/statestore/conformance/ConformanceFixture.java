@@ -27,4 +27,12 @@ public interface ConformanceFixture {
 
     /** Replaces the bytes stored for an existing record, bypassing the store and its versioning. */
     void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes);
+
+    /**
+     * Whether the stores of this fixture seal what they store (encryption at rest), so that stored bytes are
+     * bound to their scope and fqn: the suite then expects moved or altered bytes to be refused as corrupt.
+     */
+    default boolean sealsRecords() {
+        return false;
+    }
 }

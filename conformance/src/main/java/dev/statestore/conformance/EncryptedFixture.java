@@ -64,4 +64,9 @@ public final class EncryptedFixture implements ConformanceFixture {
     public void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes) {
         plain.writeRawRecord(withoutKey(storeUrl), scope, fqn, bytes);
     }
+
+    @Override
+    public boolean sealsRecords() {
+        return true;
+    }
 }

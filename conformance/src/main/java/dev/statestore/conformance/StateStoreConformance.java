@@ -142,6 +142,24 @@ public abstract class StateStoreConformance {
     class RoundTrips {
 
         @Test
+        @Timeout(120)
+        @DisplayName("a record that grows large and shrinks again reads back exactly at every size")
+        void growAndShrink() {
+            ResourceState small = record("Grow", ResourceStatus.CREATED);
+            ResourceState large = TestRecords.incompressible("Grow", 700 * 1024, 11);
+            ResourceState larger = TestRecords.incompressible("Grow", 900 * 1024, 12);
+            Versioned<ResourceState> v = scope().create(small);
+            for (ResourceState next : List.of(large, small, larger, small, large)) {
+                v = scope().update(next, v.version());
+                assertThat(scope().require("Grow").value()).isEqualTo(next);
+            }
+            assertThat(scope().require("Grow").version()).isEqualTo(6);
+            scope().delete("Grow", 6);
+            assertThat(scope().get("Grow")).isEmpty();
+            assertThat(scope().create(small).version()).isEqualTo(7);
+        }
+
+        @Test
         @DisplayName("every field of a resource record, through the typed accessors")
         void everyResourceField() {
             ResourceState previous = ResourceState.builder("Api/Site", ResourceStatus.CREATED)
@@ -847,6 +865,45 @@ public abstract class StateStoreConformance {
         }
 
         @Test
+        @Timeout(180)
+        @DisplayName("conditional deletes racing updates and re-creates on 2 instances: no version is ever acknowledged twice")
+        void deletesRacingUpdates() throws Exception {
+            // A delete that checks and then writes its tombstone unconditionally can bury an update that landed in
+            // between: the next create then hands out that update's version again. Correct deletes never do.
+            StateStore second = open(url);
+            List<StateScope> scopes = List.of(store.scope(SCOPE), second.scope(SCOPE));
+            scopes.get(0).create(record("Churn", ResourceStatus.CREATED));
+            List<Long> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>(List.of(1L)));
+            AtomicInteger remaining = new AtomicInteger(240);
+            AtomicInteger thread = new AtomicInteger();
+            race(6, () -> {
+                int me = thread.getAndIncrement();
+                StateScope mine = scopes.get(me % 2);
+                boolean deleter = me >= 4;
+                while (remaining.getAndDecrement() > 0) {
+                    try {
+                        Optional<Versioned<ResourceState>> current = mine.get("Churn");
+                        if (current.isEmpty()) {
+                            acknowledged.add(mine.create(record("Churn", ResourceStatus.CREATING)).version());
+                        } else if (deleter) {
+                            mine.delete("Churn", current.get().version());
+                        } else {
+                            acknowledged.add(mine.update(record("Churn", ResourceStatus.UPDATED),
+                                    current.get().version()).version());
+                        }
+                    } catch (StateConflictException lost) {
+                        // someone else won this one
+                    }
+                }
+                return null;
+            });
+            assertThat(acknowledged).as("every acknowledged version is its own").doesNotHaveDuplicates();
+            Optional<Versioned<ResourceState>> last = scopes.get(1).get("Churn");
+            long highest = java.util.Collections.max(acknowledged);
+            last.ifPresent(v -> assertThat(v.version()).isEqualTo(highest));
+        }
+
+        @Test
         @Timeout(120)
         @DisplayName("writers of an unchanged document still conflict: a stale version never wins, nor after delete and re-create")
         void unchangedDocumentsStillConflict() {
@@ -1194,6 +1251,32 @@ public abstract class StateStoreConformance {
                         .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(garbage));
             }
             assertThat(catchThrowable(() -> scope().put(replacement))).isInstanceOf(CorruptStateException.class);
+        }
+
+        @Test
+        @DisplayName("a record's stored bytes moved to the same fqn in another scope, or changed by one character")
+        void movedOrAlteredBytes() {
+            ScopeId other = new ScopeId(SCOPE.stack(), SCOPE.stage() + "-other");
+            ResourceState here = record("Moved", ResourceStatus.CREATED).toBuilder().resourceType("Here").build();
+            ResourceState there = record("Moved", ResourceStatus.CREATED).toBuilder().resourceType("There").build();
+            scope().create(here);
+            store.scope(other).create(there);
+            byte[] bytes = fixture().rawRecord(url, SCOPE, "Moved").orElseThrow();
+            fixture().writeRawRecord(url, other, "Moved", bytes);
+            if (fixture().sealsRecords()) {
+                // Sealed for one scope and fqn: elsewhere it must not open.
+                assertThatThrownBy(() -> store.scope(other).get("Moved")).isInstanceOf(CorruptStateException.class);
+                String text = new String(bytes, StandardCharsets.UTF_8);
+                int at = text.indexOf("\"ct\"");
+                int inside = text.indexOf('"', text.indexOf(':', at) + 1) + 5;
+                char c = text.charAt(inside);
+                String altered = text.substring(0, inside) + (c == 'A' ? 'B' : 'A') + text.substring(inside + 1);
+                fixture().writeRawRecord(url, SCOPE, "Moved", altered.getBytes(StandardCharsets.UTF_8));
+                assertThatThrownBy(() -> scope().get("Moved")).isInstanceOf(CorruptStateException.class);
+            } else {
+                // Plain: the bytes are the record, wherever they are.
+                assertThat(store.scope(other).require("Moved").value()).isEqualTo(here);
+            }
         }
 
         @Test

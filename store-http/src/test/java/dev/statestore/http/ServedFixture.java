@@ -81,4 +81,9 @@ final class ServedFixture implements ConformanceFixture {
     public void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes) {
         behind.writeRawRecord(inner(storeUrl), scope, fqn, bytes);
     }
+
+    @Override
+    public boolean sealsRecords() {
+        return behind.sealsRecords();
+    }
 }
