@@ -185,11 +185,16 @@ final class S3Backend implements StoreBackend {
         try {
             HeadObjectResponse r = s3.headObject(b -> b.bucket(options.bucket()).key(key));
             if (S3Bodies.isSmall(r.contentLength())) {
-                // A tombstone or corrupt: its bytes tell, and its ETag is taken with them.
+                // A tombstone or corrupt: its bytes tell, and its ETag is taken with them. The object may have been
+                // written again since the HEAD (a re-create): what the GET got is what counts.
                 ResponseBytes<GetObjectResponse> small = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
                 GetObjectResponse g = small.response();
-                requireTombstone(key, small.asByteArray());
-                return Optional.of(new Head(g.eTag(), version(g.metadata()), updated(g.metadata(), g.lastModified()), false));
+                byte[] body = small.asByteArray();
+                boolean live = !S3Bodies.isSmall((long) body.length);
+                if (!live) {
+                    requireTombstone(key, body);
+                }
+                return Optional.of(new Head(g.eTag(), version(g.metadata()), updated(g.metadata(), g.lastModified()), live));
             }
             return Optional.of(new Head(r.eTag(), version(r.metadata()), updated(r.metadata(), r.lastModified()), true));
         } catch (S3Exception e) {
