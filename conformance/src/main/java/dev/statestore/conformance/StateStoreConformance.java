@@ -829,12 +829,16 @@ public abstract class StateStoreConformance {
     @DisplayName("concurrency: racing writers lose nothing and win once")
     class Concurrency {
 
+        /** The scope under test on this test's store and on a second instance of the same store. */
+        private List<StateScope> onTwoInstances() {
+            return List.of(store.scope(SCOPE), open(url).scope(SCOPE));
+        }
+
         @Test
         @Timeout(180)
         @DisplayName("8 threads on 2 store instances increment one counter 200 times: it ends at 200, version 201")
         void sharedCounter() throws Exception {
-            StateStore second = open(url);
-            List<StateScope> scopes = List.of(store.scope(SCOPE), second.scope(SCOPE));
+            List<StateScope> scopes = onTwoInstances();
             scopes.get(0).create(TestRecords.counter("Counter", 0));
             AtomicInteger remaining = new AtomicInteger(200);
             AtomicInteger thread = new AtomicInteger();
@@ -870,8 +874,7 @@ public abstract class StateStoreConformance {
         void deletesRacingUpdates() throws Exception {
             // A delete that checks and then writes its tombstone unconditionally can bury an update that landed in
             // between: the next create then hands out that update's version again. Correct deletes never do.
-            StateStore second = open(url);
-            List<StateScope> scopes = List.of(store.scope(SCOPE), second.scope(SCOPE));
+            List<StateScope> scopes = onTwoInstances();
             scopes.get(0).create(record("Churn", ResourceStatus.CREATED));
             List<Long> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>(List.of(1L)));
             AtomicInteger remaining = new AtomicInteger(240);

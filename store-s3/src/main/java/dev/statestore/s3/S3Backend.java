@@ -187,7 +187,7 @@ final class S3Backend implements StoreBackend {
             if (S3Bodies.isSmall(r.contentLength())) {
                 // A tombstone or corrupt: its bytes tell, and its ETag is taken with them. The object may have been
                 // written again since the HEAD (a re-create): what the GET got is what counts.
-                ResponseBytes<GetObjectResponse> small = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
+                ResponseBytes<GetObjectResponse> small = settledSmall(key);
                 GetObjectResponse g = small.response();
                 byte[] body = small.asByteArray();
                 boolean live = !S3Bodies.isSmall((long) body.length);
@@ -202,6 +202,28 @@ final class S3Backend implements StoreBackend {
                 return Optional.empty();
             }
             throw e;
+        }
+    }
+
+    /**
+     * A GET of an object that looked small: a tombstone, a document written meanwhile, or corrupt. Some
+     * S3-compatible servers (S3Mock) let a GET read an object while a PUT is still writing it, so a body that is
+     * neither a tombstone nor a document is read again, twice at most, before it is taken for corrupt: a torn
+     * read settles, corrupt bytes stay.
+     */
+    private ResponseBytes<GetObjectResponse> settledSmall(String key) {
+        for (int attempt = 0; ; attempt++) {
+            ResponseBytes<GetObjectResponse> got = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
+            byte[] body = got.asByteArray();
+            if (!S3Bodies.isSmall((long) body.length) || S3Bodies.isTombstone(body) || attempt == 2) {
+                return got;
+            }
+            try {
+                Thread.sleep(25L * (attempt + 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return got;
+            }
         }
     }
 
@@ -240,8 +262,11 @@ final class S3Backend implements StoreBackend {
     private Optional<StoredDocument> get(StateKey stateKey, String key) {
         try {
             ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
+            if (S3Bodies.isSmall((long) bytes.asByteArray().length) && !S3Bodies.isTombstone(bytes.asByteArray())) {
+                bytes = settledSmall(key);
+            }
             GetObjectResponse r = bytes.response();
-            if (S3Bodies.isSmall(r.contentLength())) {
+            if (S3Bodies.isSmall((long) bytes.asByteArray().length)) {
                 requireTombstone(key, bytes.asByteArray());
                 return Optional.empty();
             }
