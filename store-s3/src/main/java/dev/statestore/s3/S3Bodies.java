@@ -13,10 +13,11 @@ import java.nio.charset.StandardCharsets;
  * which JSON ignores; a tombstone is a new line and the low 24 bits of its version the same way.
  *
  * <p>A tombstone is therefore exactly {@value #TOMBSTONE_BYTES} bytes of that form (an empty object, as earlier
- * releases wrote, is one too) and a document always more. Anything else of at most that size is neither: it is
- * corrupt, reported by key, and never taken for a deleted record (which a create would write over). A listing
- * sees sizes only: it skips objects of exactly a tombstone's size and reports smaller ones; reads and writes
- * check a small object's bytes.
+ * releases wrote, is one too) and a document always more. This release also marks its tombstones in their
+ * metadata, and a marked object is a tombstone whatever its bytes; an unmarked one of at most that size must be
+ * exactly a tombstone's bytes, or it is corrupt, reported by key, and never taken for a deleted record (which a
+ * create would write over). A listing sees sizes only: it skips objects of exactly a tombstone's size and reports
+ * smaller ones.
  */
 final class S3Bodies {
 
