@@ -33,7 +33,7 @@ class S3StoreTest {
             var head = FIXTURE.raw().headObject(b -> b.bucket(S3Fixture.bucket(url))
                     .key(prefix + "/app/prod/r/Api/Bucket ü"));
             assertThat(head.contentLength()).as("a tombstone").isEqualTo(S3Bodies.TOMBSTONE_BYTES);
-            assertThat(head.metadata()).containsEntry("statestore-version", "1");
+            assertThat(head.metadata()).containsEntry("statestore-version", "1").containsEntry("statestore-tombstone", "1");
             assertThat(store.scope("app", "prod").create(ResourceState.builder("Api/Bucket ü", ResourceStatus.CREATED).build())
                     .version()).isEqualTo(2);
         }
@@ -67,6 +67,12 @@ class S3StoreTest {
                 assertThat(FIXTURE.raw().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray())
                         .as("the evidence is kept").isEqualTo(e.getValue());
             }
+            // A tombstone of the release before: exactly a tombstone's bytes, its version in the metadata, no mark.
+            String legacy = prefix + "/app/prod/r/Legacy";
+            FIXTURE.raw().putObject(b -> b.bucket(bucket).key(legacy).metadata(java.util.Map.of("statestore-version", "4")),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(S3Bodies.tombstone(4)));
+            assertThat(scope.get("Legacy")).isEmpty();
+            assertThat(scope.create(ResourceState.builder("Legacy", ResourceStatus.CREATED).build()).version()).isEqualTo(5);
             // A listing sees sizes only: the objects smaller than a tombstone are reported, never skipped.
             assertThatThrownBy(scope::listAll).isInstanceOf(dev.statestore.CorruptStateException.class);
             assertThat(scope.require("Fine").version()).isEqualTo(1);
