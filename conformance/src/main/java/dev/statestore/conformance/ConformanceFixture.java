@@ -35,4 +35,13 @@ public interface ConformanceFixture {
     default boolean sealsRecords() {
         return false;
     }
+
+    /**
+     * The same store as {@code storeUrl}, opened as a client that seals with another key of the same key ring
+     * (where the fixture seals; otherwise simply the same URL): what either seals, the other must read by the key
+     * id the record names.
+     */
+    default String withAnotherKey(String storeUrl) {
+        return storeUrl;
+    }
 }

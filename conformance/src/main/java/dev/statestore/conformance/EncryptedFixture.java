@@ -10,8 +10,10 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * Any backend's fixture with encryption on: its store URLs gain {@code encryptionKey=file:…} (a fresh
- * AES-256 key in a temp file), and raw access goes to the same bytes, which are then the sealed ones.
+ * Any backend's fixture with encryption on: its store URLs gain {@code encryptionKey=file:…}, a rotated ring of
+ * two fresh AES-256 keys (the primary that seals, and an older one still listed), and raw access goes to the same
+ * bytes, which are then the sealed ones. {@link #withAnotherKey} opens the same store with the ring the other way
+ * round, so that the suite has records sealed under each key.
  */
 public final class EncryptedFixture implements ConformanceFixture {
 
@@ -19,10 +21,14 @@ public final class EncryptedFixture implements ConformanceFixture {
 
     private final ConformanceFixture plain;
     private final String keyOption;
+    private final String otherKeyOption;
 
     public EncryptedFixture(ConformanceFixture plain) {
         this.plain = plain;
-        this.keyOption = keyFileOption("conformance:" + randomKey());
+        String current = "current:" + randomKey();
+        String previous = "previous:" + randomKey();
+        this.keyOption = keyFileOption(current, previous);
+        this.otherKeyOption = keyFileOption(previous, current);
     }
 
     /** A new random AES-256 key, base64. */
@@ -68,5 +74,10 @@ public final class EncryptedFixture implements ConformanceFixture {
     @Override
     public boolean sealsRecords() {
         return true;
+    }
+
+    @Override
+    public String withAnotherKey(String storeUrl) {
+        return withoutKey(storeUrl) + (withoutKey(storeUrl).contains("?") ? "&" : "?") + otherKeyOption;
     }
 }

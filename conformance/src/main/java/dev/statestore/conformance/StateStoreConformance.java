@@ -1283,6 +1283,25 @@ public abstract class StateStoreConformance {
         }
 
         @Test
+        @DisplayName("records sealed under either key of a rotated ring read back by the key id they name")
+        void rotatedKeys() {
+            StateScope other = open(fixture().withAnotherKey(url)).scope(SCOPE);
+            other.create(record("SealedThere", ResourceStatus.CREATED));
+            scope().create(record("SealedHere", ResourceStatus.CREATED));
+            assertThat(scope().require("SealedThere").value()).isEqualTo(record("SealedThere", ResourceStatus.CREATED));
+            assertThat(other.require("SealedHere").value()).isEqualTo(record("SealedHere", ResourceStatus.CREATED));
+            if (fixture().sealsRecords()) {
+                java.util.regex.Pattern kid = java.util.regex.Pattern.compile("\"kid\"\\s*:\\s*\"([^\"]+)\"");
+                java.util.regex.Matcher there = kid.matcher(new String(fixture().rawRecord(url, SCOPE, "SealedThere")
+                        .orElseThrow(), StandardCharsets.UTF_8));
+                java.util.regex.Matcher here = kid.matcher(new String(fixture().rawRecord(url, SCOPE, "SealedHere")
+                        .orElseThrow(), StandardCharsets.UTF_8));
+                assertThat(there.find() && here.find()).as("both name the key that sealed them").isTrue();
+                assertThat(there.group(1)).as("sealed under different keys").isNotEqualTo(here.group(1));
+            }
+        }
+
+        @Test
         @DisplayName("a listing by status fails on corrupt bytes as a read does, never skips them")
         void corruptRecordInAListingByStatus() {
             scope().create(record("Good", ResourceStatus.CREATED));
