@@ -56,6 +56,12 @@ class DynamoDbStoreTest {
             scope.update(ResourceState.builder("Big", ResourceStatus.CREATED).build(), 2);
             assertThat(sortKeys(url).stream().filter(k -> k.startsWith("c#"))).as("small again: no chunks").isEmpty();
             assertThat(scope.require("Big").version()).isEqualTo(3);
+            // Large once more, then deleted: the tombstone is the record's one item left.
+            scope.update(random("Big", 1024 * 1024, 3), 3);
+            assertThat(sortKeys(url).stream().filter(k -> k.startsWith("c#"))).hasSize(3).allMatch(k -> k.contains("#4#"));
+            scope.delete("Big", 4);
+            assertThat(sortKeys(url)).as("deleted: its chunks go, the tombstone stays").containsExactly("r#Big");
+            assertThat(scope.create(ResourceState.builder("Big", ResourceStatus.CREATED).build()).version()).isEqualTo(5);
         }
     }
 
