@@ -1024,6 +1024,20 @@ public abstract class StateStoreConformance {
         }
 
         @Test
+        @Timeout(30)
+        @DisplayName("a lease that expired is over even if nobody took it: its id no longer renews or releases")
+        void expiredUntaken() throws Exception {
+            LockLease stale = scope().acquireLock("paused-laptop", Duration.ofMillis(300));
+            while (scope().lockInfo().isPresent()) {
+                Thread.sleep(50);
+            }
+            assertThatThrownBy(() -> scope().renewLock(stale.lockId(), minutes)).isInstanceOf(LockConflictException.class);
+            assertThatThrownBy(() -> scope().releaseLock(stale.lockId())).isInstanceOf(LockConflictException.class);
+            assertThat(scope().lockInfo()).as("still free").isEmpty();
+            assertThat(scope().acquireLock("next", minutes).fencingToken()).isGreaterThan(stale.fencingToken());
+        }
+
+        @Test
         @DisplayName("deleting the stage or the stack keeps the deploy lease and its fencing token")
         void deletingRecordsKeepsTheLease() {
             scope().create(record("R", ResourceStatus.CREATED));
