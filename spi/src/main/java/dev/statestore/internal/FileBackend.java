@@ -11,6 +11,7 @@ import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.internal.FileNames.Slot;
 import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateJson;
@@ -18,7 +19,6 @@ import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
-import dev.statestore.internal.FileNames.Slot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -39,7 +39,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -329,7 +328,7 @@ final class FileBackend implements StoreBackend {
             // Document first, version file second: a crash between them leaves the new document, which a read
             // counts as one write past the version file's (see readHolding).
             replace(scope, docDir.resolve(slot.file()), bytes);
-            replace(scope, metaDir(scope).resolve(slot.metaBase() + META_EXTENSION), metaJson(key, version, now, bytes));
+            writeMeta(scope, slot, fqnOf(key), version, now, FileNames.sha256Hex(bytes));
             // The file it was found in, when it moved; and a second file of the record under another of its names
             // (a move that stopped halfway, a copy by hand), which reads never see while this one is there.
             for (Slot other : candidates(key)) {
@@ -341,17 +340,19 @@ final class FileBackend implements StoreBackend {
         });
     }
 
-    private static byte[] metaJson(StateKey key, long version, Instant updatedAt, byte[] document) {
+    /** Writes the version file of {@code slot}: which record (null: the stack output), its version, when, what bytes. */
+    private void writeMeta(ScopeId scope, Slot slot, String fqn, long version, Instant updatedAt, String sha256) {
         ObjectNode meta = StateJson.nodes().objectNode();
-        if (key instanceof StateKey.Record r) {
-            meta.put("fqn", r.fqn());
+        if (fqn != null) {
+            meta.put("fqn", fqn);
         } else {
             meta.putNull("fqn");
         }
         meta.put("version", version);
         meta.put("updatedAt", updatedAt.toString());
-        meta.put("sha256", FileNames.sha256Hex(document));
-        return StateJson.compact(meta).getBytes(StandardCharsets.UTF_8);
+        meta.put("sha256", sha256);
+        replace(scope, metaDir(scope).resolve(slot.metaBase() + META_EXTENSION),
+                StateJson.compact(meta).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -427,13 +428,7 @@ final class FileBackend implements StoreBackend {
         if (there != null && java.util.Objects.equals(there.fqn, tombstone.fqn) && there.version >= tombstone.version) {
             return;
         }
-        ObjectNode node = StateJson.nodes().objectNode();
-        node.put("fqn", tombstone.fqn);
-        node.put("version", tombstone.version);
-        node.put("updatedAt", tombstone.updatedAt.toString());
-        node.put("sha256", tombstone.sha256);
-        replace(scope, metaDir(scope).resolve(to.metaBase() + META_EXTENSION),
-                StateJson.compact(node).getBytes(StandardCharsets.UTF_8));
+        writeMeta(scope, to, tombstone.fqn, tombstone.version, tombstone.updatedAt, tombstone.sha256);
     }
 
     private static void check(ScopeId scope, StateKey key, WriteCondition condition, Optional<Found> current) {
@@ -462,20 +457,10 @@ final class FileBackend implements StoreBackend {
      * forced to disk now (a scope's deletion forces it once, at the end).
      */
     private void deleteDocument(ScopeId scope, StateKey key, Found found, boolean sync) {
-        Path meta = metaDir(scope).resolve(found.slot.metaBase() + META_EXTENSION);
         Meta known = readMeta(scope, found.slot.metaBase());
         if (known == null || known.version != found.version || !java.util.Objects.equals(known.fqn, fqnOf(key))) {
             // The document was written by someone else: record its version before it goes.
-            ObjectNode node = StateJson.nodes().objectNode();
-            if (key instanceof StateKey.Record r) {
-                node.put("fqn", r.fqn());
-            } else {
-                node.putNull("fqn");
-            }
-            node.put("version", found.version);
-            node.put("updatedAt", found.updatedAt.toString());
-            node.put("sha256", FileNames.sha256Hex(found.bytes));
-            replace(scope, meta, StateJson.compact(node).getBytes(StandardCharsets.UTF_8));
+            writeMeta(scope, found.slot, fqnOf(key), found.version, found.updatedAt, FileNames.sha256Hex(found.bytes));
         }
         Path doc = docDir(scope).resolve(found.slot.file());
         try {
@@ -606,8 +591,12 @@ final class FileBackend implements StoreBackend {
                     }
                     continue;
                 }
-                List<Slot> slots = FileNames.readSlots(fqn);
-                Optional<Slot> slot = slots.stream().filter(s -> s.file().equals(name)).findFirst();
+                // Nearly every file is under Alchemy's name of the fqn it holds: settled without hashing the fqn.
+                Optional<Slot> slot = FileNames.alchemySlot(fqn).filter(s -> s.file().equals(name));
+                List<Slot> slots = slot.isPresent() ? List.of(slot.get()) : FileNames.readSlots(fqn);
+                if (slot.isEmpty()) {
+                    slot = slots.stream().filter(s -> s.file().equals(name)).findFirst();
+                }
                 if (slot.isEmpty()) {
                     // A file system that folds case or normalizes unicode opens this file under another spelling:
                     // it is the record's if a read of the record opens it.
@@ -624,7 +613,8 @@ final class FileBackend implements StoreBackend {
                 } else {
                     // Left by a write that stopped while moving a record to its new name, or by hand: the first
                     // name a read searches wins, the one Alchemy itself reads first of all.
-                    Slot first = slots.indexOf(other) < slots.indexOf(slot.get()) ? other : slot.get();
+                    List<Slot> order = FileNames.readSlots(fqn);
+                    Slot first = order.indexOf(other) < order.indexOf(slot.get()) ? other : slot.get();
                     Slot second = first.equals(other) ? slot.get() : other;
                     result.put(fqn, first);
                     problems.add(dir.resolve(first.file()) + " and " + dir.resolve(second.file()) + " both hold the record '"

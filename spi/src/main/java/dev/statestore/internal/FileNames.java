@@ -101,11 +101,6 @@ final class FileNames {
         return List.copyOf(slots);
     }
 
-    /** Whether {@code slot} is one this release writes for the fqn (not a name of an earlier release). */
-    static boolean isCurrent(Slot slot, String fqn) {
-        return writeSlots(fqn).contains(slot);
-    }
-
     /** The longest prefix of {@code s}, whole code points, of at most {@code maxBytes} UTF-8 bytes. */
     private static String cut(String s, int maxBytes) {
         int bytes = 0;
