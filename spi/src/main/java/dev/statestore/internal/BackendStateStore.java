@@ -35,14 +35,17 @@ import java.util.stream.Collectors;
  * Internal: the one implementation of the public API over any {@link StoreBackend}. It validates what
  * goes in and parses what comes out, so every backend behaves the same at its edges.
  */
-public class BackendStateStore implements StateStore {
+public final class BackendStateStore implements StateStore {
 
     /** The largest document accepted, in UTF-8 bytes of its compact JSON. */
     public static final int MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
     static final Duration MAX_LOCK_TTL = Duration.ofDays(7);
 
     private final StoreBackend backend;
-    /** A view for a server that holds sealed documents for clients: they pass unread (see StateStores.forServing). */
+    /**
+     * A view for a server that holds sealed documents for clients: they pass unread (see StateStores.forServing),
+     * and closing it leaves the backend to the store it was made from.
+     */
     private final boolean passesSealed;
     private volatile boolean closed;
 
@@ -57,12 +60,7 @@ public class BackendStateStore implements StateStore {
 
     /** The same backend, with documents sealed by clients passing through as they are; closing the view closes nothing. */
     public StateStore passingSealedDocuments() {
-        return passesSealed ? this : new BackendStateStore(backend, true) {
-            @Override
-            public synchronized void close() {
-                // A view: the store it was made from owns the backend.
-            }
-        };
+        return passesSealed ? this : new BackendStateStore(backend, true);
     }
 
     /** The backend, unless this store is closed: a closed store says so instead of failing obscurely. */
@@ -105,7 +103,8 @@ public class BackendStateStore implements StateStore {
 
     @Override
     public synchronized void close() {
-        if (!closed) {
+        // A view (passesSealed) closes nothing: the store it was made from owns the backend.
+        if (!closed && !passesSealed) {
             closed = true;
             backend.close();
         }
