@@ -194,11 +194,7 @@ final class S3Backend implements StoreBackend {
                 // taken with them; an object written again since the HEAD is what the GET got.
                 ResponseBytes<GetObjectResponse> small = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
                 GetObjectResponse g = small.response();
-                byte[] body = small.asByteArray();
-                boolean live = !isMarkedTombstone(g.metadata()) && !S3Bodies.isSmall((long) body.length);
-                if (!live && !isMarkedTombstone(g.metadata())) {
-                    requireTombstone(key, body);
-                }
+                boolean live = !isTombstone(key, g.metadata(), small.asByteArrayUnsafe());
                 return Optional.of(new Head(g.eTag(), version(g.metadata()), updated(g.metadata(), g.lastModified()), live));
             }
             return Optional.of(new Head(r.eTag(), version(r.metadata()), updated(r.metadata(), r.lastModified()), true));
@@ -220,11 +216,23 @@ final class S3Backend implements StoreBackend {
         return "1".equals(metadata.get(TOMBSTONE));
     }
 
-    /** A small object is a tombstone or corrupt: never taken for a deleted record, which a create would overwrite. */
-    private void requireTombstone(String key, byte[] body) {
+    /**
+     * Whether an object is a tombstone: marked so, or small and exactly a tombstone's bytes (as earlier releases
+     * wrote them). A small object that is not one is corrupt: never taken for a deleted record, which a create
+     * would overwrite.
+     */
+    private boolean isTombstone(String key, Map<String, String> metadata, byte[] body) {
+        // body is the SDK's own array (asByteArrayUnsafe: a document is not copied to be looked at); read only.
+        if (isMarkedTombstone(metadata)) {
+            return true;
+        }
+        if (!S3Bodies.isSmall((long) body.length)) {
+            return false;
+        }
         if (!S3Bodies.isTombstone(body)) {
             throw corruptSmallObject(key, body.length);
         }
+        return true;
     }
 
     private dev.statestore.CorruptStateException corruptSmallObject(String key, long size) {
@@ -256,11 +264,7 @@ final class S3Backend implements StoreBackend {
         try {
             ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
             GetObjectResponse r = bytes.response();
-            if (isMarkedTombstone(r.metadata())) {
-                return Optional.empty();
-            }
-            if (S3Bodies.isSmall((long) bytes.asByteArray().length)) {
-                requireTombstone(key, bytes.asByteArray());
+            if (isTombstone(key, r.metadata(), bytes.asByteArrayUnsafe())) {
                 return Optional.empty();
             }
             long version = version(r.metadata());
