@@ -964,6 +964,15 @@ public abstract class StateStoreConformance {
 
         private final Duration minutes = Duration.ofMinutes(5);
 
+        /** A lease of 300 ms, taken and left to expire: returned once the store no longer shows it held. */
+        private LockLease expiredLease(String owner) throws InterruptedException {
+            LockLease lease = scope().acquireLock(owner, Duration.ofMillis(300));
+            while (scope().lockInfo().isPresent()) {
+                Thread.sleep(50);
+            }
+            return lease;
+        }
+
         @Test
         @DisplayName("one holder at a time; the loser learns who holds it")
         void exclusive() {
@@ -1011,10 +1020,7 @@ public abstract class StateStoreConformance {
         @Timeout(30)
         @DisplayName("a lease that is not renewed expires, and its holder can no longer renew or release")
         void expires() throws Exception {
-            LockLease stale = scope().acquireLock("crashed-deploy", Duration.ofMillis(300));
-            while (scope().lockInfo().isPresent()) {
-                Thread.sleep(50);
-            }
+            LockLease stale = expiredLease("crashed-deploy");
             assertThat(Instant.now()).isAfterOrEqualTo(stale.info().expiresAt().minusMillis(50));
             LockLease next = scope().acquireLock("next-deploy", minutes);
             assertThat(next.fencingToken()).isGreaterThan(stale.fencingToken());
@@ -1027,10 +1033,7 @@ public abstract class StateStoreConformance {
         @Timeout(30)
         @DisplayName("a lease that expired is over even if nobody took it: its id no longer renews or releases")
         void expiredUntaken() throws Exception {
-            LockLease stale = scope().acquireLock("paused-laptop", Duration.ofMillis(300));
-            while (scope().lockInfo().isPresent()) {
-                Thread.sleep(50);
-            }
+            LockLease stale = expiredLease("paused-laptop");
             assertThatThrownBy(() -> scope().renewLock(stale.lockId(), minutes)).isInstanceOf(LockConflictException.class);
             assertThatThrownBy(() -> scope().releaseLock(stale.lockId())).isInstanceOf(LockConflictException.class);
             assertThat(scope().lockInfo()).as("still free").isEmpty();
