@@ -19,7 +19,8 @@ import java.util.OptionalLong;
  * values ({@code {"__redacted__": …}}, {@code {"__date__": …}}, {@code {"__duration__": …}}) are
  * ordinary JSON here.
  *
- * <p>A valid record has a valid {@code fqn} (see {@link StateNames}) and a {@code status} that
+ * <p>A record has a readable {@code fqn} (see {@link StateNames#requireReadableFqn}; a store writes only those that
+ * are valid, {@link StateNames#fqnProblem}) and a {@code status} that
  * {@link ResourceStatus} knows. {@code toString()} names the record but never prints its inputs or
  * outputs, which may hold secrets.
  */
@@ -35,7 +36,7 @@ public final class ResourceState {
         if (fqnNode == null || !fqnNode.isTextual()) {
             throw new InvalidStateException("a record needs a string field 'fqn'");
         }
-        this.fqn = StateNames.requireValidFqn(fqnNode.textValue());
+        this.fqn = StateNames.requireReadableFqn(fqnNode.textValue());
         JsonNode statusNode = owned.get("status");
         if (statusNode == null || !statusNode.isTextual()) {
             throw new InvalidStateException("record '" + fqn + "' needs a string field 'status'");
@@ -49,7 +50,7 @@ public final class ResourceState {
     /**
      * The record held by {@code document}, which is copied.
      *
-     * @throws InvalidStateException if the document has no valid {@code fqn} or a status not in {@link ResourceStatus}
+     * @throws InvalidStateException if the document has no readable {@code fqn} or a status not in {@link ResourceStatus}
      */
     public static ResourceState of(ObjectNode document) {
         return new ResourceState(Objects.requireNonNull(document, "document").deepCopy());

@@ -2,6 +2,7 @@ package dev.statestore;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
+import java.util.Optional;
 
 /**
  * The rules for fqns, stack names and stage names, and the one order in which every backend lists
@@ -38,15 +39,8 @@ public final class StateNames {
 
     /** @throws InvalidStateException naming the problem, if {@code fqn} is not a valid fqn */
     public static String requireValidFqn(String fqn) {
-        if (fqn == null || fqn.isEmpty()) {
-            throw new InvalidStateException("invalid fqn: it is empty");
-        }
+        requireReadableFqn(fqn);
         requireWellFormed("fqn", fqn);
-        int bytes = fqn.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_FQN_BYTES) {
-            throw new InvalidStateException(
-                    "invalid fqn: " + bytes + " bytes in UTF-8, the limit is " + MAX_FQN_BYTES);
-        }
         int start = 0;
         while (true) {
             int slash = fqn.indexOf('/', start);
@@ -57,6 +51,50 @@ public final class StateNames {
             }
             start = slash + 1;
         }
+    }
+
+    /**
+     * Why this suite will not write a record named {@code fqn}, or empty if it is a valid fqn. Another writer
+     * of the same tree (Alchemy writes any string) may have stored such a record: it is read and listed like
+     * any other, but creating, changing or deleting it by that name is refused.
+     */
+    public static Optional<String> fqnProblem(String fqn) {
+        try {
+            requireValidFqn(fqn);
+            return Optional.empty();
+        } catch (InvalidStateException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
+     * The looser rule for names a record may be read and listed by: non-empty, at most {@value #MAX_FQN_BYTES}
+     * bytes in UTF-8, no NUL and no lone surrogate (neither survives a file name, a URL or a database key).
+     * Every valid fqn is readable; a readable one that is not valid was written by another tool.
+     *
+     * @throws InvalidStateException naming the problem, if {@code fqn} could not name a stored record at all
+     */
+    public static String requireReadableFqn(String fqn) {
+        if (fqn == null || fqn.isEmpty()) {
+            throw new InvalidStateException("invalid fqn: it is empty");
+        }
+        for (int i = 0; i < fqn.length(); i++) {
+            char c = fqn.charAt(i);
+            if (c == 0) {
+                throw new InvalidStateException("invalid fqn " + quote(fqn) + ": it holds a control character");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < fqn.length() && Character.isLowSurrogate(fqn.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidStateException("invalid fqn: it holds a lone UTF-16 surrogate");
+            }
+        }
+        int bytes = fqn.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_FQN_BYTES) {
+            throw new InvalidStateException(
+                    "invalid fqn: " + bytes + " bytes in UTF-8, the limit is " + MAX_FQN_BYTES);
+        }
+        return fqn;
     }
 
     private static void requireValidSegment(String fqn, String segment) {

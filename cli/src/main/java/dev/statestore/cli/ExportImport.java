@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.ResourceState;
 import dev.statestore.ScopeId;
 import dev.statestore.StackOutput;
+import dev.statestore.StateNames;
 import dev.statestore.StateScope;
 import dev.statestore.StateStore;
 import dev.statestore.Versioned;
@@ -109,6 +110,8 @@ final class ExportImport {
                     entry.put("stack", scope.stack());
                     entry.put("stage", scope.stage());
                     entry.put("fqn", v.value().fqn());
+                    // Exported whole, flagged: an import into this suite refuses the row, naming it.
+                    StateNames.fqnProblem(v.value().fqn()).ifPresent(problem -> entry.put("readOnlyName", problem));
                     entry.put("version", v.version());
                     entry.set("state", v.value().toJsonNode());
                     try {
@@ -287,6 +290,12 @@ final class ExportImport {
             JsonNode fqn = entry.get("fqn");
             if (fqn != null && !fqn.isNull() && !parsed.fqn().equals(fqn.asText())) {
                 problems.add(where + ": its fqn '" + fqn.asText() + "' is not its state's fqn '" + parsed.fqn() + "'");
+                continue;
+            }
+            Optional<String> unwritable = StateNames.fqnProblem(parsed.fqn());
+            if (unwritable.isPresent()) {
+                problems.add(where + ": " + unwritable.get() + " (a name this store reads but never writes: rename the "
+                        + "record in the export, or leave the row out)");
                 continue;
             }
             rows.add(new Import.Row(scope, parsed));

@@ -62,6 +62,8 @@ final class ListCommands {
             Output.json(out, array);
         } else {
             Output.table(out, Output.RECORD_HEADER, records.stream().map(Output::row).collect(Collectors.toList()));
+            Output.readOnlyNote(records).ifPresent(out::println);
+            out.flush();
         }
     }
 

@@ -74,6 +74,7 @@ final class MigrateCommand extends ListCommands.Base {
                     node.put("overwritten", r.overwritten());
                     node.put("unchanged", r.unchanged());
                     node.set("refused", Output.strings(r.refused()));
+                    node.set("unwritableNames", Output.strings(r.unwritable()));
                     node.put("sourceRecords", r.sourceCount());
                     node.put("targetRecords", r.targetCount());
                     node.put("sourceDigest", "sha256:" + r.sourceDigest());
@@ -81,10 +82,11 @@ final class MigrateCommand extends ListCommands.Base {
                     node.put("verified", r.verified());
                     results.add(node);
                 } else {
-                    out.printf("%s/%s: %d created, %d overwritten, %d already there%s%n", scope.stack(), scope.stage(),
+                    out.printf("%s/%s: %d created, %d overwritten, %d already there%s%s%n", scope.stack(), scope.stage(),
                             r.created(), r.overwritten(), r.unchanged(),
-                            r.refused().isEmpty() ? "" : ", " + r.refused().size() + " refused (they differ; --overwrite "
-                                    + "replaces them): " + String.join(", ", r.refused().subList(0, Math.min(10, r.refused().size()))));
+                            listed(r.refused(), " refused (they differ; --overwrite replaces them): "),
+                            listed(r.unwritable(), " not copied (named as this store never writes; rename them with "
+                                    + "the tool that wrote them): "));
                     if (r.verified()) {
                         out.printf("  verified: %d records on both sides, digest sha256:%s identical%n", r.sourceCount(),
                                 r.sourceDigest());
@@ -100,6 +102,11 @@ final class MigrateCommand extends ListCommands.Base {
             out.flush();
             return allVerified ? Statestore.OK : Statestore.CONFLICT;
         }
+    }
+
+    /** ", N what: the first ten", or nothing if there are none. */
+    private static String listed(List<String> names, String what) {
+        return names.isEmpty() ? "" : ", " + names.size() + what + String.join(", ", names.subList(0, Math.min(10, names.size())));
     }
 
     /** Who holds a lock that a command takes, for a deploy that finds it held. */

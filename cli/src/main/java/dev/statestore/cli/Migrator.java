@@ -5,6 +5,7 @@ import dev.statestore.LockLease;
 import dev.statestore.ResourceState;
 import dev.statestore.ScopeId;
 import dev.statestore.StackOutput;
+import dev.statestore.StateNames;
 import dev.statestore.StateScope;
 import dev.statestore.StateStore;
 import dev.statestore.Versioned;
@@ -38,12 +39,15 @@ final class Migrator {
         void recordDone(ScopeId scope, long done);
     }
 
-    /** What a scope's migration did and what it verified. */
+    /**
+     * What a scope's migration did and what it verified. {@code refused}: records that differ in the target (not
+     * overwritten); {@code unwritable}: records whose names the target does not write (another tool wrote them).
+     */
     record Result(ScopeId scope, int created, int overwritten, int unchanged, List<String> refused,
-            long sourceCount, long targetCount, String sourceDigest, String targetDigest) {
+            List<String> unwritable, long sourceCount, long targetCount, String sourceDigest, String targetDigest) {
 
         boolean verified() {
-            return refused.isEmpty() && sourceCount == targetCount && sourceDigest.equals(targetDigest);
+            return refused.isEmpty() && unwritable.isEmpty() && sourceCount == targetCount && sourceDigest.equals(targetDigest);
         }
     }
 
@@ -140,6 +144,7 @@ final class Migrator {
         int overwritten = 0;
         int unchanged = 0;
         List<String> refused = new ArrayList<>();
+        List<String> unwritable = new ArrayList<>();
         long done = 0;
         Iterator<Versioned<ResourceState>> records = source.stream().iterator();
         while (true) {
@@ -153,7 +158,9 @@ final class Migrator {
             }
             ResourceState record = records.next().value();
             Optional<Versioned<ResourceState>> existing = target.get(record.fqn());
-            if (existing.isEmpty()) {
+            if (StateNames.fqnProblem(record.fqn()).isPresent()) {
+                unwritable.add(record.fqn());
+            } else if (existing.isEmpty()) {
                 target.create(record);
                 created++;
             } else if (existing.get().value().equals(record)) {
@@ -184,7 +191,7 @@ final class Migrator {
         }
         Digest sourceDigest = digest(source);
         Digest targetDigest = digest(target);
-        return new Result(scope, created, overwritten, unchanged, refused, sourceDigest.count, targetDigest.count,
+        return new Result(scope, created, overwritten, unchanged, refused, unwritable, sourceDigest.count, targetDigest.count,
                 sourceDigest.hex, targetDigest.hex);
     }
 

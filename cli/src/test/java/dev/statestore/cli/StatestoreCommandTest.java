@@ -261,6 +261,42 @@ class StatestoreCommandTest {
         assertThat(dir.resolve("state")).as("no folder left where Alchemy lists stacks").isEmptyDirectory();
     }
 
+    @Test
+    void recordsAlchemyNamedAsThisStoreNeverWritesAreListedExportedAndNamedButNotWritten() throws Exception {
+        String store = url("file");
+        try (StateStore s = StateStores.open(store)) {
+            s.scope("app", "dev").create(ResourceState.builder("Bucket", ResourceStatus.CREATED).build());
+        }
+        Path dir = tmp.resolve("state/state/app/dev");
+        // Alchemy's own names for "/lead" and "a//b": "/" as "__".
+        Files.writeString(dir.resolve("__lead.json"), "{\"fqn\":\"/lead\",\"status\":\"creating\",\"kind\":\"resource\"}");
+        Files.writeString(dir.resolve("a____b.json"), "{\"fqn\":\"a//b\",\"status\":\"created\",\"kind\":\"resource\"}");
+
+        Run ls = run("--store", store, "ls", "app", "dev");
+        assertThat(ls.code()).as(ls.err()).isZero();
+        assertThat(ls.out()).contains("/lead (!)", "a//b (!)", "2 record(s) named as this store never writes", "doctor");
+        assertThat(ls.out().lines().filter(l -> l.startsWith("Bucket")).findFirst()).get().asString().doesNotContain("(!)");
+        assertThat(run("--store", store, "--json", "ls", "app", "dev").out()).contains("\"readOnlyName\"", "empty segment");
+        assertThat(run("--store", store, "pending", "app", "dev").out()).contains("/lead (!)").doesNotContain("a//b");
+        Run show = run("--store", store, "show", "app", "dev", "/lead");
+        assertThat(show.code()).as(show.err()).isZero();
+        assertThat(show.out()).contains("version 1", "\"creating\"");
+
+        Path export = tmp.resolve("export.json");
+        assertThat(run("--store", store, "export", "app", "dev", "-o", export.toString()).code()).isZero();
+        assertThat(Files.readString(export)).contains("\"fqn\":\"/lead\"", "\"fqn\":\"a//b\"", "\"readOnlyName\"");
+        Run imported = run("--store", memory, "import", export.toString());
+        assertThat(imported.code()).isEqualTo(Statestore.USAGE);
+        assertThat(imported.err()).contains("2 row(s)", "resources[0] (app/dev)", "never writes", "nothing was written");
+
+        Run migrate = run("migrate", "--from", store, "--to", memory, "--stack", "app");
+        assertThat(migrate.code()).isEqualTo(Statestore.CONFLICT);
+        assertThat(migrate.out()).contains("1 created", "2 not copied", "/lead", "a//b", "NOT verified");
+
+        Run doctor = run("--store", store, "doctor", "--rounds", "1");
+        assertThat(doctor.out() + doctor.err()).contains(dir.resolve("__lead.json").toString(), dir.resolve("a____b.json").toString());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"memory", "file"})
     void doctorChecksTheStore(String kind) {

@@ -16,6 +16,7 @@ import dev.statestore.LockInfo;
 import dev.statestore.LockLease;
 import dev.statestore.Page;
 import dev.statestore.ResourceState;
+import dev.statestore.spi.StateJson;
 import dev.statestore.ResourceStatus;
 import dev.statestore.ScopeId;
 import dev.statestore.StackOutput;
@@ -377,15 +378,33 @@ public abstract class StateStoreConformance {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"", "/", "a/", "/a", "a//b", ".", "..", "a/./b", "a/../b", "../escape", "..\\/x/..",
-            "tab\there", "new\nline", "nul\u0000", "del\u007f", "lone \uD800 surrogate", "nonchar \uFFFF",
-            "nonchar \uFFFE", "nonchar/\uFDD0", "plane two \uD87F\uDFFF"})
-        @DisplayName("invalid fqns are refused before any write")
-        void invalidFqns(String fqn) {
+        @ValueSource(strings = {"/", "a/", "/a", "a//b", ".", "..", "a/./b", "a/../b", "../escape", "..\\/x/..",
+            "tab\there", "new\nline", "del\u007f", "nonchar \uFFFF", "nonchar \uFFFE", "nonchar/\uFDD0",
+            "plane two \uD87F\uDFFF"})
+        @DisplayName("fqns another tool may write but this suite does not are never written or deleted by name")
+        void unwritableFqns(String fqn) {
+            ResourceState foreign = ResourceState.fromJson("{\"fqn\":" + StateJson.compact(StateJson.nodes().textNode(fqn))
+                    + ",\"status\":\"created\"}");
+            assertThatThrownBy(() -> scope().create(foreign)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope().put(foreign)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope().update(foreign, 1)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope().delete(fqn)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope().delete(fqn, 1)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> record(fqn, ResourceStatus.CREATED)).isInstanceOf(InvalidStateException.class);
+            // Read like any name: absent here, since nothing of this suite wrote it.
+            assertThat(scope().get(fqn)).isEmpty();
+            assertThat(scope().list(fqn, 10).items()).isEmpty();
+            assertThat(store.stacks()).isEmpty();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"", "nul\u0000", "lone \uD800 surrogate", "lone \uDC00"})
+        @DisplayName("names that cannot name a stored record are refused by every call")
+        void unreadableFqns(String fqn) {
             assertThatThrownBy(() -> scope().get(fqn)).isInstanceOf(InvalidStateException.class);
             assertThatThrownBy(() -> scope().delete(fqn)).isInstanceOf(InvalidStateException.class);
-            assertThatThrownBy(() -> scope().create(record(fqn, ResourceStatus.CREATED)))
-                    .isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> scope().list(fqn, 10)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> record(fqn, ResourceStatus.CREATED)).isInstanceOf(InvalidStateException.class);
             assertThat(store.stacks()).isEmpty();
         }
 

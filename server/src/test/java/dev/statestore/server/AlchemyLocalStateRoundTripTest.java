@@ -181,4 +181,24 @@ class AlchemyLocalStateRoundTripTest {
             assertThat(store.diagnose()).as("seed " + seed).isEmpty();
         }
     }
+
+    @Test
+    void recordsAlchemyWritesUnderNamesThisStoreRefusesAreListedAndReadNeverWritten() throws Exception {
+        List<String> foreign = List.of("/lead", "a//b", "x/./y", "tab\there", "trail/", "..");
+        Path theirs = tmp.resolve("foreign");
+        Files.createDirectories(theirs);
+        alchemy(theirs, "write", "app", "fuzz", foreign);
+        try (StateStore store = StateStores.open("file:" + theirs.resolve(".alchemy"))) {
+            StateScope scope = store.scope("app", "fuzz");
+            assertThat(scope.listAll().stream().map(v -> v.value().fqn())).containsExactlyInAnyOrderElementsOf(foreign);
+            for (String name : foreign) {
+                assertThat(StateNames.fqnProblem(name)).as(name).isPresent();
+                Versioned<ResourceState> read = scope.require(name);
+                assertThat(read.value().props().orElseThrow().path("by").asText()).as(name).isEqualTo("alchemy");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> scope.put(read.value())).as(name)
+                        .isInstanceOf(InvalidStateException.class).hasMessageContaining("never writes or deletes");
+            }
+            assertThat(store.diagnose()).as("one line per such file").hasSize(foreign.size());
+        }
+    }
 }

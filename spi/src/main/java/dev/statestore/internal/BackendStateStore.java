@@ -130,13 +130,17 @@ public final class BackendStateStore implements StateStore {
 
         @Override
         public Optional<Versioned<ResourceState>> get(String fqn) {
-            return backend().read(id, StateKey.record(fqn)).map(this::toRecord);
+            StateKey key = StateKey.record(fqn);
+            if (!backend().holdsNamesOfOtherWriters() && StateNames.fqnProblem(fqn).isPresent()) {
+                return Optional.empty();
+            }
+            return backend().read(id, key).map(this::toRecord);
         }
 
         @Override
         public Page<Versioned<ResourceState>> list(String afterFqn, int limit) {
             if (afterFqn != null) {
-                StateNames.requireValidFqn(afterFqn);
+                StateNames.requireReadableFqn(afterFqn);
             }
             if (limit < 1 || limit > MAX_PAGE_SIZE) {
                 throw new InvalidStateException("a page holds 1 to " + MAX_PAGE_SIZE + " records, not " + limit);
@@ -166,29 +170,34 @@ public final class BackendStateStore implements StateStore {
 
         @Override
         public Versioned<ResourceState> create(ResourceState record) {
+            requireWritableName(record.fqn());
             return writeRecord(record, WriteCondition.absent());
         }
 
         @Override
         public Versioned<ResourceState> update(ResourceState record, long expectedVersion) {
+            requireWritableName(record.fqn());
             requireNotCorrupt(StateKey.record(record.fqn()));
             return writeRecord(record, WriteCondition.version(expectedVersion));
         }
 
         @Override
         public Versioned<ResourceState> put(ResourceState record) {
+            requireWritableName(record.fqn());
             requireNotCorrupt(StateKey.record(record.fqn()));
             return writeRecord(record, WriteCondition.any());
         }
 
         @Override
         public void delete(String fqn, long expectedVersion) {
+            requireWritableName(fqn);
             requireNotCorrupt(StateKey.record(fqn));
             backend().delete(id, StateKey.record(fqn), WriteCondition.version(expectedVersion));
         }
 
         @Override
         public boolean delete(String fqn) {
+            requireWritableName(fqn);
             requireNotCorrupt(StateKey.record(fqn));
             return backend().delete(id, StateKey.record(fqn), WriteCondition.any());
         }
@@ -249,6 +258,23 @@ public final class BackendStateStore implements StateStore {
         @Override
         public boolean forceReleaseLock() {
             return backend().forceReleaseLock(id);
+        }
+
+        /**
+         * Records another tool stored under a name this suite does not accept (Alchemy writes {@code /lead} and
+         * {@code a//b}) are read and listed, never written or deleted one by one: each backend maps names to keys
+         * on the assumption that they are valid. The message says where the record is, so it can be fixed there.
+         */
+        private void requireWritableName(String fqn) {
+            Optional<String> problem = StateNames.fqnProblem(fqn);
+            if (problem.isPresent()) {
+                StateKey key = StateKey.record(fqn);
+                String where = !backend().holdsNamesOfOtherWriters() ? "" : backend().read(id, key)
+                        .map(stored -> " The record is stored at " + stored.location() + ".").orElse("");
+                throw new InvalidStateException(problem.get() + ". This store reads such a record but never writes or "
+                        + "deletes one by that name." + where + " Rename it with the tool that wrote it, or remove what "
+                        + "holds it (for the file store, its file; the command line's doctor names every such file).");
+            }
         }
 
         /**

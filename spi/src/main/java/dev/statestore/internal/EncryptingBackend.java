@@ -280,6 +280,11 @@ final class EncryptingBackend implements StoreBackend {
     }
 
     @Override
+    public boolean holdsNamesOfOtherWriters() {
+        return delegate.holdsNamesOfOtherWriters();
+    }
+
+    @Override
     public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
         return delegate.acquireLock(scope, lockId, owner, ttl);
     }

@@ -258,7 +258,11 @@ final class FileBackend implements StoreBackend {
         if (!node.isObject() || fqn == null || !fqn.isTextual()) {
             throw new CorruptStateException(file.toString(), "a record file needs a string field 'fqn'", null);
         }
-        return fqn.textValue();
+        try {
+            return StateNames.requireReadableFqn(fqn.textValue());
+        } catch (InvalidStateException e) {
+            throw new CorruptStateException(file.toString(), "its 'fqn' cannot name a record: " + e.getMessage(), e);
+        }
     }
 
     private Instant modified(Path file) {
@@ -525,33 +529,31 @@ final class FileBackend implements StoreBackend {
     private final Map<ScopeId, Map<String, KnownFile>> knownFiles = new ConcurrentHashMap<>();
 
     /**
-     * What a stage folder holds: the record files by fqn, and what is wrong with the other files: each a file
-     * that is not a record (its name is not one of the fqn's it holds), a second file of one record, or a
-     * record whose fqn this store does not accept.
+     * What a stage folder holds: the record files by fqn; what is wrong with the other files (each a file that
+     * is not a record, its name not one of the fqn's it holds, or a second file of one record), logged at every
+     * listing; and the records whose fqn this store reads but does not write, for {@link #diagnose} only (the
+     * record itself is listed and says so).
      */
-    private record Listing(TreeMap<String, Slot> records, List<String> problems, Optional<CorruptStateException> refusal) {}
+    private record Listing(TreeMap<String, Slot> records, List<String> problems, List<String> readOnlyNames) {}
 
     /**
      * fqn to file of every record of the scope, each fqn read from the file itself: a name alone cannot be
      * trusted, since Alchemy's names are ambiguous ({@code A__B} is {@code A/B} or {@code A__B}) and a
      * case-insensitive file system folds names. What a file holds is remembered while the file stays the
-     * same, so paging through a scope reads each file's fqn once. A file that names no fqn, or one this store
-     * does not accept, makes the listing fail, naming the file, never drops out of it; a file that is not a
-     * record's is logged as a warning every time.
+     * same, so paging through a scope reads each file's fqn once. A file that names no fqn makes the listing
+     * fail, naming the file, never drops out of it; a file that is not a record's is logged as a warning every
+     * time. A record whose fqn Alchemy accepts and this store does not ({@code /lead}, {@code a//b}) is listed.
      */
     private TreeMap<String, Slot> recordFiles(ScopeId scope) {
         Listing listing = scan(scope);
         listing.problems().forEach(problem -> LOG.warn("{}", problem));
-        if (listing.refusal().isPresent()) {
-            throw listing.refusal().get();
-        }
         return listing.records();
     }
 
     private Listing scan(ScopeId scope) {
         TreeMap<String, Slot> result = new TreeMap<>(StateNames.ORDER);
         List<String> problems = new ArrayList<>();
-        CorruptStateException refusal = null;
+        List<String> readOnlyNames = new ArrayList<>();
         Map<String, KnownFile> before = knownFiles.getOrDefault(scope, Map.of());
         Map<String, KnownFile> now = new HashMap<>();
         Path dir = docDir(scope);
@@ -579,18 +581,9 @@ final class FileBackend implements StoreBackend {
                 }
                 now.put(name, known);
                 String fqn = known.fqn;
-                try {
-                    StateNames.requireValidFqn(fqn);
-                } catch (InvalidStateException e) {
-                    String problem = file + " holds the record '" + fqn + "', whose name this store does not accept ("
-                            + e.getMessage() + "): the scope cannot be listed here until that record is renamed where "
-                            + "it was written (Alchemy) or the file is moved out of the folder";
-                    problems.add(problem);
-                    if (refusal == null) {
-                        refusal = new CorruptStateException(file.toString(), problem.substring(file.toString().length() + 1), e);
-                    }
-                    continue;
-                }
+                StateNames.fqnProblem(fqn).ifPresent(problem -> readOnlyNames.add(file + " holds a record whose name "
+                        + "this store reads but does not write or delete (" + problem + "): rename it with the tool that "
+                        + "wrote it, or remove the file"));
                 // Nearly every file is under Alchemy's name of the fqn it holds: settled without hashing the fqn.
                 Optional<Slot> slot = FileNames.alchemySlot(fqn).filter(s -> s.file().equals(name));
                 List<Slot> slots = slot.isPresent() ? List.of(slot.get()) : FileNames.readSlots(fqn);
@@ -624,12 +617,12 @@ final class FileBackend implements StoreBackend {
             }
         } catch (NoSuchFileException e) {
             knownFiles.remove(scope);
-            return new Listing(result, problems, Optional.empty());
+            return new Listing(result, problems, readOnlyNames);
         } catch (IOException e) {
             throw unavailable("cannot list " + dir, e);
         }
         knownFiles.put(scope, now);
-        return new Listing(result, problems, Optional.ofNullable(refusal));
+        return new Listing(result, problems, readOnlyNames);
     }
 
     private static boolean sameFile(Path a, Path b) {
@@ -638,6 +631,12 @@ final class FileBackend implements StoreBackend {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** Alchemy writes records into the same tree, under any fqn. */
+    @Override
+    public boolean holdsNamesOfOtherWriters() {
+        return true;
     }
 
     /** What is wrong in any stage folder: files that are not records, second files of one record, refused names. */
@@ -653,7 +652,9 @@ final class FileBackend implements StoreBackend {
                     problems.add(stage + " is not a stage folder this store reads: " + e.getMessage());
                     continue;
                 }
-                problems.addAll(locked(scope, false, () -> scan(scope)).problems());
+                Listing listing = locked(scope, false, () -> scan(scope));
+                problems.addAll(listing.problems());
+                problems.addAll(listing.readOnlyNames());
             }
         }
         return problems;

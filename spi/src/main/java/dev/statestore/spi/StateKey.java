@@ -19,10 +19,13 @@ public sealed interface StateKey {
         return Output.INSTANCE;
     }
 
-    /** The record at a validated fqn. */
+    /**
+     * The record at a readable fqn ({@link StateNames#requireReadableFqn}): one another tool wrote may be read,
+     * listed and deleted with its scope; the shared layer lets only valid fqns reach a write.
+     */
     record Record(String fqn) implements StateKey {
         public Record {
-            StateNames.requireValidFqn(fqn);
+            StateNames.requireReadableFqn(fqn);
         }
 
         @Override

@@ -100,6 +100,17 @@ public interface StoreBackend extends AutoCloseable {
     }
 
     /**
+     * Whether records may be stored here under fqns this suite reads but never writes ({@code /lead},
+     * {@code a//b}: see {@link dev.statestore.StateNames#fqnProblem}), because another tool writes the same data
+     * (Alchemy shares the file store's tree), so a read of such a name must reach the backend. If not (the
+     * default), such a read is answered "absent" by the shared layer: the backend's keys may assume valid names
+     * (an S3 key with a {@code ..} segment could be normalized into another record's).
+     */
+    default boolean holdsNamesOfOtherWriters() {
+        return false;
+    }
+
+    /**
      * Warnings about how the backend is set up, for people (the command line's {@code doctor}): a
      * server that keeps nothing on disk, say. Empty when nothing is worth saying. Reads only.
      */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.statestore.AlchemyFixture;
+import dev.statestore.InvalidStateException;
 import dev.statestore.ResourceState;
 import dev.statestore.ResourceStatus;
 import dev.statestore.StackOutput;
@@ -17,7 +18,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -259,18 +262,57 @@ class FileStoreTest {
     }
 
     @Test
-    void aRecordWhoseNameThisStoreRefusesIsNamedByItsFile() throws IOException {
+    void recordsAlchemyWroteUnderNamesThisStoreDoesNotWriteAreListedReadAndNeverWrittenByName() throws IOException {
         Path dir = tmp.resolve("state/app/dev");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("ok.json"), StateJson.pretty(record("ok").toJsonNode()));
-        // Alchemy writes "/lead" as "__lead.json"; this store refuses empty segments.
-        Files.writeString(dir.resolve("__lead.json"), "{\n  \"fqn\": \"/lead\",\n  \"status\": \"created\"\n}");
+        // As Alchemy writes them: fqn with "/" as "__", nothing else changed.
+        Map<String, String> foreign = new LinkedHashMap<>();
+        foreign.put("/lead", "__lead.json");
+        foreign.put("a//b", "a____b.json");
+        foreign.put("x/./y", "x__.__y.json");
+        foreign.put("tab\there", "tab\there.json");
+        for (var e : foreign.entrySet()) {
+            Files.writeString(dir.resolve(e.getValue()), "{\n  \"fqn\": " + StateJson.compact(StateJson.nodes().textNode(e.getKey()))
+                    + ",\n  \"status\": \"created\"\n}");
+        }
         try (StateStore store = StateStores.open("file:" + tmp)) {
-            assertThatThrownBy(() -> store.scope("app", "dev").listAll())
-                    .isInstanceOf(dev.statestore.CorruptStateException.class)
-                    .hasMessageContaining(dir.resolve("__lead.json").toString()).hasMessageContaining("'/lead'");
-            assertThat(store.scope("app", "dev").require("ok").version()).isEqualTo(1);
-            assertThat(store.diagnose()).anySatisfy(problem -> assertThat(problem).contains("__lead.json"));
+            StateScope scope = store.scope("app", "dev");
+            assertThat(fqns(scope.listAll())).containsExactly("/lead", "a//b", "ok", "tab\there", "x/./y");
+            assertThat(fqns(scope.list(null, 2).items())).containsExactly("/lead", "a//b");
+            assertThat(fqns(scope.list("a//b", 10).items())).as("paging after such a name").containsExactly("ok", "tab\there", "x/./y");
+            assertThat(fqns(scope.listByStatus(java.util.EnumSet.of(ResourceStatus.CREATED)))).hasSize(5);
+            for (var e : foreign.entrySet()) {
+                String fqn = e.getKey();
+                Path file = dir.resolve(e.getValue());
+                assertThat(scope.require(fqn).version()).as(fqn).isEqualTo(1);
+                ResourceState same = scope.require(fqn).value();
+                for (org.assertj.core.api.ThrowableAssert.ThrowingCallable write : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                        () -> scope.put(same), () -> scope.update(same, 1), () -> scope.create(same),
+                        () -> scope.delete(fqn), () -> scope.delete(fqn, 1))) {
+                    assertThatThrownBy(write).as(fqn).isInstanceOf(InvalidStateException.class)
+                            .hasMessageContaining("never writes or deletes").hasMessageContaining(file.toString());
+                }
+                assertThat(Files.readString(file)).as("untouched").contains("\"created\"");
+            }
+            assertThat(store.diagnose()).hasSize(4).allSatisfy(problem -> assertThat(problem).contains("reads but does not write"))
+                    .anySatisfy(problem -> assertThat(problem).contains(dir.resolve("__lead.json").toString()));
+            scope.deleteAll();
+            assertThat(scope.listAll()).isEmpty();
+            try (Stream<Path> left = Files.list(tmp.resolve("state"))) {
+                assertThat(left).as("the scope's folder, emptied and removed").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aFileWhoseFqnCannotNameARecordIsCorruptNamedByPath() throws IOException {
+        Path dir = tmp.resolve("state/app/dev");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(".json"), "{\"fqn\": \"\", \"status\": \"created\"}");
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            assertThatThrownBy(() -> store.scope("app", "dev").listAll()).isInstanceOf(dev.statestore.CorruptStateException.class)
+                    .hasMessageContaining(dir.resolve(".json").toString()).hasMessageContaining("empty");
         }
     }
 

@@ -414,6 +414,12 @@ final class HttpBackend implements StoreBackend {
         }
     }
 
+    /** The server's store may (a file store Alchemy writes into): it answers for itself; the path escapes every name whole. */
+    @Override
+    public boolean holdsNamesOfOtherWriters() {
+        return true;
+    }
+
     /** The server behind refuses them with the same shared layer, and answers 500 corrupt, which this client throws. */
     @Override
     public boolean refusesWritesOverCorruptRecords() {
