@@ -393,7 +393,6 @@ public abstract class StateStoreConformance {
             assertThatThrownBy(() -> record(fqn, ResourceStatus.CREATED)).isInstanceOf(InvalidStateException.class);
             // Read like any name: absent here, since nothing of this suite wrote it.
             assertThat(scope().get(fqn)).isEmpty();
-            assertThat(scope().list(fqn, 10).items()).isEmpty();
             assertThat(store.stacks()).isEmpty();
         }
 

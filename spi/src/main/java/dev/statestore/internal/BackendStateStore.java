@@ -140,7 +140,12 @@ public final class BackendStateStore implements StateStore {
         @Override
         public Page<Versioned<ResourceState>> list(String afterFqn, int limit) {
             if (afterFqn != null) {
-                StateNames.requireReadableFqn(afterFqn);
+                // A cursor comes from a listing of this store: only one that holds other writers' names returns those.
+                if (backend().holdsNamesOfOtherWriters()) {
+                    StateNames.requireReadableFqn(afterFqn);
+                } else {
+                    StateNames.requireValidFqn(afterFqn);
+                }
             }
             if (limit < 1 || limit > MAX_PAGE_SIZE) {
                 throw new InvalidStateException("a page holds 1 to " + MAX_PAGE_SIZE + " records, not " + limit);
@@ -237,27 +242,27 @@ public final class BackendStateStore implements StateStore {
 
         @Override
         public LockLease acquireLock(String owner, Duration ttl) {
-            return backend().acquireLock(id, UUID.randomUUID().toString(), requireOwner(owner), requireTtl(ttl));
+            return backend().deployLocks().acquire(id, UUID.randomUUID().toString(), requireOwner(owner), requireTtl(ttl));
         }
 
         @Override
         public LockLease renewLock(String lockId, Duration ttl) {
-            return backend().renewLock(id, requireLockId(lockId), requireTtl(ttl));
+            return backend().deployLocks().renew(id, requireLockId(lockId), requireTtl(ttl));
         }
 
         @Override
         public void releaseLock(String lockId) {
-            backend().releaseLock(id, requireLockId(lockId));
+            backend().deployLocks().release(id, requireLockId(lockId));
         }
 
         @Override
         public Optional<LockInfo> lockInfo() {
-            return backend().lockInfo(id);
+            return backend().deployLocks().info(id);
         }
 
         @Override
         public boolean forceReleaseLock() {
-            return backend().forceReleaseLock(id);
+            return backend().deployLocks().forceRelease(id);
         }
 
         /**

@@ -3,11 +3,10 @@ package dev.statestore.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.CorruptStateException;
-import dev.statestore.LockInfo;
-import dev.statestore.LockLease;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateStoreException;
+import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
@@ -17,7 +16,6 @@ import dev.statestore.spi.WriteCondition;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -285,28 +283,8 @@ final class EncryptingBackend implements StoreBackend {
     }
 
     @Override
-    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
-        return delegate.acquireLock(scope, lockId, owner, ttl);
-    }
-
-    @Override
-    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
-        return delegate.renewLock(scope, lockId, ttl);
-    }
-
-    @Override
-    public void releaseLock(ScopeId scope, String lockId) {
-        delegate.releaseLock(scope, lockId);
-    }
-
-    @Override
-    public Optional<LockInfo> lockInfo(ScopeId scope) {
-        return delegate.lockInfo(scope);
-    }
-
-    @Override
-    public boolean forceReleaseLock(ScopeId scope) {
-        return delegate.forceReleaseLock(scope);
+    public DeployLocks deployLocks() {
+        return delegate.deployLocks();
     }
 
     @Override

@@ -4,15 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.CorruptStateException;
 import dev.statestore.InvalidStateException;
-import dev.statestore.LockInfo;
-import dev.statestore.LockLease;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.internal.FileNames.Slot;
+import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.LeaseStore;
+import dev.statestore.spi.StoredLease;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
@@ -35,7 +36,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -505,21 +505,12 @@ final class FileBackend implements StoreBackend {
                 Found found = readHolding(scope, key, e.getValue())
                         .orElseThrow(() -> new IllegalStateException("a listed file changed under the scope lock"));
                 StoredDocument doc = stored(scope, key, found);
-                if (statuses.contains(statusOf(doc))) {
+                if (statuses.contains(doc.status())) {
                     result.add(doc);
                 }
             }
             return result;
         });
-    }
-
-    private static String statusOf(StoredDocument doc) {
-        try {
-            JsonNode status = StateJson.parse(doc.json()).get("status");
-            return status == null ? null : status.asText();
-        } catch (IOException e) {
-            throw new CorruptStateException(doc.location(), "not valid JSON: " + StateJson.problem(e), e);
-        }
     }
 
     /** What a listing learnt of a file, valid while the file is the same (same inode, size and time). */
@@ -732,48 +723,27 @@ final class FileBackend implements StoreBackend {
     }
 
     @Override
-    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
-        return locked(scope, true, () -> {
-            LockState next = LockState.acquire(scope, readLock(scope), lockId, owner, ttl, clock.instant());
-            writeLock(scope, next);
-            return next.lease(scope);
-        });
+    public DeployLocks deployLocks() {
+        return locks;
     }
 
-    @Override
-    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
-        return locked(scope, true, () -> {
-            LockState next = LockState.renew(scope, readLock(scope), lockId, ttl, clock.instant());
-            writeLock(scope, next);
-            return next.lease(scope);
-        });
-    }
+    private final DeployLocks locks = DeployLocks.overLeases(new LeaseStore() {
+        @Override
+        public Optional<StoredLease> readLease(ScopeId scope) {
+            return locked(scope, false, () -> Optional.ofNullable(readLock(scope)).map(state -> new StoredLease(state, null)));
+        }
 
-    @Override
-    public void releaseLock(ScopeId scope, String lockId) {
-        locked(scope, true, () -> {
-            writeLock(scope, LockState.release(scope, readLock(scope), lockId, clock.instant()));
-            return null;
-        });
-    }
-
-    @Override
-    public Optional<LockInfo> lockInfo(ScopeId scope) {
-        return locked(scope, false, () -> LockState.heldInfo(readLock(scope), clock.instant()));
-    }
-
-    @Override
-    public boolean forceReleaseLock(ScopeId scope) {
-        return locked(scope, true, () -> {
-            LockState current = readLock(scope);
-            Instant now = clock.instant();
-            if (current == null || !current.isHeldAt(now)) {
-                return false;
-            }
-            writeLock(scope, current.freed(now));
-            return true;
-        });
-    }
+        @Override
+        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
+            return locked(scope, true, () -> {
+                if (!java.util.Objects.equals(readLock(scope), expected.map(StoredLease::state).orElse(null))) {
+                    return false;
+                }
+                writeLock(scope, next);
+                return true;
+            });
+        }
+    });
 
     // ---- files ----------------------------------------------------------------------------------
 

@@ -1,19 +1,19 @@
 package dev.statestore.internal;
 
-import dev.statestore.LockInfo;
-import dev.statestore.LockLease;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateNames;
+import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.LeaseStore;
+import dev.statestore.spi.StoredLease;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -216,51 +216,31 @@ public final class MemoryBackend implements StoreBackend {
     }
 
     @Override
-    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
-        ScopeData data = data(scope);
-        synchronized (data) {
-            data.lock = LockState.acquire(scope, data.lock, lockId, owner, ttl, clock.instant());
-            return data.lock.lease(scope);
-        }
+    public DeployLocks deployLocks() {
+        return locks;
     }
 
-    @Override
-    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
-        ScopeData data = data(scope);
-        synchronized (data) {
-            data.lock = LockState.renew(scope, data.lock, lockId, ttl, clock.instant());
-            return data.lock.lease(scope);
-        }
-    }
-
-    @Override
-    public void releaseLock(ScopeId scope, String lockId) {
-        ScopeData data = data(scope);
-        synchronized (data) {
-            data.lock = LockState.release(scope, data.lock, lockId, clock.instant());
-        }
-    }
-
-    @Override
-    public Optional<LockInfo> lockInfo(ScopeId scope) {
-        ScopeData data = data(scope);
-        synchronized (data) {
-            return LockState.heldInfo(data.lock, clock.instant());
-        }
-    }
-
-    @Override
-    public boolean forceReleaseLock(ScopeId scope) {
-        ScopeData data = data(scope);
-        synchronized (data) {
-            Instant now = clock.instant();
-            boolean held = data.lock != null && data.lock.isHeldAt(now);
-            if (held) {
-                data.lock = data.lock.freed(now);
+    private final DeployLocks locks = DeployLocks.overLeases(new LeaseStore() {
+        @Override
+        public Optional<StoredLease> readLease(ScopeId scope) {
+            ScopeData data = data(scope);
+            synchronized (data) {
+                return Optional.ofNullable(data.lock).map(state -> new StoredLease(state, null));
             }
-            return held;
         }
-    }
+
+        @Override
+        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
+            ScopeData data = data(scope);
+            synchronized (data) {
+                if (!java.util.Objects.equals(data.lock, expected.map(StoredLease::state).orElse(null))) {
+                    return false;
+                }
+                data.lock = next;
+                return true;
+            }
+        }
+    });
 
     Optional<byte[]> rawRecord(ScopeId scope, String fqn) {
         ScopeData data = data(scope);

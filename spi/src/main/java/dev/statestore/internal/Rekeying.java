@@ -45,13 +45,13 @@ final class Rekeying {
     }
 
     RekeyResult run(ScopeId scope, String owner, LongConsumer progress) {
-        LockLease lease = raw.acquireLock(scope, UUID.randomUUID().toString(), owner, LEASE);
+        LockLease lease = raw.deployLocks().acquire(scope, UUID.randomUUID().toString(), owner, LEASE);
         ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "statestore-rekey-lock-renewal");
             t.setDaemon(true);
             return t;
         });
-        renewer.scheduleAtFixedRate(() -> raw.renewLock(scope, lease.lockId(), LEASE),
+        renewer.scheduleAtFixedRate(() -> raw.deployLocks().renew(scope, lease.lockId(), LEASE),
                 LEASE.toSeconds() / 3, LEASE.toSeconds() / 3, TimeUnit.SECONDS);
         try {
             long examined = 0;
@@ -80,7 +80,7 @@ final class Rekeying {
             return new RekeyResult(scope, keys.primary(), examined, resealed);
         } finally {
             renewer.shutdownNow();
-            raw.releaseLock(scope, lease.lockId());
+            raw.deployLocks().release(scope, lease.lockId());
         }
     }
 

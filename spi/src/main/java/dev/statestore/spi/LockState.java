@@ -12,12 +12,12 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The deploy lock of a scope as one small document, with its transitions, for backends that keep the
- * lock as a document they compare and set (the memory, file and object stores). A released lock keeps
- * its document with {@code lockId} null, so that the fencing token keeps growing.
+ * The deploy lock of a scope as one small document, with its transitions: what a {@link LeaseStore} stores and
+ * {@link DeployLocks#overLeases} computes. A released lock keeps its document with {@code lockId} null, so that the
+ * fencing token keeps growing.
  *
- * <p>Each transition is a pure function of the current state and the clock; the backend makes the
- * read-transition-write one atomic step with its own compare-and-set.
+ * <p>Each transition is a pure function of the current state and the time; the shared implementation makes the
+ * read-transition-write one atomic step with the backend's compare-and-set.
  */
 public record LockState(String lockId, String owner, long fencingToken, Instant acquiredAt, Instant expiresAt) {
 

@@ -1,10 +1,8 @@
 package dev.statestore.spi;
 
-import dev.statestore.LockLease;
-import dev.statestore.LockInfo;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +23,8 @@ import java.util.Set;
  *   <li>Scopes never see each other's keys; {@link #stacks()} and {@link #stages(String)} list those
  *       with at least one live document, in {@link dev.statestore.StateNames#ORDER}.
  *   <li>Listings return records only (never the stack output) in fqn order.
- *   <li>Lock operations are conditional writes too; the fencing token of a scope only grows.
+ *   <li>Deploy locks are leases over a compare-and-set of one small document per scope ({@link LeaseStore}),
+ *       implemented once for every backend ({@link DeployLocks}).
  *   <li>Unreachable or timing out: {@link dev.statestore.StateStoreUnavailableException}.
  * </ul>
  * Implementations are thread-safe.
@@ -55,11 +54,43 @@ public interface StoreBackend extends AutoCloseable {
     /** Up to {@code limit} records after {@code afterFqn} (null: from the first), in fqn order. */
     Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit);
 
-    /** The records whose {@code status} field is one of {@code statuses}, in fqn order. */
-    List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses);
+    /**
+     * The records whose {@code status} field is one of {@code statuses}, in fqn order. The default reads the whole
+     * scope through {@link #list}; a backend that indexes statuses answers from its index.
+     */
+    default List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses) {
+        List<StoredDocument> result = new ArrayList<>();
+        String after = null;
+        do {
+            Page<StoredDocument> page = list(scope, after, PAGE);
+            for (StoredDocument document : page.items()) {
+                if (statuses.contains(document.status())) {
+                    result.add(document);
+                }
+            }
+            after = page.nextAfter().orElse(null);
+        } while (after != null);
+        return result;
+    }
 
-    /** Deletes every record and the stack output of the scope, keeping tombstones. */
-    void deleteScope(ScopeId scope);
+    /**
+     * Deletes every record and the stack output of the scope, keeping tombstones. The default deletes them one by
+     * one as {@link #list} finds them; a backend that can delete a scope more cheaply does so. Not atomic either way.
+     */
+    default void deleteScope(ScopeId scope) {
+        String after = null;
+        do {
+            Page<StoredDocument> page = list(scope, after, PAGE);
+            for (StoredDocument document : page.items()) {
+                delete(scope, document.key(), WriteCondition.any());
+            }
+            after = page.nextAfter().orElse(null);
+        } while (after != null);
+        delete(scope, StateKey.output(), WriteCondition.any());
+    }
+
+    /** The page size of the default forms above. */
+    int PAGE = 1000;
 
     /**
      * Deletes every stage of the stack, as {@link #deleteScope} does each. The default deletes the stages
@@ -73,21 +104,10 @@ public interface StoreBackend extends AutoCloseable {
     }
 
     /**
-     * Takes the lock as lease {@code lockId} if it is free or its lease has expired.
-     *
-     * @throws dev.statestore.LockConflictException if an unexpired lease holds it
+     * The deploy locks of this backend's scopes: {@link DeployLocks#overLeases} over the backend's own
+     * {@link LeaseStore}, unless its locks run elsewhere (a server's). The same object on every call.
      */
-    LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl);
-
-    /** @throws dev.statestore.LockConflictException if {@code lockId} is not the unexpired lease in force */
-    LockLease renewLock(ScopeId scope, String lockId, Duration ttl);
-
-    /** @throws dev.statestore.LockConflictException if {@code lockId} is not the unexpired lease in force */
-    void releaseLock(ScopeId scope, String lockId);
-
-    Optional<LockInfo> lockInfo(ScopeId scope);
-
-    boolean forceReleaseLock(ScopeId scope);
+    DeployLocks deployLocks();
 
     /**
      * Whether this backend itself refuses to write over a stored record that is not a valid record (a remote

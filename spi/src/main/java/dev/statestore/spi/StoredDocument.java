@@ -1,5 +1,7 @@
 package dev.statestore.spi;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -15,5 +17,19 @@ public record StoredDocument(StateKey key, String json, long version, Instant up
         Objects.requireNonNull(json, "json");
         Objects.requireNonNull(updatedAt, "updatedAt");
         Objects.requireNonNull(location, "location");
+    }
+
+    /**
+     * The document's {@code status} field, or null if it has none (the stack output).
+     *
+     * @throws dev.statestore.CorruptStateException naming {@link #location}, if the text is not JSON
+     */
+    public String status() {
+        try {
+            JsonNode status = StateJson.parse(json).get("status");
+            return status == null || !status.isTextual() ? null : status.textValue();
+        } catch (IOException e) {
+            throw new dev.statestore.CorruptStateException(location, "not valid JSON: " + StateJson.problem(e), e);
+        }
     }
 }

@@ -3,16 +3,17 @@ package dev.statestore.dynamodb;
 import dev.statestore.CorruptStateException;
 import dev.statestore.InvalidStateException;
 import dev.statestore.InvalidStoreUrlException;
-import dev.statestore.LockConflictException;
-import dev.statestore.LockInfo;
-import dev.statestore.LockLease;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.LeaseStore;
+import dev.statestore.spi.LockState;
+import dev.statestore.spi.StoredLease;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
@@ -25,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -687,87 +687,68 @@ final class DynamoDbBackend implements StoreBackend {
         return itemKey(pk(scope), "l");
     }
 
-    private static Optional<LockInfo> holder(Map<String, AttributeValue> item, long now) {
-        if (item == null || !item.containsKey("lockId") || Long.parseLong(item.get("expiresAt").n()) <= now) {
-            return Optional.empty();
+    /** The lock item's attributes: lockId (absent once released), owner, token, acquiredAt and expiresAt in ms. */
+    private final DeployLocks locks = DeployLocks.overLeases(new LeaseStore() {
+        @Override
+        public Optional<StoredLease> readLease(ScopeId scope) {
+            return call("read the deploy lock", () -> {
+                Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(lockKey(scope))
+                        .consistentRead(true)).item();
+                if (item == null || item.isEmpty() || !item.containsKey("token")) {
+                    return Optional.empty();
+                }
+                AttributeValue id = item.get("lockId");
+                return Optional.of(new StoredLease(new LockState(id == null ? null : id.s(), item.get("owner").s(),
+                        Long.parseLong(item.get("token").n()), Instant.ofEpochMilli(Long.parseLong(item.get("acquiredAt").n())),
+                        Instant.ofEpochMilli(Long.parseLong(item.get("expiresAt").n()))), null));
+            });
         }
-        return Optional.of(new LockInfo(item.get("owner").s(), Long.parseLong(item.get("token").n()),
-                Instant.ofEpochMilli(Long.parseLong(item.get("acquiredAt").n())), Instant.ofEpochMilli(Long.parseLong(item.get("expiresAt").n()))));
-    }
 
-    @Override
-    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
-        return call("acquire the deploy lock", () -> {
-            long now = clock.millis();
-            try {
-                Map<String, AttributeValue> item = dynamo.updateItem(b -> b.tableName(table).key(lockKey(scope))
-                        .updateExpression("SET lockId = :id, #owner = :owner, #token = if_not_exists(#token, :zero) + :one, "
-                                + "acquiredAt = :now, expiresAt = :exp")
-                        .conditionExpression("attribute_not_exists(lockId) OR expiresAt <= :now")
-                        .expressionAttributeNames(Map.of("#owner", "owner", "#token", "token"))
-                        .expressionAttributeValues(Map.of(":id", s(lockId), ":owner", s(owner), ":zero", n(0), ":one", n(1),
-                                ":now", n(now), ":exp", n(now + ttl.toMillis())))
-                        .returnValues(ReturnValue.ALL_NEW)
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
-                return new LockLease(scope, lockId, holder(item, now).orElseThrow());
-            } catch (ConditionalCheckFailedException e) {
-                throw new LockConflictException(scope, "the deploy lock is held", holder(e.item(), now));
+        @Override
+        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
+            Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(next.owner()),
+                    ":token", n(next.fencingToken()), ":acq", n(next.acquiredAt().toEpochMilli()),
+                    ":exp", n(next.expiresAt().toEpochMilli())));
+            String update = "SET #owner = :owner, #token = :token, acquiredAt = :acq, expiresAt = :exp";
+            if (next.lockId() != null) {
+                update += ", lockId = :id";
+                values.put(":id", s(next.lockId()));
+            } else {
+                update += " REMOVE lockId";
             }
-        });
-    }
-
-    @Override
-    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
-        return call("renew the deploy lock", () -> {
-            long now = clock.millis();
-            try {
-                Map<String, AttributeValue> item = dynamo.updateItem(b -> b.tableName(table).key(lockKey(scope))
-                        .updateExpression("SET expiresAt = :exp").conditionExpression("lockId = :id AND expiresAt > :now")
-                        .expressionAttributeValues(Map.of(":id", s(lockId), ":now", n(now), ":exp", n(now + ttl.toMillis())))
-                        .returnValues(ReturnValue.ALL_NEW)
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
-                return new LockLease(scope, lockId, holder(item, now).orElseThrow());
-            } catch (ConditionalCheckFailedException e) {
-                throw new LockConflictException(scope, "cannot renew: that lock id is not the lease in force", holder(e.item(), now));
+            String condition = "attribute_not_exists(#token)";
+            if (expected.isPresent()) {
+                LockState was = expected.get().state();
+                condition = "#owner = :wasOwner AND #token = :wasToken AND acquiredAt = :wasAcq AND expiresAt = :wasExp AND "
+                        + (was.lockId() == null ? "attribute_not_exists(lockId)" : "lockId = :wasId");
+                values.put(":wasOwner", s(was.owner()));
+                values.put(":wasToken", n(was.fencingToken()));
+                values.put(":wasAcq", n(was.acquiredAt().toEpochMilli()));
+                values.put(":wasExp", n(was.expiresAt().toEpochMilli()));
+                if (was.lockId() != null) {
+                    values.put(":wasId", s(was.lockId()));
+                }
             }
-        });
-    }
+            String updateExpression = update;
+            String conditionExpression = condition;
+            return call("change the deploy lock", () -> {
+                try {
+                    dynamo.updateItem(b -> b.tableName(table).key(lockKey(scope)).updateExpression(updateExpression)
+                            .conditionExpression(conditionExpression)
+                            .expressionAttributeNames(Map.of("#owner", "owner", "#token", "token"))
+                            .expressionAttributeValues(values));
+                    return true;
+                } catch (ConditionalCheckFailedException e) {
+                    return false;
+                }
+            });
+        }
+    });
 
+    /** Leases are timed on this process's clock: DynamoDB offers none to read. */
     @Override
-    public void releaseLock(ScopeId scope, String lockId) {
-        call("release the deploy lock", () -> {
-            long now = clock.millis();
-            try {
-                dynamo.updateItem(b -> b.tableName(table).key(lockKey(scope)).updateExpression("SET expiresAt = :now REMOVE lockId")
-                        .conditionExpression("lockId = :id AND expiresAt > :now")
-                        .expressionAttributeValues(Map.of(":id", s(lockId), ":now", n(now)))
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-                return null;
-            } catch (ConditionalCheckFailedException e) {
-                throw new LockConflictException(scope, "cannot release: that lock id is not the lease in force", holder(e.item(), now));
-            }
-        });
-    }
-
-    @Override
-    public Optional<LockInfo> lockInfo(ScopeId scope) {
-        return call("read the deploy lock", () -> holder(dynamo.getItem(b -> b.tableName(table).key(lockKey(scope))
-                .consistentRead(true)).item(), clock.millis()));
-    }
-
-    @Override
-    public boolean forceReleaseLock(ScopeId scope) {
-        return call("force-release the deploy lock", () -> {
-            long now = clock.millis();
-            try {
-                dynamo.updateItem(b -> b.tableName(table).key(lockKey(scope)).updateExpression("SET expiresAt = :now REMOVE lockId")
-                        .conditionExpression("attribute_exists(lockId) AND expiresAt > :now")
-                        .expressionAttributeValues(Map.of(":now", n(now))));
-                return true;
-            } catch (ConditionalCheckFailedException notHeld) {
-                return false;
-            }
-        });
+    public DeployLocks deployLocks() {
+        return locks;
     }
 
     // ---- plumbing -------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 package dev.statestore.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.CorruptStateException;
@@ -15,6 +14,7 @@ import dev.statestore.StateConflictException;
 import dev.statestore.StateStoreAuthenticationException;
 import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
@@ -365,35 +365,43 @@ final class HttpBackend implements StoreBackend {
         return StateJson.compact(node);
     }
 
-    @Override
-    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
-        HttpRequest.Builder post = request(scopePath(scope) + "/lock").header("Content-Type", "application/json")
-                .POST(jsonBody(leaseBody(owner, ttl)));
-        return lease(scope, expect(send(post), 200, scope, null, 0));
-    }
+    /** The server runs the lease (on its store's clock and compare-and-set): this client only asks it. */
+    private final DeployLocks locks = new DeployLocks() {
+        @Override
+        public LockLease acquire(ScopeId scope, String lockId, String owner, Duration ttl) {
+            HttpRequest.Builder post = request(scopePath(scope) + "/lock").header("Content-Type", "application/json")
+                    .POST(jsonBody(leaseBody(owner, ttl)));
+            return lease(scope, expect(send(post), 200, scope, null, 0));
+        }
+
+        @Override
+        public LockLease renew(ScopeId scope, String lockId, Duration ttl) {
+            HttpRequest.Builder put = request(scopePath(scope) + "/lock/" + encode(lockId))
+                    .header("Content-Type", "application/json").PUT(jsonBody(leaseBody(null, ttl)));
+            return lease(scope, expect(send(put), 200, scope, null, 0));
+        }
+
+        @Override
+        public void release(ScopeId scope, String lockId) {
+            expect(send(request(scopePath(scope) + "/lock/" + encode(lockId)).DELETE()), 204, scope, null, 0);
+        }
+
+        @Override
+        public Optional<LockInfo> info(ScopeId scope) {
+            HttpResponse<byte[]> response = expect(send(request(scopePath(scope) + "/lock").GET()), 200, scope, null, 0);
+            return response.body().length == 0 ? Optional.empty() : Optional.of(lockInfo(json(response)));
+        }
+
+        @Override
+        public boolean forceRelease(ScopeId scope) {
+            HttpResponse<byte[]> response = expect(send(request(scopePath(scope) + "/lock").DELETE()), 204, scope, null, 0);
+            return response.headers().firstValue(DELETED).map(Boolean::parseBoolean).orElse(false);
+        }
+    };
 
     @Override
-    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
-        HttpRequest.Builder put = request(scopePath(scope) + "/lock/" + encode(lockId))
-                .header("Content-Type", "application/json").PUT(jsonBody(leaseBody(null, ttl)));
-        return lease(scope, expect(send(put), 200, scope, null, 0));
-    }
-
-    @Override
-    public void releaseLock(ScopeId scope, String lockId) {
-        expect(send(request(scopePath(scope) + "/lock/" + encode(lockId)).DELETE()), 204, scope, null, 0);
-    }
-
-    @Override
-    public Optional<LockInfo> lockInfo(ScopeId scope) {
-        HttpResponse<byte[]> response = expect(send(request(scopePath(scope) + "/lock").GET()), 200, scope, null, 0);
-        return response.body().length == 0 ? Optional.empty() : Optional.of(lockInfo(json(response)));
-    }
-
-    @Override
-    public boolean forceReleaseLock(ScopeId scope) {
-        HttpResponse<byte[]> response = expect(send(request(scopePath(scope) + "/lock").DELETE()), 204, scope, null, 0);
-        return response.headers().firstValue(DELETED).map(Boolean::parseBoolean).orElse(false);
+    public DeployLocks deployLocks() {
+        return locks;
     }
 
     @Override

@@ -4,16 +4,17 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.statestore.InvalidStoreUrlException;
-import dev.statestore.LockConflictException;
-import dev.statestore.LockInfo;
-import dev.statestore.LockLease;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateStoreAuthenticationException;
 import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.LeaseStore;
+import dev.statestore.spi.LockState;
+import dev.statestore.spi.StoredLease;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
@@ -25,7 +26,6 @@ import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -376,100 +376,83 @@ final class PostgresBackend implements StoreBackend {
     // renewed or released by id from another connection, and has no fencing token. The row does all
     // of that, behaves like every other backend's lock, and its expiry runs on the server's clock.
 
-    private static final String HELD = "lock_id IS NOT NULL AND expires_at > clock_timestamp()";
+    private static final String LOCK_STATE = "lock_id, " + "owner, fencing_token, " + micros("acquired_at") + ", "
+            + micros("expires_at");
+    /** A timestamptz from microseconds since the epoch, exactly (interval arithmetic is in whole microseconds). */
+    private static final String AT_MICROS = "(timestamptz 'epoch' + ?::bigint * interval '1 microsecond')";
 
-    @Override
-    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
-        return run("acquire the deploy lock", c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + locks + " AS l (stack, stage, lock_id, owner, "
-                    + "fencing_token, acquired_at, expires_at) VALUES (?, ?, ?, ?, 1, clock_timestamp(), "
-                    + "clock_timestamp() + ?::bigint * interval '1 millisecond') ON CONFLICT (stack, stage) DO UPDATE SET "
-                    + "lock_id = EXCLUDED.lock_id, owner = EXCLUDED.owner, fencing_token = l.fencing_token + 1, "
-                    + "acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at "
-                    + "WHERE l.lock_id IS NULL OR l.expires_at <= clock_timestamp() "
-                    + "RETURNING " + LOCK_COLUMNS)) {
-                ps.setString(1, scope.stack());
-                ps.setString(2, scope.stage());
-                ps.setString(3, lockId);
-                ps.setString(4, owner);
-                ps.setLong(5, ttl.toMillis());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return new LockLease(scope, lockId, lockInfo(rs));
+    private final DeployLocks leaseLocks = DeployLocks.overLeases(new LeaseStore() {
+        @Override
+        public Optional<StoredLease> readLease(ScopeId scope) {
+            return run("read the deploy lock", c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + LOCK_STATE + " FROM " + locks
+                        + " WHERE stack = ? AND stage = ?")) {
+                    ps.setString(1, scope.stack());
+                    ps.setString(2, scope.stage());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            return Optional.empty();
+                        }
+                        return Optional.of(new StoredLease(new LockState(rs.getString(1), rs.getString(2), rs.getLong(3),
+                                instant(rs, 4), instant(rs, 5)), null));
                     }
                 }
-            }
-            throw new LockConflictException(scope, "the deploy lock is held", holder(c, scope));
-        });
-    }
-
-    @Override
-    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
-        return run("renew the deploy lock", c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + locks + " SET expires_at = clock_timestamp() + "
-                    + "?::bigint * interval '1 millisecond' WHERE stack = ? AND stage = ? AND lock_id = ? AND " + HELD
-                    + " RETURNING " + LOCK_COLUMNS)) {
-                ps.setLong(1, ttl.toMillis());
-                ps.setString(2, scope.stack());
-                ps.setString(3, scope.stage());
-                ps.setString(4, lockId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return new LockLease(scope, lockId, lockInfo(rs));
-                    }
-                }
-            }
-            throw new LockConflictException(scope, "cannot renew: that lock id is not the lease in force", holder(c, scope));
-        });
-    }
-
-    @Override
-    public void releaseLock(ScopeId scope, String lockId) {
-        run("release the deploy lock", c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + locks + " SET lock_id = NULL, expires_at = "
-                    + "clock_timestamp() WHERE stack = ? AND stage = ? AND lock_id = ? AND " + HELD)) {
-                ps.setString(1, scope.stack());
-                ps.setString(2, scope.stage());
-                ps.setString(3, lockId);
-                if (ps.executeUpdate() > 0) {
-                    return null;
-                }
-            }
-            throw new LockConflictException(scope, "cannot release: that lock id is not the lease in force", holder(c, scope));
-        });
-    }
-
-    @Override
-    public Optional<LockInfo> lockInfo(ScopeId scope) {
-        return run("read the deploy lock", c -> holder(c, scope));
-    }
-
-    @Override
-    public boolean forceReleaseLock(ScopeId scope) {
-        return run("force-release the deploy lock", c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + locks + " SET lock_id = NULL, expires_at = "
-                    + "clock_timestamp() WHERE stack = ? AND stage = ? AND " + HELD)) {
-                ps.setString(1, scope.stack());
-                ps.setString(2, scope.stage());
-                return ps.executeUpdate() > 0;
-            }
-        });
-    }
-
-    private Optional<LockInfo> holder(Connection c, ScopeId scope) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + LOCK_COLUMNS + " FROM " + locks
-                + " WHERE stack = ? AND stage = ? AND " + HELD)) {
-            ps.setString(1, scope.stack());
-            ps.setString(2, scope.stage());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(lockInfo(rs)) : Optional.empty();
-            }
+            });
         }
+
+        @Override
+        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
+            return run("change the deploy lock", c -> {
+                String sql = expected.isEmpty()
+                        ? "INSERT INTO " + locks + " (lock_id, owner, fencing_token, acquired_at, expires_at, stack, stage) "
+                                + "VALUES (?, ?, ?, " + AT_MICROS + ", " + AT_MICROS + ", ?, ?) ON CONFLICT (stack, stage) DO NOTHING"
+                        : "UPDATE " + locks + " SET lock_id = ?, owner = ?, fencing_token = ?, acquired_at = " + AT_MICROS
+                                + ", expires_at = " + AT_MICROS + " WHERE stack = ? AND stage = ? AND lock_id IS NOT DISTINCT "
+                                + "FROM ? AND owner = ? AND fencing_token = ? AND " + micros("acquired_at") + " = ? AND "
+                                + micros("expires_at") + " = ?";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, next.lockId());
+                    ps.setString(2, next.owner());
+                    ps.setLong(3, next.fencingToken());
+                    ps.setLong(4, micros(next.acquiredAt()));
+                    ps.setLong(5, micros(next.expiresAt()));
+                    ps.setString(6, scope.stack());
+                    ps.setString(7, scope.stage());
+                    if (expected.isPresent()) {
+                        LockState was = expected.get().state();
+                        ps.setString(8, was.lockId());
+                        ps.setString(9, was.owner());
+                        ps.setLong(10, was.fencingToken());
+                        ps.setLong(11, micros(was.acquiredAt()));
+                        ps.setLong(12, micros(was.expiresAt()));
+                    }
+                    return ps.executeUpdate() == 1;
+                }
+            });
+        }
+
+        /** The server's clock, which every client shares, so that clients whose clocks differ agree on expiry. */
+        @Override
+        public Instant leaseTime(ScopeId scope) {
+            return run("read the server's clock", c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + micros("clock_timestamp()"));
+                        ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return instant(rs, 1);
+                }
+            });
+        }
+    });
+
+    @Override
+    public DeployLocks deployLocks() {
+        return leaseLocks;
     }
 
-    private static LockInfo lockInfo(ResultSet rs) throws SQLException {
-        return new LockInfo(rs.getString(1), rs.getLong(2), instant(rs, 3), instant(rs, 4));
+    private static long micros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
     }
+
 
     /**
      * A timestamptz column as microseconds since the epoch (its own precision), read back by {@link #instant}.
@@ -481,7 +464,6 @@ final class PostgresBackend implements StoreBackend {
     }
 
     private static final String UPDATED_MICROS = micros("updated_at");
-    private static final String LOCK_COLUMNS = "owner, fencing_token, " + micros("acquired_at") + ", " + micros("expires_at");
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {
         long micros = rs.getLong(column);

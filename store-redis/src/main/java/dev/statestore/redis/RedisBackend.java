@@ -1,8 +1,5 @@
 package dev.statestore.redis;
 
-import dev.statestore.LockConflictException;
-import dev.statestore.LockInfo;
-import dev.statestore.LockLease;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
@@ -10,13 +7,16 @@ import dev.statestore.StateNames;
 import dev.statestore.StateStoreAuthenticationException;
 import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.LeaseStore;
+import dev.statestore.spi.LockState;
+import dev.statestore.spi.StoredLease;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -284,63 +284,46 @@ final class RedisBackend implements StoreBackend {
     }
 
     // ---- deploy lock ----------------------------------------------------------------------------
-    // A hash with an expiry time rather than SET NX PX: the fencing token has to outlive every lease,
-    // and one script checks the owner's lock id inside Redis for renew and release.
+    // A hash (id, owner, token, acq, exp; id absent once released) rather than SET NX PX: the fencing token has
+    // to outlive every lease. One script compares the whole hash and sets the next one.
 
-    private List<Object> lock(ScopeId scope, String op, String lockId, String owner, long ttlMillis) {
-        return asList(eval(Scripts.LOCK, List.of(base(scope) + "lock"),
-                List.of(op, lockId, owner, Long.toString(ttlMillis))));
-    }
-
-    private static Optional<LockInfo> info(List<Object> reply) {
-        if (reply.size() < 5) {
-            return Optional.empty();
+    private final DeployLocks locks = DeployLocks.overLeases(new LeaseStore() {
+        @Override
+        public Optional<StoredLease> readLease(ScopeId scope) {
+            return call("read the deploy lock", () -> {
+                List<String> l = redis.hmget(base(scope) + "lock", "id", "owner", "token", "acq", "exp");
+                if (l.get(2) == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(new StoredLease(new LockState(l.get(0), l.get(1), Long.parseLong(l.get(2)),
+                        Instant.ofEpochMilli(Long.parseLong(l.get(3))), Instant.ofEpochMilli(Long.parseLong(l.get(4)))), null));
+            });
         }
-        return Optional.of(new LockInfo(asString(reply.get(1)), asLong(reply.get(2)),
-                Instant.ofEpochMilli(asLong(reply.get(3))), Instant.ofEpochMilli(asLong(reply.get(4)))));
+
+        @Override
+        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
+            List<String> args = new ArrayList<>(fields(next));
+            expected.ifPresent(was -> args.addAll(fields(was.state())));
+            return call("change the deploy lock", () -> asLong(eval(Scripts.LEASE, List.of(base(scope) + "lock"), args)) == 1);
+        }
+
+        /** Redis's clock ({@code TIME}), which every client shares, so that clients whose clocks differ agree on expiry. */
+        @Override
+        public Instant leaseTime(ScopeId scope) {
+            return call("read the server's clock", () -> Instant.ofEpochMilli(asLong(eval(Scripts.TIME,
+                    List.of(base(scope) + "lock"), List.of()))));
+        }
+    });
+
+    /** The hash's fields as the lease script takes them: id ("" once released), owner, token, acquired, expires. */
+    private static List<String> fields(LockState state) {
+        return List.of(state.lockId() == null ? "" : state.lockId(), state.owner(), Long.toString(state.fencingToken()),
+                Long.toString(state.acquiredAt().toEpochMilli()), Long.toString(state.expiresAt().toEpochMilli()));
     }
 
     @Override
-    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
-        return call("acquire the deploy lock", () -> {
-            List<Object> reply = lock(scope, "acquire", lockId, owner, ttl.toMillis());
-            if (asLong(reply.get(0)) != 1) {
-                throw new LockConflictException(scope, "the deploy lock is held", info(reply));
-            }
-            return new LockLease(scope, lockId, info(reply).orElseThrow());
-        });
-    }
-
-    @Override
-    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
-        return call("renew the deploy lock", () -> {
-            List<Object> reply = lock(scope, "renew", lockId, "", ttl.toMillis());
-            if (asLong(reply.get(0)) != 1) {
-                throw new LockConflictException(scope, "cannot renew: that lock id is not the lease in force", info(reply));
-            }
-            return new LockLease(scope, lockId, info(reply).orElseThrow());
-        });
-    }
-
-    @Override
-    public void releaseLock(ScopeId scope, String lockId) {
-        call("release the deploy lock", () -> {
-            List<Object> reply = lock(scope, "release", lockId, "", 0);
-            if (asLong(reply.get(0)) != 1) {
-                throw new LockConflictException(scope, "cannot release: that lock id is not the lease in force", info(reply));
-            }
-            return null;
-        });
-    }
-
-    @Override
-    public Optional<LockInfo> lockInfo(ScopeId scope) {
-        return call("read the deploy lock", () -> info(lock(scope, "info", "", "", 0)));
-    }
-
-    @Override
-    public boolean forceReleaseLock(ScopeId scope) {
-        return call("force-release the deploy lock", () -> asLong(lock(scope, "force", "", "", 0).get(0)) == 1);
+    public DeployLocks deployLocks() {
+        return locks;
     }
 
     // ---- diagnosis ------------------------------------------------------------------------------

@@ -115,44 +115,26 @@ enum Scripts {
             """),
 
     /**
-     * KEYS: lock. ARGV: op (acquire|renew|release|info|force), lock id, owner, ttl ms. The lease is a hash
-     * whose fencing token outlives every lease. Returns {1|0, owner, token, acquired, expires} or {0}.
+     * KEYS: lock. ARGV: the next lease's id ("" once released), owner, token, acquired ms, expires ms; then, if a lease
+     * was read, the same five of it. Sets the next lease if the hash is still the one read (no hash if none was).
+     * Returns 1, or 0 having changed nothing.
      */
-    LOCK("""
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    LEASE("""
             local l = redis.call('HMGET', KEYS[1], 'id', 'owner', 'token', 'acq', 'exp')
-            local held = l[1] ~= false and tonumber(l[5]) > now
-            local op = ARGV[1]
-            if op == 'acquire' then
-              if held then return {0, l[2], tonumber(l[3]), tonumber(l[4]), tonumber(l[5])} end
-              local token = (tonumber(l[3]) or 0) + 1
-              local exp = now + tonumber(ARGV[4])
-              redis.call('HSET', KEYS[1], 'id', ARGV[2], 'owner', ARGV[3], 'token', token, 'acq', now, 'exp', exp)
-              return {1, ARGV[3], token, now, exp}
+            if #ARGV == 5 then
+              if l[3] then return 0 end
+            elseif (l[1] or '') ~= ARGV[6] or l[2] ~= ARGV[7] or l[3] ~= ARGV[8] or l[4] ~= ARGV[9] or l[5] ~= ARGV[10] then
+              return 0
             end
-            if op == 'info' then
-              if held then return {1, l[2], tonumber(l[3]), tonumber(l[4]), tonumber(l[5])} end
-              return {0}
-            end
-            if op == 'force' then
-              if not held then return {0} end
-              redis.call('HDEL', KEYS[1], 'id')
-              redis.call('HSET', KEYS[1], 'exp', now)
-              return {1}
-            end
-            if not held or l[1] ~= ARGV[2] then
-              if held then return {0, l[2], tonumber(l[3]), tonumber(l[4]), tonumber(l[5])} end
-              return {0}
-            end
-            if op == 'renew' then
-              local exp = now + tonumber(ARGV[4])
-              redis.call('HSET', KEYS[1], 'exp', exp)
-              return {1, l[2], tonumber(l[3]), tonumber(l[4]), exp}
-            end
-            redis.call('HDEL', KEYS[1], 'id')
-            redis.call('HSET', KEYS[1], 'exp', now)
-            return {1}
+            redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'token', ARGV[3], 'acq', ARGV[4], 'exp', ARGV[5])
+            if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'id') else redis.call('HSET', KEYS[1], 'id', ARGV[1]) end
+            return 1
+            """),
+
+    /** KEYS: any key of the node to ask (the lock). Returns the server's time in milliseconds. */
+    TIME("""
+            local t = redis.call('TIME')
+            return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             """);
 
     final String source;

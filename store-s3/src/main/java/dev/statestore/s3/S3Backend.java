@@ -1,16 +1,16 @@
 package dev.statestore.s3;
 
 import dev.statestore.InvalidStoreUrlException;
-import dev.statestore.LockConflictException;
-import dev.statestore.LockInfo;
-import dev.statestore.LockLease;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.LeaseStore;
+import dev.statestore.spi.StoredLease;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
@@ -19,21 +19,18 @@ import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
@@ -467,25 +464,6 @@ final class S3Backend implements StoreBackend {
     }
 
     @Override
-    public List<StoredDocument> listByStatus(ScopeId scope, Set<String> statuses) {
-        return call("list records by status", () -> {
-            List<StoredDocument> result = new ArrayList<>();
-            for (StoredDocument d : readAll(new ArrayList<>(liveRecords(scope, null, Integer.MAX_VALUE - 1).entrySet()))) {
-                String status;
-                try {
-                    status = StateJson.parse(d.json()).path("status").asText(null);
-                } catch (Exception e) {
-                    throw new dev.statestore.CorruptStateException(d.location(), "not valid JSON: " + StateJson.problem(e), e);
-                }
-                if (statuses.contains(status)) {
-                    result.add(d);
-                }
-            }
-            return result;
-        });
-    }
-
-    @Override
     public List<String> stacks() {
         return call("list stacks", () -> {
             List<String> result = new ArrayList<>();
@@ -559,89 +537,53 @@ final class S3Backend implements StoreBackend {
 
     // ---- deploy lock ----------------------------------------------------------------------------
 
-    private record LockObject(LockState state, String etag) {}
-
-    private Optional<LockObject> readLock(ScopeId scope) {
-        String key = keys.lock(scope);
-        try {
-            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
-            try {
-                return Optional.of(new LockObject(LockState.fromJson(bytes.asUtf8String()), bytes.response().eTag()));
-            } catch (IllegalArgumentException e) {
-                throw new dev.statestore.CorruptStateException(location(key), e.getMessage(), e);
-            }
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
-
-    /** Applies a lock transition as a compare-and-set on the lock object, again if someone wrote in between. */
-    private LockState changeLock(ScopeId scope, Function<LockState, LockState> transition) {
-        String key = keys.lock(scope);
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Optional<LockObject> current = readLock(scope);
-            LockState next = transition.apply(current.map(LockObject::state).orElse(null));
-            PutObjectRequest.Builder request = put(key);
-            if (current.isPresent()) {
-                request.ifMatch(current.get().etag());
-            } else {
-                request.ifNoneMatch("*");
-            }
-            try {
-                s3.putObject(request.build(), RequestBody.fromString(next.toJson()));
-                return next;
-            } catch (S3Exception e) {
-                if (!lostRace(e)) {
+    private final DeployLocks locks = DeployLocks.overLeases(new LeaseStore() {
+        @Override
+        public Optional<StoredLease> readLease(ScopeId scope) {
+            return call("read the deploy lock", () -> {
+                String key = keys.lock(scope);
+                try {
+                    ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
+                    try {
+                        return Optional.of(new StoredLease(LockState.fromJson(bytes.asUtf8String()), bytes.response().eTag()));
+                    } catch (IllegalArgumentException e) {
+                        throw new dev.statestore.CorruptStateException(location(key), e.getMessage(), e);
+                    }
+                } catch (S3Exception e) {
+                    if (e.statusCode() == 404) {
+                        return Optional.empty();
+                    }
                     throw e;
                 }
-            }
+            });
         }
-        throw new StateStoreUnavailableException("gave up changing " + location(key) + " after " + MAX_ATTEMPTS
-                + " attempts: other writers changed it every time", null);
-    }
 
-    @Override
-    public LockLease acquireLock(ScopeId scope, String lockId, String owner, Duration ttl) {
-        return call("acquire the deploy lock", () -> changeLock(scope,
-                current -> LockState.acquire(scope, current, lockId, owner, ttl, clock.instant())).lease(scope));
-    }
-
-    @Override
-    public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
-        return call("renew the deploy lock", () -> changeLock(scope,
-                current -> LockState.renew(scope, current, lockId, ttl, clock.instant())).lease(scope));
-    }
-
-    @Override
-    public void releaseLock(ScopeId scope, String lockId) {
-        call("release the deploy lock", () -> changeLock(scope,
-                current -> LockState.release(scope, current, lockId, clock.instant())));
-    }
-
-    @Override
-    public Optional<LockInfo> lockInfo(ScopeId scope) {
-        return call("read the deploy lock", () -> LockState.heldInfo(readLock(scope).map(LockObject::state).orElse(null),
-                clock.instant()));
-    }
-
-    @Override
-    public boolean forceReleaseLock(ScopeId scope) {
-        return call("force-release the deploy lock", () -> {
-            try {
-                changeLock(scope, current -> {
-                    if (current == null || !current.isHeldAt(clock.instant())) {
-                        throw new LockConflictException(scope, "not held", Optional.empty());
+        @Override
+        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
+            return call("change the deploy lock", () -> {
+                PutObjectRequest.Builder request = put(keys.lock(scope));
+                if (expected.isPresent()) {
+                    request.ifMatch(expected.get().tag());
+                } else {
+                    request.ifNoneMatch("*");
+                }
+                try {
+                    s3.putObject(request.build(), RequestBody.fromString(next.toJson()));
+                    return true;
+                } catch (S3Exception e) {
+                    if (lostRace(e)) {
+                        return false;
                     }
-                    return current.freed(clock.instant());
-                });
-                return true;
-            } catch (LockConflictException notHeld) {
-                return false;
-            }
-        });
+                    throw e;
+                }
+            });
+        }
+    });
+
+    /** Leases are timed on this process's clock: S3 has none to offer. */
+    @Override
+    public DeployLocks deployLocks() {
+        return locks;
     }
 
     // ---- plumbing -------------------------------------------------------------------------------
