@@ -1,15 +1,21 @@
 package dev.statestore.server;
 
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.statestore.StateStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.net.URI;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http.spi.JettyHttpServer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A {@link StateStore} served over HTTP with the routes and JSON of Alchemy's HTTP state API, so that
@@ -27,16 +33,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class StateServer implements AutoCloseable {
 
-    private final HttpServer http;
-    private final ExecutorService executor;
+    private final Server jetty;
     private final StateApiHandler handler;
     private final URI uri;
+    private final int port;
 
-    private StateServer(HttpServer http, ExecutorService executor, StateApiHandler handler, URI uri) {
-        this.http = http;
-        this.executor = executor;
+    private StateServer(Server jetty, StateApiHandler handler, URI uri, int port) {
+        this.jetty = jetty;
         this.handler = handler;
         this.uri = uri;
+        this.port = port;
     }
 
     /**
@@ -45,47 +51,66 @@ public final class StateServer implements AutoCloseable {
      * @throws UncheckedIOException if the address cannot be bound (in use, not local)
      */
     public static StateServer start(StateStore store, ServerOptions options) {
-        // Without TCP_NODELAY, the JDK's server sends an answer's headers and body in two segments and
-        // the second waits for the client's delayed ACK: 40 ms a request. Read once, when the JDK's server
-        // first loads, so this is set before it does.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
+        // Jetty, through its implementation of the JDK's HttpServer interface, which the API handler is written
+        // against: unlike the JDK's own server, it lets this server answer every request, a request line that is
+        // not a URI included, in the API's JSON (JsonErrors).
+        QueuedThreadPool threads = new QueuedThreadPool(options.threads() + RESERVED_THREADS, 2, 30_000);
+        threads.setName("statestore-serve");
+        threads.setDaemon(true);
+        Server jetty = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        // The API decodes every path segment itself, strictly, and encodes fqns twice (%252F): Jetty passes the raw
+        // path through as the JDK's server did, with no normalization of "..", "%2F" or "%25" (a "..", decoded, is
+        // an invalid name the API refuses). A bad percent escape Jetty still refuses itself: JsonErrors answers it.
+        http.setUriCompliance(UriCompliance.UNSAFE);
+        ServerConnector connector;
+        if (options.tls() != null) {
+            http.addCustomizer(new SecureRequestCustomizer(false));
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setSslContext(options.tls());
+            connector = new ServerConnector(jetty, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        } else {
+            connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         }
-        JdkServerRefusals.install();
-        HttpServer http;
-        try {
-            if (options.tls() != null) {
-                HttpsServer https = HttpsServer.create(options.listen(), 128);
-                https.setHttpsConfigurator(new HttpsConfigurator(options.tls()));
-                http = https;
-            } else {
-                http = HttpServer.create(options.listen(), 128);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + options.listen() + ": " + e.getMessage(), e);
-        }
-        AtomicInteger count = new AtomicInteger();
-        // Idle threads end after a while: a quiet server holds none.
-        java.util.concurrent.ThreadPoolExecutor executor = new java.util.concurrent.ThreadPoolExecutor(options.threads(),
-                options.threads(), 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "statestore-serve-" + count.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
-        http.setExecutor(executor);
+        InetAddress address = options.listen().getAddress();
+        connector.setHost(address == null ? options.listen().getHostString() : address.getHostAddress());
+        connector.setPort(options.listen().getPort());
+        connector.setAcceptQueueSize(128);
+        jetty.addConnector(connector);
+        jetty.setHandler(new ContextHandlerCollection());
+        jetty.setErrorHandler(new JsonErrors());
         // Clients may seal what they send (encryption at rest on their side): the server holds it unread.
         StateApiHandler handler = new StateApiHandler(dev.statestore.StateStores.forServing(store), options);
-        http.createContext("/", handler);
-        http.start();
-        InetSocketAddress bound = http.getAddress();
-        String host = bound.getAddress().isAnyLocalAddress() ? "127.0.0.1" : bound.getAddress().getHostAddress();
+        new JettyHttpServer(jetty, true).createContext("/", handler);
+        try {
+            jetty.start();
+        } catch (IOException e) {
+            stopQuietly(jetty);
+            throw new UncheckedIOException("cannot listen on " + options.listen() + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            stopQuietly(jetty);
+            throw new IllegalStateException("cannot start the server on " + options.listen() + ": " + e.getMessage(), e);
+        }
+        InetAddress bound = address == null || address.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : address;
+        String host = bound.getHostAddress();
         if (host.contains(":")) {
             host = "[" + host + "]";
         }
-        URI uri = URI.create((options.tls() != null ? "https" : "http") + "://" + host + ":" + bound.getPort());
-        return new StateServer(http, executor, handler, uri);
+        URI uri = URI.create((options.tls() != null ? "https" : "http") + "://" + host + ":" + connector.getLocalPort());
+        return new StateServer(jetty, handler, uri, connector.getLocalPort());
+    }
+
+    /** Jetty's own: its acceptor and selector threads come out of the same pool as the requests'. */
+    private static final int RESERVED_THREADS = 6;
+
+    private static void stopQuietly(Server jetty) {
+        try {
+            jetty.stop();
+        } catch (Exception ignored) {
+            // already failing: the start's error is the one to report
+        }
     }
 
     /** Where the server listens: {@code http://127.0.0.1:PORT} (the port it got when asked for 0). */
@@ -94,7 +119,7 @@ public final class StateServer implements AutoCloseable {
     }
 
     public int port() {
-        return http.getAddress().getPort();
+        return port;
     }
 
     /**
@@ -104,7 +129,6 @@ public final class StateServer implements AutoCloseable {
     @Override
     public void close() {
         handler.drain(java.time.Duration.ofSeconds(5));
-        http.stop(0);
-        executor.shutdownNow();
+        stopQuietly(jetty);
     }
 }

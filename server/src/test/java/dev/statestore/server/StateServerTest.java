@@ -7,6 +7,7 @@ import dev.statestore.ResourceStatus;
 import dev.statestore.StackOutput;
 import dev.statestore.StateStore;
 import dev.statestore.StateStores;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -137,11 +138,14 @@ class StateServerTest {
         assertThat(store.scope("app", "dev").listAll()).hasSize(fqns.length);
         assertThat(store.stacks()).containsExactly("app");
 
-        // An fqn trying to climb out of its scope is an invalid name, refused before the store.
+        // An fqn trying to climb out of its scope is a name this store never writes: refused before the store. Read,
+        // it is only a name: no record holds it (another tool's record could, in its own scope).
         for (String escape : new String[] {"..%252F..%252Fother%252Fprod%252Fx", "..", "a%252F..%252Fb"}) {
             HttpResponse<String> refused = put(SCOPE + "/resources/" + escape, "{\"fqn\":\"x\",\"status\":\"created\"}");
             assertThat(refused.statusCode()).as(escape).isEqualTo(400);
-            assertThat(send(request(SCOPE + "/resources/" + escape)).statusCode()).isEqualTo(400);
+            HttpResponse<String> read = send(request(SCOPE + "/resources/" + escape));
+            assertThat(read.statusCode()).as(escape).isEqualTo(200);
+            assertThat(read.body()).as(escape).isEmpty();
         }
         // A record put under one fqn but naming another in its body is refused too.
         assertThat(put(SCOPE + "/resources/A", "{\"fqn\":\"B\",\"status\":\"created\"}").statusCode()).isEqualTo(400);
@@ -235,19 +239,26 @@ class StateServerTest {
     }
 
     @Test
-    void aRequestLineThatIsNotAUriIsRefusedAndLoggedOnce() throws Exception {
+    void aRequestLineThatIsNotAUriIsRefusedInJsonAndLoggedOnce() throws Exception {
         for (String bad : List.of("/resources/%zz", "/resources/%E0%A4%A", "/resources/trailing%")) {
             String path = SCOPE + bad;
+            long before = refusalsLogged();
             try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
                 socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(30));
-                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-                        + TOKEN + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-                assertThat(status).as(bad).isEqualTo("HTTP/1.1 400");
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                        + "Authorization: Bearer " + TOKEN + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(answer).as(bad).startsWith("HTTP/1.1 400").containsIgnoringCase("Content-Type: application/json");
+                JsonNode body = dev.statestore.spi.StateJson.parse(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+                assertThat(body.path("error").asText()).as(bad).isEqualTo("invalid");
+                assertThat(body.path("message").asText()).as(bad).contains("refused the request", "URI");
             }
-            String log = Files.readString(Path.of("target/server-requests.log"));
-            assertThat(log.lines().filter(line -> line.contains("GET " + path + " 400")).count())
-                    .as("one request log line for " + bad + " in:\n" + log).isEqualTo(1);
+            // Jetty has dropped the request line by then: the line names the reason and the client instead.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (refusalsLogged() == before && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(refusalsLogged()).as("one request log line for " + bad).isEqualTo(before + 1);
         }
         assertThat(send(HttpRequest.newBuilder(URI.create(server.uri() + "/version"))).statusCode())
                 .as("the server still serves").isEqualTo(200);
@@ -262,6 +273,11 @@ class StateServerTest {
         }
         assertThat(log.lines().filter(line -> line.contains("GET " + unknown + " 404")).count())
                 .as("the API's own answers are logged once, by the API").isEqualTo(1);
+    }
+
+    private static long refusalsLogged() throws IOException {
+        return Files.readString(Path.of("target/server-requests.log")).lines()
+                .filter(line -> line.contains("400 0 ms from ") && line.contains("refused by the HTTP server before the API")).count();
     }
 
     /** Sends the headers of a PUT of {@code length} bytes and as much body as the server takes; returns its status line. */
