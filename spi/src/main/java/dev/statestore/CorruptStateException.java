@@ -1,5 +1,7 @@
 package dev.statestore;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Bytes found in the backend are not a valid record (not JSON, not an object, a wrong or missing
  * fqn, an unknown status). The store names the key and leaves the bytes exactly as they are: it
@@ -10,7 +12,7 @@ public class CorruptStateException extends StateStoreException {
 
     private final String location;
 
-    public CorruptStateException(String location, String problem, Throwable cause) {
+    public CorruptStateException(String location, String problem, @Nullable Throwable cause) {
         super("corrupt state at " + location + ": " + problem, cause);
         this.location = location;
     }

@@ -1,22 +1,28 @@
 package dev.statestore;
 
+import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
- * The deploy lock of a scope could not be taken, renewed or released: another owner holds it, or
- * the caller's lock id is not the current lease's (it expired and someone else took it, or it was
- * force-released). {@link #holder()} describes the lease in force, if any; it never reveals that
- * lease's id. The versions of {@link StateConflictException} do not apply: {@link #key()} is
- * {@code "deploy lock"} and {@link #currentVersion()} is empty.
+ * The deploy lock of a scope could not be taken, renewed or released: another owner holds it, or the caller's
+ * lock id is not the current lease's (it expired and someone else took it, or it was force-released).
+ * {@link #holder()} describes the lease in force, if any; it never reveals that lease's id. Not a
+ * {@link StateConflictException}: no record and no record version are involved.
  */
-public class LockConflictException extends StateConflictException {
+public class LockConflictException extends StateStoreException {
 
+    private final ScopeId scope;
     private final LockInfo holder;
 
     public LockConflictException(ScopeId scope, String message, Optional<LockInfo> holder) {
-        super(scope, "deploy lock", 0, OptionalLong.empty(), message + " (" + scope + (holder.isPresent() ? ", held by " + holder.get() : ", not held") + ")");
+        super(message + " (" + scope + (holder.isPresent() ? ", held by " + holder.get() : ", not held") + ")");
+        this.scope = Objects.requireNonNull(scope, "scope");
         this.holder = holder.orElse(null);
+    }
+
+    /** The scope whose lock it is. */
+    public ScopeId scope() {
+        return scope;
     }
 
     /** The lease in force when the call failed, empty when the lock was free. */

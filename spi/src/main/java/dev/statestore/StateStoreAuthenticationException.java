@@ -1,5 +1,7 @@
 package dev.statestore;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The backend refused the credentials it was given: a wrong password, token or key, an unknown user.
  * Not retryable: the same call fails the same way until the credentials are fixed, so a client that
@@ -8,7 +10,7 @@ package dev.statestore;
  */
 public class StateStoreAuthenticationException extends StateStoreException {
 
-    public StateStoreAuthenticationException(String message, Throwable cause) {
+    public StateStoreAuthenticationException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

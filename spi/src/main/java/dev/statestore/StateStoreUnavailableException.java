@@ -1,5 +1,7 @@
 package dev.statestore;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The backend could not be reached or did not answer in time: connection refused or cut, a timeout,
  * an I/O error of the file system. Retryable: whether the write happened is unknown when this is
@@ -8,7 +10,7 @@ package dev.statestore;
  */
 public class StateStoreUnavailableException extends StateStoreException {
 
-    public StateStoreUnavailableException(String message, Throwable cause) {
+    public StateStoreUnavailableException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 

@@ -43,6 +43,7 @@ public final class StateStores {
             Map.entry("redis", "statestore-store-redis"),
             Map.entry("rediss", "statestore-store-redis"),
             Map.entry("redis-cluster", "statestore-store-redis"),
+            Map.entry("rediss-cluster", "statestore-store-redis"),
             Map.entry("postgresql", "statestore-store-postgres"),
             Map.entry("postgres", "statestore-store-postgres"),
             Map.entry("jdbc:postgresql", "statestore-store-postgres"),
@@ -131,7 +132,7 @@ public final class StateStores {
             for (String scheme : provider.schemes()) {
                 StateStoreProvider other = byScheme.putIfAbsent(scheme, provider);
                 if (other != null && other.getClass() != provider.getClass()) {
-                    throw new StateStoreException("two state store providers claim the scheme '" + scheme + "': "
+                    throw new StateStoreMisconfiguredException("two state store providers claim the scheme '" + scheme + "': "
                             + other.getClass().getName() + " and " + provider.getClass().getName()
                             + "; remove one of their jars from the classpath");
                 }

@@ -30,6 +30,8 @@ class StateStoresTest {
                 .hasMessageContaining("statestore-store-dynamodb").hasMessageContaining("file, memory");
         assertThatThrownBy(() -> StateStores.open("jdbc:postgresql://h/db"))
                 .isInstanceOf(UnknownSchemeException.class).hasMessageContaining("statestore-store-postgres");
+        assertThatThrownBy(() -> StateStores.open("rediss-cluster://h1:6379,h2:6379"))
+                .isInstanceOf(UnknownSchemeException.class).hasMessageContaining("statestore-store-redis");
         assertThatThrownBy(() -> StateStores.open("ftp://h/x"))
                 .isInstanceOf(UnknownSchemeException.class).hasMessageContaining("no module of this project");
     }
@@ -55,7 +57,7 @@ class StateStoresTest {
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, previous)) {
             Thread.currentThread().setContextClassLoader(loader);
-            assertThatThrownBy(() -> StateStores.open("memory:")).isInstanceOf(StateStoreException.class)
+            assertThatThrownBy(() -> StateStores.open("memory:")).isInstanceOf(StateStoreMisconfiguredException.class)
                     .hasMessageContaining("two state store providers claim the scheme 'memory'")
                     .hasMessageContaining(RivalMemoryProvider.class.getName());
         } finally {

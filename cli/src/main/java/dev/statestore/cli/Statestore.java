@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
             "  4  the store is unavailable: retry later",
             "  5  corrupt data in the store: it is left as it is for you to inspect",
             "  6  doctor found a problem with the store",
-            "  7  the store refused the credentials: fix them, retrying will not help"})
+            "  7  the store refused the credentials or denied the operation: retrying will not help",
+            "  8  the store is misconfigured: a missing table, a newer schema, a missing encryption key",
+            "  9  the store answered an error this tool does not classify: its message says what"})
 public final class Statestore implements Runnable {
 
     static final int OK = 0;
@@ -45,6 +47,8 @@ public final class Statestore implements Runnable {
     static final int CORRUPT = 5;
     static final int CHECK_FAILED = 6;
     static final int AUTHENTICATION = 7;
+    static final int MISCONFIGURED = 8;
+    static final int BACKEND_ERROR = 9;
 
     @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "the store (default: $STATESTORE_URL, else file:.alchemy)")
@@ -98,14 +102,21 @@ public final class Statestore implements Runnable {
         if (e instanceof StateNotFoundException) {
             return NOT_FOUND;
         }
-        if (e instanceof StateConflictException) {
+        if (e instanceof StateConflictException || e instanceof dev.statestore.LockConflictException) {
             return CONFLICT;
         }
         if (e instanceof StateStoreUnavailableException) {
             return UNAVAILABLE;
         }
-        if (e instanceof dev.statestore.StateStoreAuthenticationException) {
+        if (e instanceof dev.statestore.StateStoreAuthenticationException
+                || e instanceof dev.statestore.StateStoreAccessDeniedException) {
             return AUTHENTICATION;
+        }
+        if (e instanceof dev.statestore.StateStoreMisconfiguredException) {
+            return MISCONFIGURED;
+        }
+        if (e instanceof dev.statestore.StateStoreBackendException) {
+            return BACKEND_ERROR;
         }
         if (e instanceof CorruptStateException) {
             return CORRUPT;

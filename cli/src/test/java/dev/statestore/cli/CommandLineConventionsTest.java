@@ -211,4 +211,21 @@ class CommandLineConventionsTest {
         log.finish(4);
         assertThat(lines.toString()).as("work shorter than the interval prints nothing").isEmpty();
     }
+
+    @Test
+    void everyKindOfStoreFailureHasItsExitCode() {
+        assertThat(Statestore.exitCode(new dev.statestore.StateStoreAuthenticationException("wrong password", null)))
+                .isEqualTo(Statestore.AUTHENTICATION);
+        assertThat(Statestore.exitCode(new dev.statestore.StateStoreAccessDeniedException("403", null)))
+                .isEqualTo(Statestore.AUTHENTICATION);
+        assertThat(Statestore.exitCode(new dev.statestore.StateStoreMisconfiguredException("no table")))
+                .isEqualTo(Statestore.MISCONFIGURED);
+        assertThat(Statestore.exitCode(new dev.statestore.StateStoreBackendException("teapot", null)))
+                .isEqualTo(Statestore.BACKEND_ERROR);
+        assertThat(Statestore.exitCode(new dev.statestore.LockConflictException(new dev.statestore.ScopeId("a", "b"),
+                "held", java.util.Optional.empty()))).isEqualTo(Statestore.CONFLICT);
+        assertThat(Statestore.exitCode(new dev.statestore.StateStoreUnavailableException("down", null)))
+                .isEqualTo(Statestore.UNAVAILABLE);
+        assertThat(run("--help").out()).contains("  8  the store is misconfigured", "  9  the store answered an error");
+    }
 }

@@ -1170,9 +1170,10 @@ public abstract class StateStoreConformance {
             StateScope handle = scope();
             store.close();
             store.close();
-            assertThatThrownBy(() -> handle.get("R")).isInstanceOf(dev.statestore.StateStoreException.class)
+            assertThatThrownBy(() -> handle.get("R")).isInstanceOf(dev.statestore.StateStoreClosedException.class)
                     .hasMessageContaining("closed");
-            assertThatThrownBy(store::stacks).hasMessageContaining("closed");
+            assertThatThrownBy(store::stacks).isInstanceOf(dev.statestore.StateStoreClosedException.class)
+                    .hasMessageContaining("closed");
             assertThat(open(url).scope(SCOPE).get("R")).isPresent();
         }
     }

@@ -19,6 +19,10 @@ import dev.statestore.StateConflictException;
 import dev.statestore.StateScope;
 import dev.statestore.StateStore;
 import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreClosedException;
+import dev.statestore.StateStoreAuthenticationException;
+import dev.statestore.StateStoreMisconfiguredException;
+import dev.statestore.StateStoreAccessDeniedException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.Versioned;
 import dev.statestore.spi.StateJson;
@@ -184,8 +188,18 @@ final class StateApiHandler implements HttpHandler {
         if (e instanceof StateStoreUnavailableException) {
             return Response.json(503, error("unavailable", e.getMessage()));
         }
+        if (e instanceof StateStoreAccessDeniedException) {
+            return Response.json(403, error("denied", e.getMessage()));
+        }
+        if (e instanceof StateStoreMisconfiguredException || e instanceof StateStoreAuthenticationException) {
+            // The server's own store refused its setup or its credentials: the server's operator fixes that.
+            return Response.json(500, error("misconfigured", e.getMessage()));
+        }
+        if (e instanceof StateStoreClosedException) {
+            return Response.json(503, error("unavailable", e.getMessage()));
+        }
         if (e instanceof StateStoreException) {
-            return Response.json(500, error("store", e.getMessage()));
+            return Response.json(500, error("backend", e.getMessage()));
         }
         LOG.error("a request failed", e);
         return Response.json(500, error("internal", "the server failed: " + e.getClass().getSimpleName()));
@@ -223,7 +237,7 @@ final class StateApiHandler implements HttpHandler {
             case VERSION -> {
                 ObjectNode node = StateJson.nodes().objectNode();
                 node.put("version", API_VERSION);
-                // Beyond Alchemy's API: versions, conditional writes, paged records, the lock (see the README).
+                // Beyond Alchemy's API: versions, conditional writes, paged records, the lock (see docs/http-api.md).
                 node.put("statestore", EXTENSIONS_VERSION);
                 return Response.json(200, node);
             }

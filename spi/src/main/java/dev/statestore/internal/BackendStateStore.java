@@ -13,7 +13,8 @@ import dev.statestore.ScopeId;
 import dev.statestore.StackOutput;
 import dev.statestore.StateNames;
 import dev.statestore.StateScope;
-import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreClosedException;
+import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.StateStore;
 import dev.statestore.Versioned;
 import dev.statestore.spi.DocumentToWrite;
@@ -66,7 +67,7 @@ public final class BackendStateStore implements StateStore {
     /** The backend, unless this store is closed: a closed store says so instead of failing obscurely. */
     private StoreBackend backend() {
         if (closed) {
-            throw new StateStoreException("the state store " + backend.describe() + " is closed");
+            throw new StateStoreClosedException("the state store " + backend.describe() + " is closed");
         }
         return backend;
     }
@@ -370,7 +371,7 @@ public final class BackendStateStore implements StateStore {
         private JsonNode requireNotSealed(StoredDocument stored, JsonNode node) {
             JsonNode envelope = node.get(EncryptingBackend.SEALED);
             if (envelope != null && envelope.isObject() && !passesSealed) {
-                throw new StateStoreException("'" + stored.key().describe() + "' in " + id + " is sealed (encryption at "
+                throw new StateStoreMisconfiguredException("'" + stored.key().describe() + "' in " + id + " is sealed (encryption at "
                         + "rest) with the key '" + envelope.path("kid").asText() + "', and this store was opened without "
                         + "encryption: open it with encryptionKey=env:VAR or encryptionKey=file:PATH holding that key "
                         + "(at " + stored.location() + ")");

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.CorruptStateException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
-import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.StateJson;
@@ -120,7 +120,7 @@ final class EncryptingBackend implements StoreBackend {
         String keyId = envelope.path("kid").asText();
         SecretKey key = keys.key(keyId);
         if (key == null) {
-            throw new StateStoreException("cannot read " + stored.location() + ": it is sealed with the key '" + keyId
+            throw new StateStoreMisconfiguredException("cannot read " + stored.location() + ": it is sealed with the key '" + keyId
                     + "', which is not configured (configured: " + String.join(", ", new TreeSet<>(keys.ids())) + ")");
         }
         try {

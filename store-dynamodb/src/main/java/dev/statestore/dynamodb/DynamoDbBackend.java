@@ -1,5 +1,8 @@
 package dev.statestore.dynamodb;
 
+import dev.statestore.StateStoreBackendException;
+import dev.statestore.StateStoreAccessDeniedException;
+import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.CorruptStateException;
 import dev.statestore.InvalidStateException;
 import dev.statestore.InvalidStoreUrlException;
@@ -7,7 +10,6 @@ import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateNames;
-import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
@@ -158,7 +160,7 @@ final class DynamoDbBackend implements StoreBackend {
             description = dynamo.describeTable(b -> b.tableName(table)).table();
         } catch (ResourceNotFoundException e) {
             if (!options.createTable()) {
-                throw new StateStoreException("the table " + table + " does not exist in " + options.describe()
+                throw new StateStoreMisconfiguredException("the table " + table + " does not exist in " + options.describe()
                         + ": create it with partition key pk (String) and sort key sk (String), or add createTable=true");
             }
             try {
@@ -177,7 +179,7 @@ final class DynamoDbBackend implements StoreBackend {
         boolean ok = schema.size() == 2 && schema.stream().anyMatch(k -> k.attributeName().equals("pk") && k.keyType() == KeyType.HASH)
                 && schema.stream().anyMatch(k -> k.attributeName().equals("sk") && k.keyType() == KeyType.RANGE);
         if (!ok) {
-            throw new StateStoreException("the table " + table + " has the key schema " + schema
+            throw new StateStoreMisconfiguredException("the table " + table + " has the key schema " + schema
                     + "; this store needs partition key pk (String) and sort key sk (String)");
         }
     }
@@ -783,16 +785,25 @@ final class DynamoDbBackend implements StoreBackend {
         try {
             return work.get();
         } catch (ResourceNotFoundException e) {
-            throw new StateStoreException("cannot " + what + " in " + options.describe() + ": the table is missing ("
+            throw new StateStoreMisconfiguredException("cannot " + what + " in " + options.describe() + ": the table is missing ("
                     + e.getMessage() + ")", e);
         } catch (DynamoDbException e) {
             String message = "cannot " + what + " in " + options.describe() + ": " + e.getMessage();
             boolean throttled = e.isThrottlingException() || e.statusCode() >= 500;
-            throw throttled ? new StateStoreUnavailableException(message, e) : new StateStoreException(message, e);
+            if (throttled) {
+                throw new StateStoreUnavailableException(message, e);
+            }
+            String code = e.awsErrorDetails() == null ? "" : String.valueOf(e.awsErrorDetails().errorCode());
+            if (e.statusCode() == 403 || code.equals("AccessDeniedException")) {
+                throw new StateStoreAccessDeniedException(message + " (the store needs dynamodb:DescribeTable, GetItem, "
+                        + "BatchGetItem, PutItem, UpdateItem, DeleteItem, Query and TransactWriteItems on the table, and "
+                        + "CreateTable with createTable=true)", e);
+            }
+            throw new StateStoreBackendException(message, e);
         } catch (SdkClientException e) {
             throw new StateStoreUnavailableException("cannot " + what + " in " + options.describe() + ": " + e.getMessage(), e);
         } catch (SdkException e) {
-            throw new StateStoreException("cannot " + what + " in " + options.describe() + ": " + e.getMessage(), e);
+            throw new StateStoreBackendException("cannot " + what + " in " + options.describe() + ": " + e.getMessage(), e);
         }
     }
 

@@ -12,7 +12,9 @@ import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateStoreAuthenticationException;
-import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreAccessDeniedException;
+import dev.statestore.StateStoreBackendException;
+import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
@@ -163,13 +165,13 @@ final class HttpBackend implements StoreBackend {
         try {
             return StateJson.parse(response.body());
         } catch (IOException e) {
-            throw new StateStoreException(describe() + " answered " + response.request().method() + " "
-                    + response.request().uri().getRawPath() + " with a body that is not JSON");
+            throw new StateStoreBackendException(describe() + " answered " + response.request().method() + " "
+                    + response.request().uri().getRawPath() + " with a body that is not JSON", e);
         }
     }
 
     /** The exception the server's error answer stands for (see the server's mapping). */
-    private StateStoreException failure(HttpResponse<byte[]> response, ScopeId scope, StateKey key, long expected) {
+    private RuntimeException failure(HttpResponse<byte[]> response, ScopeId scope, StateKey key, long expected) {
         int status = response.statusCode();
         JsonNode body = response.body().length == 0 ? StateJson.nodes().objectNode() : safeJson(response);
         String code = body.path("error").asText("");
@@ -199,7 +201,13 @@ final class HttpBackend implements StoreBackend {
             return new StateStoreAuthenticationException(where + " refused the token (401): check the URL's token "
                     + "option or " + HttpOptions.TOKEN_VARIABLE, null);
         }
-        return new StateStoreException(where + " answered " + status + ": " + message);
+        if (status == 403) {
+            return new StateStoreAccessDeniedException(where + " answered 403: " + message, null);
+        }
+        if (code.equals("misconfigured")) {
+            return new StateStoreMisconfiguredException(where + ": the server's store is misconfigured: " + message);
+        }
+        return new StateStoreBackendException(where + " answered " + status + ": " + message, null);
     }
 
     private JsonNode safeJson(HttpResponse<byte[]> response) {
@@ -223,13 +231,13 @@ final class HttpBackend implements StoreBackend {
         try {
             return Long.parseLong(digits);
         } catch (NumberFormatException e) {
-            throw new StateStoreException(response.request().uri() + " answered without a version (ETag '" + etag + "')");
+            throw new StateStoreBackendException(response.request().uri() + " answered without a version (ETag '" + etag + "')", null);
         }
     }
 
     private static Instant updatedAt(HttpResponse<byte[]> response) {
-        return response.headers().firstValue(UPDATED_AT).map(Instant::parse).orElseThrow(() -> new StateStoreException(
-                response.request().uri() + " answered without " + UPDATED_AT));
+        return response.headers().firstValue(UPDATED_AT).map(Instant::parse).orElseThrow(() -> new StateStoreBackendException(
+                response.request().uri() + " answered without " + UPDATED_AT, null));
     }
 
     private StoredDocument document(StateKey key, String json, long version, Instant updatedAt, ScopeId scope) {

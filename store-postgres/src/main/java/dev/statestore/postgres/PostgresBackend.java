@@ -3,12 +3,14 @@ package dev.statestore.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.statestore.StateStoreBackendException;
+import dev.statestore.StateStoreAccessDeniedException;
+import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateStoreAuthenticationException;
-import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
@@ -148,7 +150,7 @@ final class PostgresBackend implements StoreBackend {
                     found = rs.getInt(1); // 0 for a new schema
                 }
                 if (found > SCHEMA_VERSION) {
-                    throw new StateStoreException("the schema " + options.schema() + " was made by a newer release "
+                    throw new StateStoreMisconfiguredException("the schema " + options.schema() + " was made by a newer release "
                             + "(schema version " + found + "); this one knows version " + SCHEMA_VERSION);
                 }
                 if (found < 2) {
@@ -495,7 +497,17 @@ final class PostgresBackend implements StoreBackend {
         }
         boolean unavailable = e instanceof SQLTransientConnectionException || e instanceof SQLRecoverableException
                 || state.startsWith("08") || state.startsWith("57P") || state.startsWith("53") || state.equals("57014");
-        return unavailable ? new StateStoreUnavailableException(message, e) : new StateStoreException(message, e);
+        if (unavailable) {
+            return new StateStoreUnavailableException(message, e);
+        }
+        if (state.equals("42501")) {
+            return new StateStoreAccessDeniedException(message + " (the store's user needs USAGE and CREATE on the schema, "
+                    + "and SELECT, INSERT, UPDATE and DELETE on its tables)", e);
+        }
+        if (state.equals("3D000") || state.equals("3F000") || state.equals("42P01")) {
+            return new StateStoreMisconfiguredException(message, e);
+        }
+        return new StateStoreBackendException(message, e);
     }
 
     /** Class 28, invalid authorization specification: a wrong password (28P01) or a refused user (28000). */

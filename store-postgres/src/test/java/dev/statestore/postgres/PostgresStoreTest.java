@@ -123,7 +123,7 @@ class PostgresStoreTest {
         try (Connection c = FIXTURE.server().connect(); Statement s = c.createStatement()) {
             s.execute("UPDATE \"" + schema + "\".schema_version SET version = 99");
         }
-        assertThatThrownBy(() -> StateStores.open(url)).isInstanceOf(StateStoreException.class)
+        assertThatThrownBy(() -> StateStores.open(url)).isInstanceOf(dev.statestore.StateStoreMisconfiguredException.class)
                 .hasMessageContaining("newer release").hasMessageContaining("99");
     }
 
@@ -234,6 +234,27 @@ class PostgresStoreTest {
                 .isInstanceOf(dev.statestore.StateStoreAuthenticationException.class)
                 .hasMessageContaining("password").hasMessageNotContaining("hunter2")
                 .satisfies(e -> assertThat(((StateStoreException) e).isRetryable()).isFalse());
+    }
+
+    @Test
+    @Timeout(60)
+    void aUserWithoutPrivilegesIsDeniedNotAnOutage() throws Exception {
+        String url = FIXTURE.newStoreUrl();
+        String role = "statestore_limited_" + Long.toHexString(System.nanoTime());
+        try (Connection c = FIXTURE.server().connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'pw-" + role + "'");
+        }
+        try {
+            // It may connect (every role may, by default) but not create the store's schema in the database.
+            String limited = url.replaceFirst("//[^@/]*@", "//" + role + ":pw-" + role + "@");
+            assertThatThrownBy(() -> StateStores.open(limited)).isInstanceOf(dev.statestore.StateStoreAccessDeniedException.class)
+                    .hasMessageContaining("42501").hasMessageContaining("CREATE")
+                    .satisfies(e -> assertThat(((StateStoreException) e).isRetryable()).isFalse());
+        } finally {
+            try (Connection c = FIXTURE.server().connect(); Statement s = c.createStatement()) {
+                s.execute("DROP ROLE " + role);
+            }
+        }
     }
 
     @Test

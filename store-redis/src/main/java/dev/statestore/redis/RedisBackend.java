@@ -1,11 +1,12 @@
 package dev.statestore.redis;
 
+import dev.statestore.StateStoreBackendException;
+import dev.statestore.StateStoreAccessDeniedException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreAuthenticationException;
-import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
@@ -387,7 +388,14 @@ final class RedisBackend implements StoreBackend {
         boolean unavailable = e instanceof JedisConnectionException || e instanceof JedisClusterOperationException
                 || (e instanceof JedisDataException && e.getMessage() != null && e.getMessage().matches(
                         "^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|READONLY).*"));
-        return unavailable ? new StateStoreUnavailableException(message, e) : new StateStoreException(message, e);
+        if (unavailable) {
+            return new StateStoreUnavailableException(message, e);
+        }
+        if (e.getMessage() != null && e.getMessage().startsWith("NOPERM")) {
+            return new StateStoreAccessDeniedException(message + " (the Redis ACL user lacks a command or a key pattern "
+                    + "the store uses: it runs Lua scripts on every key under its prefix)", e);
+        }
+        return new StateStoreBackendException(message, e);
     }
 
     /** WRONGPASS (a wrong user or password) or NOAUTH (none given where one is required), however Jedis wraps it. */

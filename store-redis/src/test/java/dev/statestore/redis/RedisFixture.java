@@ -1,7 +1,6 @@
 package dev.statestore.redis;
 
 import dev.statestore.ScopeId;
-import dev.statestore.StateStoreException;
 import dev.statestore.conformance.ConformanceFixture;
 import dev.statestore.spi.StoreUrl;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +60,7 @@ final class RedisFixture implements ConformanceFixture {
     public void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes) {
         String key = docKey(storeUrl, scope, fqn);
         if (raw.hget(key, "doc") == null) {
-            throw new StateStoreException("no record '" + fqn + "' to overwrite at " + key);
+            throw new IllegalStateException("no record '" + fqn + "' to overwrite at " + key);
         }
         raw.hset(key, "doc", new String(bytes, StandardCharsets.UTF_8));
     }

@@ -1,11 +1,13 @@
 package dev.statestore.s3;
 
+import dev.statestore.StateStoreBackendException;
+import dev.statestore.StateStoreAccessDeniedException;
+import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateNames;
-import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.spi.DeployLocks;
 import dev.statestore.spi.DocumentToWrite;
@@ -157,7 +159,7 @@ final class S3Backend implements StoreBackend {
                 s3.deleteObject(b -> b.bucket(options.bucket()).key(key));
             }
             if (ignored) {
-                throw new StateStoreException("the S3 server of " + options.describe() + " accepted a second "
+                throw new StateStoreMisconfiguredException("the S3 server of " + options.describe() + " accepted a second "
                         + "If-None-Match: * put of one object: it ignores conditional writes, so this store would lose "
                         + "updates and its locks would not lock. Use a server that honours them (AWS S3, Cloudflare R2, "
                         + "MinIO), or add probe=false only if you know this server does");
@@ -598,14 +600,14 @@ final class S3Backend implements StoreBackend {
                 throw new StateStoreUnavailableException(message, e);
             }
             if (e.statusCode() == 403) {
-                throw new StateStoreException(message + " (the store needs s3:GetObject, s3:PutObject, s3:DeleteObject "
+                throw new StateStoreAccessDeniedException(message + " (the store needs s3:GetObject, s3:PutObject, s3:DeleteObject "
                         + "and s3:ListBucket on the bucket and prefix)", e);
             }
-            throw new StateStoreException(message, e);
+            throw new StateStoreBackendException(message, e);
         } catch (SdkClientException e) {
             throw new StateStoreUnavailableException("cannot " + what + " in " + options.describe() + ": " + e.getMessage(), e);
         } catch (SdkException e) {
-            throw new StateStoreException("cannot " + what + " in " + options.describe() + ": " + e.getMessage(), e);
+            throw new StateStoreBackendException("cannot " + what + " in " + options.describe() + ": " + e.getMessage(), e);
         }
     }
 
