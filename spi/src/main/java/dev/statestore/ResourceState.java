@@ -3,12 +3,13 @@ package dev.statestore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.statestore.spi.StateJson;
+import dev.statestore.internal.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One record: the JSON document Alchemy persists for a resource or an action, kept whole.
@@ -64,7 +65,7 @@ public final class ResourceState {
     public static ResourceState fromJson(String json) {
         JsonNode node;
         try {
-            node = StateJson.parse(json);
+            node = Json.parse(json);
         } catch (JsonProcessingException e) {
             throw new InvalidStateException("not valid JSON: " + e.getOriginalMessage());
         }
@@ -76,7 +77,7 @@ public final class ResourceState {
 
     /** A builder for a new resource record with {@code kind: "resource"}, the fqn and the status. */
     public static Builder builder(String fqn, ResourceStatus status) {
-        ObjectNode node = StateJson.nodes().objectNode();
+        ObjectNode node = Json.nodes().objectNode();
         node.put("kind", status == ResourceStatus.RUNNING || status == ResourceStatus.RAN ? "action" : "resource");
         node.put("fqn", StateNames.requireValidFqn(fqn));
         node.put("status", status.wireName());
@@ -223,7 +224,7 @@ public final class ResourceState {
     public String toJson() {
         String json = compactJson;
         if (json == null) {
-            json = StateJson.compact(document);
+            json = Json.compact(document);
             compactJson = json;
         }
         return json;
@@ -309,15 +310,15 @@ public final class ResourceState {
             return this;
         }
 
-        public Builder bindings(JsonNode bindings) {
+        public Builder bindings(@Nullable JsonNode bindings) {
             return set("bindings", bindings);
         }
 
-        public Builder props(JsonNode props) {
+        public Builder props(@Nullable JsonNode props) {
             return set("props", props);
         }
 
-        public Builder attr(JsonNode attr) {
+        public Builder attr(@Nullable JsonNode attr) {
             return set("attr", attr);
         }
 
@@ -329,7 +330,7 @@ public final class ResourceState {
             return text("providerMode", providerMode);
         }
 
-        public Builder old(JsonNode old) {
+        public Builder old(@Nullable JsonNode old) {
             return set("old", old);
         }
 
@@ -356,17 +357,17 @@ public final class ResourceState {
             return text("inputHash", inputHash);
         }
 
-        public Builder input(JsonNode input) {
+        public Builder input(@Nullable JsonNode input) {
             return set("input", input);
         }
 
-        public Builder output(JsonNode output) {
+        public Builder output(@Nullable JsonNode output) {
             return set("output", output);
         }
 
         /** Sets any top-level field to a copy of {@code value} (a Java {@code null} sets JSON {@code null}). */
-        public Builder set(String field, JsonNode value) {
-            node.set(field, value == null ? StateJson.nodes().nullNode() : value.deepCopy());
+        public Builder set(String field, @Nullable JsonNode value) {
+            node.set(field, value == null ? Json.nodes().nullNode() : value.deepCopy());
             return this;
         }
 

@@ -2,7 +2,7 @@ package dev.statestore;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.statestore.spi.StateJson;
+import dev.statestore.internal.Json;
 import java.util.Objects;
 
 /**
@@ -24,7 +24,7 @@ public final class StackOutput {
     /** @throws InvalidStateException if the text is not one JSON value */
     public static StackOutput fromJson(String json) {
         try {
-            return new StackOutput(StateJson.parse(json));
+            return new StackOutput(Json.parse(json));
         } catch (JsonProcessingException e) {
             throw new InvalidStateException("not valid JSON: " + e.getOriginalMessage());
         }
@@ -36,7 +36,7 @@ public final class StackOutput {
     }
 
     public String toJson() {
-        return StateJson.compact(value);
+        return Json.compact(value);
     }
 
     /** Equal when the values are the same JSON text. */

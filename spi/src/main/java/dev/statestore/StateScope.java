@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The records, the stack output and the deploy lock of one (stack, stage) scope.
@@ -49,7 +50,7 @@ public interface StateScope {
      *
      * @param limit 1 to {@link #MAX_PAGE_SIZE}
      */
-    Page<Versioned<ResourceState>> list(String afterFqn, int limit);
+    Page<Versioned<ResourceState>> list(@Nullable String afterFqn, int limit);
 
     /** Every record of the scope, in fqn order, read page by page. */
     default List<Versioned<ResourceState>> listAll() {

@@ -4,7 +4,10 @@
  * ({@link dev.statestore.ResourceState}), versions ({@link dev.statestore.Versioned}) and the errors
  * under {@link dev.statestore.StateStoreException}.
  *
- * <p>Nothing in this package accepts or returns {@code null} unless its documentation says so; absent
- * values are {@link java.util.Optional}.
+ * <p>Nothing in this package accepts or returns {@code null} unless it is marked {@code @Nullable} (the package
+ * is {@code @NullMarked}, JSpecify); absent values are {@link java.util.Optional}.
  */
+@NullMarked
 package dev.statestore;
+
+import org.jspecify.annotations.NullMarked;

@@ -16,7 +16,7 @@ import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
- * Turns the rows of a run ({@code results.csv}) into {@code results.md} (the tables the README quotes) and
+ * Turns the rows of a run ({@code results.csv}) into {@code results.md} (the tables docs/benchmarks.md quotes) and
  * two charts beside it: {@code ratios.png} (store over raw client, median, per operation and backend) and
  * {@code deploys.png} (writes per second of the deploys).
  *
@@ -51,7 +51,7 @@ public final class Report {
 
     static String markdown(List<Row> rows, String machine) {
         StringBuilder md = new StringBuilder("# Benchmark results\n\nTaken on: ").append(machine)
-                .append(". Servers as the tests start them (see the README). Times in milliseconds.\n\n");
+                .append(". Servers as the tests start them (see docs/benchmarks.md). Times in milliseconds.\n\n");
         md.append("## Single operations: the store next to its raw client\n\n")
                 .append("| backend | operation | store p50 | store p99 | store ops/s | raw p50 | raw p99 | raw ops/s | store/raw | raw call |\n")
                 .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");

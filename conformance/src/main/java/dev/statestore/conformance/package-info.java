@@ -3,4 +3,7 @@
  * {@link dev.statestore.conformance.StateStoreConformance} and supply a
  * {@link dev.statestore.conformance.ConformanceFixture}.
  */
+@NullMarked
 package dev.statestore.conformance;
+
+import org.jspecify.annotations.NullMarked;

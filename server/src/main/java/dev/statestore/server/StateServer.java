@@ -20,7 +20,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * A {@link StateStore} served over HTTP with the routes and JSON of Alchemy's HTTP state API, so that
  * Alchemy's own client, and this project's {@code http(s)://} store, can use any backend through one
- * endpoint. See the README ("The HTTP state API") for the routes and what this server adds to Alchemy's
+ * endpoint. See docs/http-api.md for the routes and what this server adds to Alchemy's
  * API: {@code ETag} versions with {@code If-Match} / {@code If-None-Match: *} conditional writes, paged
  * listings with versions, and the deploy lock.
  *

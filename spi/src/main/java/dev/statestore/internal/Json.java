@@ -1,4 +1,4 @@
-package dev.statestore.spi;
+package dev.statestore.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 
 /**
- * The one JSON codec of the suite, so that a record is the same document on every backend.
+ * Internal: the one JSON codec of the suite (backends reach it as {@link dev.statestore.spi.StateJson}), so that a record is the same document on every backend.
  *
  * <p>Reading keeps everything a document says: key order, big integers beyond {@code long}, decimals
  * with all their digits and trailing zeros (as {@link java.math.BigDecimal}), {@code null} apart from
@@ -31,7 +31,7 @@ import java.io.IOException;
  *
  * <p>Thread-safe.
  */
-public final class StateJson {
+public final class Json {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
@@ -50,7 +50,7 @@ public final class StateJson {
     private static final ObjectWriter COMPACT = MAPPER.writer();
     private static final ObjectWriter PRETTY = MAPPER.writer(new AlchemyPrettyPrinter());
 
-    private StateJson() {}
+    private Json() {}
 
     /**
      * Parses one JSON value.

@@ -2,6 +2,7 @@ package dev.statestore.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A validated document on its way to a backend. {@link #json()} is the compact text every backend
@@ -10,7 +11,7 @@ import java.util.Objects;
  * @param json the compact text
  * @param status the record's status as spelled in the document, {@code null} for a stack output
  */
-public record DocumentToWrite(StateKey key, JsonNode tree, String status, String json) {
+public record DocumentToWrite(StateKey key, JsonNode tree, @Nullable String status, String json) {
 
     public DocumentToWrite {
         Objects.requireNonNull(key, "key");
@@ -19,7 +20,7 @@ public record DocumentToWrite(StateKey key, JsonNode tree, String status, String
     }
 
     /** The document with its compact text, written once here. The caller hands over {@code tree}. */
-    public static DocumentToWrite of(StateKey key, JsonNode tree, String status) {
+    public static DocumentToWrite of(StateKey key, JsonNode tree, @Nullable String status) {
         return new DocumentToWrite(key, tree, status, StateJson.compact(tree));
     }
 

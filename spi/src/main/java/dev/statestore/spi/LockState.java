@@ -10,6 +10,7 @@ import dev.statestore.ScopeId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The deploy lock of a scope as one small document, with its transitions: what a {@link LeaseStore} stores and
@@ -19,7 +20,7 @@ import java.util.Optional;
  * <p>Each transition is a pure function of the current state and the time; the shared implementation makes the
  * read-transition-write one atomic step with the backend's compare-and-set.
  */
-public record LockState(String lockId, String owner, long fencingToken, Instant acquiredAt, Instant expiresAt) {
+public record LockState(@Nullable String lockId, String owner, long fencingToken, Instant acquiredAt, Instant expiresAt) {
 
     /** Whether a lease holds the lock at {@code now}. */
     public boolean isHeldAt(Instant now) {
@@ -31,13 +32,13 @@ public record LockState(String lockId, String owner, long fencingToken, Instant 
     }
 
     /** The info of the lease in force at {@code now}, if any. */
-    public static Optional<LockInfo> heldInfo(LockState current, Instant now) {
+    public static Optional<LockInfo> heldInfo(@Nullable LockState current, Instant now) {
         return current != null && current.isHeldAt(now) ? Optional.of(current.info()) : Optional.empty();
     }
 
     /** The state after {@code lockId} takes the lock. @throws LockConflictException if it is held */
     public static LockState acquire(
-            ScopeId scope, LockState current, String lockId, String owner, Duration ttl, Instant now) {
+            ScopeId scope, @Nullable LockState current, String lockId, String owner, Duration ttl, Instant now) {
         if (current != null && current.isHeldAt(now)) {
             throw new LockConflictException(scope, "the deploy lock is held", Optional.of(current.info()));
         }
@@ -46,13 +47,13 @@ public record LockState(String lockId, String owner, long fencingToken, Instant 
     }
 
     /** The state after {@code lockId} renews. @throws LockConflictException if it is not the lease in force */
-    public static LockState renew(ScopeId scope, LockState current, String lockId, Duration ttl, Instant now) {
+    public static LockState renew(ScopeId scope, @Nullable LockState current, String lockId, Duration ttl, Instant now) {
         requireHolder(scope, current, lockId, now, "renew");
         return new LockState(lockId, current.owner, current.fencingToken, current.acquiredAt, now.plus(ttl));
     }
 
     /** The state after {@code lockId} releases. @throws LockConflictException if it is not the lease in force */
-    public static LockState release(ScopeId scope, LockState current, String lockId, Instant now) {
+    public static LockState release(ScopeId scope, @Nullable LockState current, String lockId, Instant now) {
         requireHolder(scope, current, lockId, now, "release");
         return current.freed(now);
     }
@@ -66,7 +67,7 @@ public record LockState(String lockId, String owner, long fencingToken, Instant 
         return new LockLease(scope, lockId, info());
     }
 
-    private static void requireHolder(ScopeId scope, LockState current, String lockId, Instant now, String verb) {
+    private static void requireHolder(ScopeId scope, @Nullable LockState current, String lockId, Instant now, String verb) {
         if (current == null || !current.isHeldAt(now) || !lockId.equals(current.lockId)) {
             throw new LockConflictException(scope, "cannot " + verb + ": that lock id is not the lease in force",
                     heldInfo(current, now));

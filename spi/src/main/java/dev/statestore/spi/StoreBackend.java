@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a backend implements: storage of JSON documents by (scope, key) with versions, and a deploy
@@ -52,7 +53,7 @@ public interface StoreBackend extends AutoCloseable {
     boolean delete(ScopeId scope, StateKey key, WriteCondition condition);
 
     /** Up to {@code limit} records after {@code afterFqn} (null: from the first), in fqn order. */
-    Page<StoredDocument> list(ScopeId scope, String afterFqn, int limit);
+    Page<StoredDocument> list(ScopeId scope, @Nullable String afterFqn, int limit);
 
     /**
      * The records whose {@code status} field is one of {@code statuses}, in fqn order. The default reads the whole

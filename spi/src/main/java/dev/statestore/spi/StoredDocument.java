@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A document as a backend holds it: the JSON text, its version and when it was written.
@@ -24,7 +25,7 @@ public record StoredDocument(StateKey key, String json, long version, Instant up
      *
      * @throws dev.statestore.CorruptStateException naming {@link #location}, if the text is not JSON
      */
-    public String status() {
+    public @Nullable String status() {
         try {
             JsonNode status = StateJson.parse(json).get("status");
             return status == null || !status.isTextual() ? null : status.textValue();

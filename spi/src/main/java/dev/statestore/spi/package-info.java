@@ -2,7 +2,12 @@
  * What a backend module implements and uses: {@link dev.statestore.spi.StateStoreProvider} (found by
  * {@link java.util.ServiceLoader}), {@link dev.statestore.spi.StoreBackend}, the parsed
  * {@link dev.statestore.spi.StoreUrl} with its validated options, the one JSON codec
- * {@link dev.statestore.spi.StateJson}, and {@link dev.statestore.spi.LockState} for backends that keep
- * the deploy lock as a compare-and-set document. Applications need none of it.
+ * {@link dev.statestore.spi.StateJson}, and the deploy locks: a backend supplies a
+ * {@link dev.statestore.spi.LeaseStore} (one lease document per scope it can compare and set) and
+ * {@link dev.statestore.spi.DeployLocks#overLeases} does the rest. Applications need none of it. Null only where a type says
+ * {@code @Nullable} (the package is {@code @NullMarked}, JSpecify).
  */
+@NullMarked
 package dev.statestore.spi;
+
+import org.jspecify.annotations.NullMarked;
