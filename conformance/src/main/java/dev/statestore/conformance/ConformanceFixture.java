@@ -29,6 +29,17 @@ public interface ConformanceFixture {
     void writeRawRecord(String storeUrl, ScopeId scope, String fqn, byte[] bytes);
 
     /**
+     * A URL of this fixture's kind of store that names a server nobody answers on (a closed port on loopback; for
+     * the file store, a folder that cannot be made), with {@code secret} wherever such URLs carry a credential (a
+     * password, a secret key) and the backend's shortest timeouts. The suite checks that it fails as unavailable
+     * within 30 seconds and that no message shows the secret, with a bad option added too. Empty only for the
+     * in-process memory store, which cannot be unreachable.
+     */
+    default Optional<String> unreachableStoreUrl(String secret) {
+        return Optional.empty();
+    }
+
+    /**
      * Whether the stores of this fixture seal what they store (encryption at rest), so that stored bytes are
      * bound to their scope and fqn: the suite then expects moved or altered bytes to be refused as corrupt.
      */

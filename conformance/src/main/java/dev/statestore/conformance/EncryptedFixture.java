@@ -72,6 +72,11 @@ public final class EncryptedFixture implements ConformanceFixture {
     }
 
     @Override
+    public Optional<String> unreachableStoreUrl(String secret) {
+        return plain.unreachableStoreUrl(secret).map(url -> url + (url.contains("?") ? "&" : "?") + keyOption);
+    }
+
+    @Override
     public boolean sealsRecords() {
         return true;
     }

@@ -25,6 +25,8 @@ import dev.statestore.StateNames;
 import dev.statestore.StateNotFoundException;
 import dev.statestore.StateScope;
 import dev.statestore.StateStore;
+import dev.statestore.StateStoreException;
+import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.StateStores;
 import dev.statestore.UnknownSchemeException;
 import dev.statestore.Versioned;
@@ -45,6 +47,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -1213,6 +1216,38 @@ public abstract class StateStoreConformance {
             String withOption = url + (url.contains("?") ? "&" : "?") + "noSuchOption=1";
             assertThatThrownBy(() -> StateStores.open(withOption))
                     .isInstanceOf(InvalidStoreUrlException.class).hasMessageContaining("noSuchOption");
+        }
+
+        @Test
+        @Timeout(60)
+        @DisplayName("an unreachable store fails within 30 s as unavailable, a bad option is named, no secret is shown")
+        void unreachableStore() {
+            String secret = "hunter2-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+            Optional<String> unreachable = fixture().unreachableStoreUrl(secret);
+            if (unreachable.isEmpty()) {
+                assertThat(url).as("only the in-process memory store has no unreachable form").startsWith("memory:");
+                return;
+            }
+            String badOption = unreachable.get() + (unreachable.get().contains("?") ? "&" : "?") + "noSuchOption=1";
+            assertThatThrownBy(() -> StateStores.open(badOption)).isInstanceOf(InvalidStoreUrlException.class)
+                    .hasMessageContaining("noSuchOption").satisfies(e -> assertNoSecret(e, secret));
+            long start = System.nanoTime();
+            Throwable failure = catchThrowable(() -> {
+                try (StateStore unreachableStore = StateStores.open(unreachable.get())) {
+                    unreachableStore.scope(SCOPE).create(record("R", ResourceStatus.CREATED));
+                }
+            });
+            assertThat(failure).as("open, or the first write").isInstanceOf(StateStoreUnavailableException.class);
+            assertThat(((StateStoreException) failure).isRetryable()).isTrue();
+            assertNoSecret(failure, secret);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        }
+
+        /** Neither the exception nor any of its causes shows the secret. */
+        private void assertNoSecret(Throwable thrown, String secret) {
+            for (Throwable t = thrown; t != null; t = t.getCause()) {
+                assertThat(String.valueOf(t.getMessage())).as("message of " + t.getClass().getName()).doesNotContain(secret);
+            }
         }
 
         @Test

@@ -38,6 +38,12 @@ class FileStoreConformanceTest extends StateStoreConformance {
             return "file:" + root.get().resolve("store-" + counter.incrementAndGet());
         }
 
+        /** A folder under a file, which no write can make; the file store's URLs carry no secret. */
+        @Override
+        public Optional<String> unreachableStoreUrl(String secret) {
+            return Optional.of("file:/dev/null/statestore");
+        }
+
         // The suite corrupts only plain names ("Bad", "Wrong"), whose file is the name itself.
         private Path file(String storeUrl, ScopeId scope, String fqn) {
             String dir = storeUrl.substring("file:".length());

@@ -141,4 +141,13 @@ public interface StoreBackend extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * The public store over a backend that a backend module opened itself, for its typed factory (a store on a
+     * client the application owns): what {@link dev.statestore.StateStores#open(String)} does with the backend a
+     * provider opens. Closing the store closes the backend.
+     */
+    static dev.statestore.StateStore toStateStore(StoreBackend backend) {
+        return new dev.statestore.internal.BackendStateStore(backend);
+    }
 }

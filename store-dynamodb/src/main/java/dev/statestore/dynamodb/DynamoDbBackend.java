@@ -113,9 +113,13 @@ final class DynamoDbBackend implements StoreBackend {
     private final Clock clock = Clock.systemUTC();
     private final Set<ScopeId> registered = ConcurrentHashMap.newKeySet();
 
-    private DynamoDbBackend(DynamoDbOptions options, DynamoDbClient dynamo) {
+    /** Whether this backend made {@link #dynamo} and closes it; not when the application handed it over. */
+    private final boolean ownsClient;
+
+    private DynamoDbBackend(DynamoDbOptions options, DynamoDbClient dynamo, boolean ownsClient) {
         this.options = options;
         this.dynamo = dynamo;
+        this.ownsClient = ownsClient;
         this.table = options.table();
     }
 
@@ -141,14 +145,22 @@ final class DynamoDbBackend implements StoreBackend {
             throw new InvalidStoreUrlException("cannot set up DynamoDB for " + options.describe() + ": " + e.getMessage()
                     + " (give ?region=… or set AWS_REGION)");
         }
-        DynamoDbBackend backend = new DynamoDbBackend(options, dynamo);
+        return withTable(new DynamoDbBackend(options, dynamo, true));
+    }
+
+    /** A backend on the application's own client (its credentials, region, endpoint and timeouts); never closed here. */
+    static DynamoDbBackend onClient(DynamoDbClient dynamo, DynamoDbOptions options) {
+        return withTable(new DynamoDbBackend(options, dynamo, false));
+    }
+
+    private static DynamoDbBackend withTable(DynamoDbBackend backend) {
         try {
             backend.call("open the table", () -> {
                 backend.ensureTable();
                 return null;
             });
         } catch (RuntimeException e) {
-            dynamo.close();
+            backend.close();
             throw e;
         }
         return backend;
@@ -809,6 +821,8 @@ final class DynamoDbBackend implements StoreBackend {
 
     @Override
     public void close() {
-        dynamo.close();
+        if (ownsClient) {
+            dynamo.close();
+        }
     }
 }

@@ -56,6 +56,13 @@ final class DynamoDbFixture implements ConformanceFixture {
         return server.storeUrl(table);
     }
 
+    /** An endpoint on port 1 of loopback, where nothing listens, with the secret as the secret access key. */
+    @Override
+    public Optional<String> unreachableStoreUrl(String secret) {
+        return Optional.of("dynamodb://table?endpoint=http://127.0.0.1:1&region=us-east-1&accessKeyId=a&secretAccessKey="
+                + secret + "&timeout=5");
+    }
+
     static String table(String storeUrl) {
         return DynamoDbOptions.from(dev.statestore.spi.StoreUrl.parse(storeUrl)).table();
     }

@@ -68,6 +68,22 @@ final class ServedFixture implements ConformanceFixture {
         return url;
     }
 
+    /**
+     * Port 1 of loopback, where nothing listens; the token (the secret) comes from a file, as it must, so the check
+     * is that the client never prints what it read from it.
+     */
+    @Override
+    public Optional<String> unreachableStoreUrl(String secret) {
+        try {
+            Path file = Files.createTempFile("statestore-token-", ".txt");
+            file.toFile().deleteOnExit();
+            Files.writeString(file, secret + "\n");
+            return Optional.of("http://127.0.0.1:1?token=file:" + file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private String inner(String storeUrl) {
         return served.get(storeUrl).innerUrl();
     }

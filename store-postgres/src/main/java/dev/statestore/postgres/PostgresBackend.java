@@ -2,6 +2,7 @@ package dev.statestore.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import javax.sql.DataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.statestore.StateStoreBackendException;
 import dev.statestore.StateStoreAccessDeniedException;
@@ -59,16 +60,30 @@ final class PostgresBackend implements StoreBackend {
     private static final String RECORD = "r";
     private static final String OUTPUT = "o";
 
-    private final PostgresOptions options;
-    private final HikariDataSource pool;
+    /** Where the state is, for messages: the URL without its password, or what the application said. */
+    private final String where;
+    private final String schema;
+    private final DataSource pool;
+    /** The pool this backend made and closes; null when the application owns it. */
+    private final AutoCloseable ownPool;
     private final String documents;
     private final String locks;
 
-    private PostgresBackend(PostgresOptions options, HikariDataSource pool) {
-        this.options = options;
+    private PostgresBackend(String where, String schema, DataSource pool, AutoCloseable ownPool) {
+        this.where = where;
+        this.schema = schema;
         this.pool = pool;
-        this.documents = quote(options.schema()) + ".documents";
-        this.locks = quote(options.schema()) + ".locks";
+        this.ownPool = ownPool;
+        this.documents = quote(schema) + ".documents";
+        this.locks = quote(schema) + ".locks";
+    }
+
+    /** A backend on the application's own DataSource: its pool, credentials and timeouts; never closed here. */
+    static PostgresBackend onDataSource(DataSource dataSource, String schema) {
+        PostgresBackend backend = new PostgresBackend("postgresql (the application's DataSource)?schema=" + schema, schema,
+                dataSource, null);
+        backend.createSchema();
+        return backend;
     }
 
     static PostgresBackend open(PostgresOptions options) {
@@ -109,7 +124,7 @@ final class PostgresBackend implements StoreBackend {
             throw new InvalidStoreUrlException("cannot use " + options.describe() + ": the PostgreSQL driver refuses it ("
                     + e.getMessage() + ")");
         }
-        PostgresBackend backend = new PostgresBackend(options, pool);
+        PostgresBackend backend = new PostgresBackend(options.describe(), options.schema(), pool, pool);
         try {
             backend.createSchema();
         } catch (RuntimeException e) {
@@ -125,12 +140,12 @@ final class PostgresBackend implements StoreBackend {
 
     /** Creates the schema once, idempotently; the advisory lock makes two processes opening at once take turns. */
     private void createSchema() {
-        String schema = quote(options.schema());
-        run("create the schema " + options.schema(), c -> {
+        String schema = quote(this.schema);
+        run("create the schema " + schema, c -> {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-                    lock.setLong(1, ("dev.statestore:" + options.schema()).hashCode() * 31L + 0x5747L);
+                    lock.setLong(1, ("dev.statestore:" + schema).hashCode() * 31L + 0x5747L);
                     lock.execute();
                 }
                 s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
@@ -150,7 +165,7 @@ final class PostgresBackend implements StoreBackend {
                     found = rs.getInt(1); // 0 for a new schema
                 }
                 if (found > SCHEMA_VERSION) {
-                    throw new StateStoreMisconfiguredException("the schema " + options.schema() + " was made by a newer release "
+                    throw new StateStoreMisconfiguredException("the schema " + schema + " was made by a newer release "
                             + "(schema version " + found + "); this one knows version " + SCHEMA_VERSION);
                 }
                 if (found < 2) {
@@ -175,7 +190,7 @@ final class PostgresBackend implements StoreBackend {
 
     @Override
     public String describe() {
-        return options.describe();
+        return where;
     }
 
     // ---- scopes ---------------------------------------------------------------------------------
@@ -218,7 +233,7 @@ final class PostgresBackend implements StoreBackend {
     }
 
     private String location(ScopeId scope, StateKey key) {
-        return options.describe() + " documents row (" + scope.stack() + ", " + scope.stage() + ", "
+        return where + " documents row (" + scope.stack() + ", " + scope.stage() + ", "
                 + kind(key) + ", " + (key instanceof StateKey.Record r ? r.fqn() : "''") + ")";
     }
 
@@ -490,7 +505,7 @@ final class PostgresBackend implements StoreBackend {
 
     private RuntimeException translate(String what, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String message = "cannot " + what + " in " + options.describe() + ": " + e.getMessage()
+        String message = "cannot " + what + " in " + where + ": " + e.getMessage()
                 + (state.isEmpty() ? "" : " (SQLState " + state + ")");
         if (isAuthentication(e)) {
             return new StateStoreAuthenticationException(message, e);
@@ -522,6 +537,12 @@ final class PostgresBackend implements StoreBackend {
 
     @Override
     public void close() {
-        pool.close();
+        if (ownPool != null) {
+            try {
+                ownPool.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the connection pool failed", e);
+            }
+        }
     }
 }

@@ -55,6 +55,11 @@ public record PostgresOptions(
 
     private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
+    /** A lower-case identifier PostgreSQL takes unquoted, at most 63 bytes. */
+    static boolean isSchemaName(String schema) {
+        return schema.matches("[a-z_][a-z0-9_]{0,62}");
+    }
+
     /** @throws InvalidStoreUrlException naming every bad part of the URL */
     public static PostgresOptions from(StoreUrl url) {
         StoreUrl.Options options = url.options();
@@ -77,7 +82,7 @@ public record PostgresOptions(
                 .orElse(System.getProperty("user.name"));
         String password = options.string("password").or(url::password).or(() -> env("PGPASSWORD")).orElse(null);
         String schema = options.string("schema", "statestore");
-        if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+        if (!isSchemaName(schema)) {
             options.problem("schema", "must be a lower-case identifier of letters, digits and _, was '" + schema + "'");
         }
         String sslMode = options.string("sslmode", "prefer").toLowerCase(Locale.ROOT);

@@ -46,6 +46,12 @@ final class RedisFixture implements ConformanceFixture {
         return server.url() + (server.url().contains("?") ? "&" : "?") + "prefix=" + prefix + "&timeout=3000";
     }
 
+    /** Port 1 of loopback, where nothing listens, with the secret as the password. */
+    @Override
+    public Optional<String> unreachableStoreUrl(String secret) {
+        return Optional.of("redis://u:" + secret + "@127.0.0.1:1?timeout=1000");
+    }
+
     private static String docKey(String storeUrl, ScopeId scope, String fqn) {
         String prefix = StoreUrl.parse(storeUrl).options().string("prefix", "statestore");
         return prefix + ":{" + scope.stack() + ":" + scope.stage() + "}:d:" + fqn;

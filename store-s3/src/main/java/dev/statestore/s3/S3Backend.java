@@ -92,9 +92,13 @@ final class S3Backend implements StoreBackend {
         }
     });
 
-    private S3Backend(S3Options options, S3Client s3) {
+    /** Whether this backend made {@link #s3} and closes it; not when the application handed it over. */
+    private final boolean ownsClient;
+
+    private S3Backend(S3Options options, S3Client s3, boolean ownsClient) {
         this.options = options;
         this.s3 = s3;
+        this.ownsClient = ownsClient;
         this.keys = new S3Keys(options.prefix());
         this.readers = Executors.newFixedThreadPool(options.concurrency(), r -> {
             Thread t = new Thread(r, "statestore-s3-reader");
@@ -129,7 +133,16 @@ final class S3Backend implements StoreBackend {
             throw new InvalidStoreUrlException("cannot set up S3 for " + options.describe() + ": " + e.getMessage()
                     + " (give ?region=… or set AWS_REGION)");
         }
-        S3Backend backend = new S3Backend(options, s3);
+        return probed(new S3Backend(options, s3, true));
+    }
+
+    /** A backend on the application's own client (its credentials, region, endpoint and timeouts); never closed here. */
+    static S3Backend onClient(S3Client s3, S3Options options) {
+        return probed(new S3Backend(options, s3, false));
+    }
+
+    private static S3Backend probed(S3Backend backend) {
+        S3Options options = backend.options;
         try {
             if (options.probe()) {
                 backend.probe();
@@ -614,6 +627,8 @@ final class S3Backend implements StoreBackend {
     @Override
     public void close() {
         readers.shutdownNow();
-        s3.close();
+        if (ownsClient) {
+            s3.close();
+        }
     }
 }

@@ -40,6 +40,13 @@ final class S3Fixture implements ConformanceFixture {
         return server.newStoreUrl();
     }
 
+    /** An endpoint on port 1 of loopback, where nothing listens, with the secret as the secret access key. */
+    @Override
+    public Optional<String> unreachableStoreUrl(String secret) {
+        return Optional.of("s3://bucket/p?endpoint=http://127.0.0.1:1&pathStyle=true&accessKeyId=a&secretAccessKey="
+                + secret + "&timeout=5");
+    }
+
     static String bucket(String storeUrl) {
         return S3Options.from(dev.statestore.spi.StoreUrl.parse(storeUrl)).bucket();
     }

@@ -47,6 +47,12 @@ public final class PostgresFixture implements ConformanceFixture {
         return server.storeUrl(schema);
     }
 
+    /** Port 1 of loopback, where nothing listens, with the secret as the password. */
+    @Override
+    public Optional<String> unreachableStoreUrl(String secret) {
+        return Optional.of("postgresql://deploy:" + secret + "@127.0.0.1:1/db?connectTimeout=2");
+    }
+
     private static String schemaOf(String storeUrl) {
         int at = storeUrl.indexOf("schema=") + "schema=".length();
         int end = storeUrl.indexOf('&', at);

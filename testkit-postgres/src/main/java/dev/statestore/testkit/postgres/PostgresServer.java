@@ -123,6 +123,15 @@ public final class PostgresServer {
                 password == null ? "" : password);
     }
 
+    /** A plain DataSource on this server (no pool), as an application might have one to hand over. */
+    public javax.sql.DataSource dataSource() {
+        org.postgresql.ds.PGSimpleDataSource dataSource = new org.postgresql.ds.PGSimpleDataSource();
+        dataSource.setURL("jdbc:postgresql://" + host + "/" + database + "?sslmode=disable");
+        dataSource.setUser(user);
+        dataSource.setPassword(password == null ? "" : password);
+        return dataSource;
+    }
+
     public void dropSchema(String schema) {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
