@@ -73,7 +73,16 @@ final class HttpBackend implements StoreBackend {
     static HttpBackend open(HttpOptions options) {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(options.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).build();
-        HttpBackend backend = new HttpBackend(client, options);
+        return checked(new HttpBackend(client, options));
+    }
+
+    /** A backend on the application's own client (its proxy, TLS and executor settings). */
+    static HttpBackend onClient(HttpClient client, HttpOptions options) {
+        return checked(new HttpBackend(client, options));
+    }
+
+    /** Asks {@code /version}: the server must be a {@code statestore serve}, not only an Alchemy state API. */
+    private static HttpBackend checked(HttpBackend backend) {
         HttpResponse<byte[]> version = backend.send(backend.request("/version").GET());
         JsonNode node = version.statusCode() == 200 ? backend.json(version) : null;
         if (node == null || !node.path("version").isNumber()) {

@@ -62,15 +62,22 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  */
 final class RedisBackend implements StoreBackend {
 
-    private final RedisOptions options;
+    /** Where the state is, for messages: the URL without its password, or what the application said. */
+    private final String where;
+    /** The node a single server's diagnosis names. */
+    private final String node;
+    /** Whether this backend made {@link #redis} and closes it; not when the application handed it over. */
+    private final boolean ownsClient;
     private final UnifiedJedis redis;
     private final String prefix;
     private final Set<ScopeId> registered = ConcurrentHashMap.newKeySet();
 
-    private RedisBackend(RedisOptions options, UnifiedJedis redis) {
-        this.options = options;
+    private RedisBackend(String where, String node, String prefix, UnifiedJedis redis, boolean ownsClient) {
+        this.where = where;
+        this.node = node;
+        this.ownsClient = ownsClient;
         this.redis = redis;
-        this.prefix = options.prefix() + ":";
+        this.prefix = prefix + ":";
     }
 
     static RedisBackend open(RedisOptions options) {
@@ -95,13 +102,23 @@ final class RedisBackend implements StoreBackend {
                         .build();
             }
         } catch (JedisException e) {
-            throw translate("connect to " + options.describe(), options, e);
+            throw translate("connect to " + options.describe(), options.describe(), e);
         }
-        RedisBackend backend = new RedisBackend(options, redis);
+        return connected(new RedisBackend(options.describe(), options.nodes().get(0).toString(), options.prefix(), redis, true));
+    }
+
+    /** A backend on the application's own client (its pool, credentials, TLS and timeouts); never closed here. */
+    static RedisBackend onClient(UnifiedJedis redis, String prefix) {
+        return connected(new RedisBackend("redis (the application's client)?prefix=" + prefix, "the application's server",
+                prefix, redis, false));
+    }
+
+    private static RedisBackend connected(RedisBackend backend) {
+        UnifiedJedis redis = backend.redis;
         try {
             backend.call("connect", () -> redis.ping());
         } catch (RuntimeException e) {
-            redis.close();
+            backend.close();
             throw e;
         }
         return backend;
@@ -109,7 +126,7 @@ final class RedisBackend implements StoreBackend {
 
     @Override
     public String describe() {
-        return options.describe();
+        return where;
     }
 
     // ---- keys -----------------------------------------------------------------------------------
@@ -187,7 +204,7 @@ final class RedisBackend implements StoreBackend {
     // ---- documents ------------------------------------------------------------------------------
 
     private String location(ScopeId scope, StateKey key) {
-        return options.describe() + " key " + key(scope, key);
+        return where + " key " + key(scope, key);
     }
 
     @Override
@@ -340,7 +357,7 @@ final class RedisBackend implements StoreBackend {
                     }
                 }
             } else {
-                persistence(options.nodes().get(0).toString(), redis.configGet("appendonly"), redis.configGet("save"),
+                persistence(node, redis.configGet("appendonly"), redis.configGet("save"),
                         warnings);
             }
             return warnings;
@@ -376,12 +393,12 @@ final class RedisBackend implements StoreBackend {
         try {
             return work.get();
         } catch (JedisException e) {
-            throw translate(what, options, e);
+            throw translate(what, where, e);
         }
     }
 
-    private static RuntimeException translate(String what, RedisOptions options, JedisException e) {
-        String message = "cannot " + what + " in " + options.describe() + ": " + e.getMessage();
+    private static RuntimeException translate(String what, String where, JedisException e) {
+        String message = "cannot " + what + " in " + where + ": " + e.getMessage();
         if (isAuthentication(e)) {
             return new StateStoreAuthenticationException(message + " (check the URL's user and password)", e);
         }
@@ -429,6 +446,8 @@ final class RedisBackend implements StoreBackend {
 
     @Override
     public void close() {
-        redis.close();
+        if (ownsClient) {
+            redis.close();
+        }
     }
 }

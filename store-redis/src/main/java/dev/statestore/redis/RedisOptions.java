@@ -79,7 +79,7 @@ public record RedisOptions(
             }
         }
         String prefix = options.string("prefix", "statestore");
-        if (prefix.isEmpty() || prefix.chars().anyMatch(c -> c == '{' || c == '}' || Character.isISOControl(c))) {
+        if (!isPrefix(prefix)) {
             options.problem("prefix", "must be non-empty, without '{', '}' or control characters");
         }
         int timeout = options.integer("timeout", 5000, 100, 600_000);
@@ -94,6 +94,11 @@ public record RedisOptions(
     }
 
     /** Where the state is, for messages: no password. */
+    /** Non-empty, without hash-tag braces or control characters. */
+    static boolean isPrefix(String prefix) {
+        return !prefix.isEmpty() && prefix.chars().noneMatch(c -> c == '{' || c == '}' || Character.isISOControl(c));
+    }
+
     String describe() {
         StringBuilder s = new StringBuilder(tls ? "rediss" : "redis").append(cluster ? "-cluster://" : "://");
         if (user != null) {

@@ -81,6 +81,23 @@ class RedisStoreTest {
     }
 
     @Test
+    void aStoreOnTheApplicationsOwnClientNeverClosesIt() {
+        String url = FIXTURE.newStoreUrl();
+        String prefix = StoreUrl.parse(url).options().string("prefix", "");
+        try (UnifiedJedis application = raw()) {
+            try (StateStore store = RedisStores.open(application, prefix)) {
+                store.scope("app", "prod").create(record("Bucket"));
+                assertThat(store.describe()).contains("the application's client").contains(prefix);
+            }
+            assertThat(application.exists(prefix + ":nothing")).as("the client still works").isFalse();
+            try (StateStore byUrl = StateStores.open(url)) {
+                assertThat(byUrl.scope("app", "prod").require("Bucket").version()).isEqualTo(1);
+            }
+            assertThatThrownBy(() -> RedisStores.open(application, "a{b}")).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void everyKeyStartsWithThePrefixAndPrefixesNeverMeet() {
         String first = FIXTURE.newStoreUrl();
         String prefix = StoreUrl.parse(first).options().string("prefix", "");
