@@ -157,19 +157,21 @@ final class Migrator {
                 break;
             }
             ResourceState record = records.next().value();
-            Optional<Versioned<ResourceState>> existing = target.get(record.fqn());
             if (StateNames.fqnProblem(record.fqn()).isPresent()) {
                 unwritable.add(record.fqn());
-            } else if (existing.isEmpty()) {
-                target.create(record);
-                created++;
-            } else if (existing.get().value().equals(record)) {
-                unchanged++;
-            } else if (overwrite) {
-                target.update(record, existing.get().version());
-                overwritten++;
             } else {
-                refused.add(record.fqn());
+                Optional<Versioned<ResourceState>> existing = target.get(record.fqn());
+                if (existing.isEmpty()) {
+                    target.create(record);
+                    created++;
+                } else if (existing.get().value().equals(record)) {
+                    unchanged++;
+                } else if (overwrite) {
+                    target.update(record, existing.get().version());
+                    overwritten++;
+                } else {
+                    refused.add(record.fqn());
+                }
             }
             done++;
             if (progress != null) {

@@ -25,10 +25,8 @@ final class JsonErrors extends ErrorHandler {
     private static final Logger LOG = LoggerFactory.getLogger("dev.statestore.server");
 
     static byte[] body(int status, String reason) {
-        ObjectNode node = StateJson.nodes().objectNode();
-        node.put("error", status < 500 ? "invalid" : "internal");
-        node.put("message", "the server refused the request before reading it: "
-                + (reason == null || reason.isBlank() ? HttpStatus.getMessage(status) : reason));
+        ObjectNode node = StateApiHandler.error(status < 500 ? "invalid" : "internal", "the server refused the request "
+                + "before reading it: " + (reason == null || reason.isBlank() ? HttpStatus.getMessage(status) : reason));
         return StateJson.compact(node).getBytes(StandardCharsets.UTF_8);
     }
 

@@ -114,7 +114,8 @@ final class StateApiHandler implements HttpHandler {
         }
     }
 
-    private static ObjectNode error(String code, String message) {
+    /** The shape of every error answer: {@code {"error": code, "message": …}}. */
+    static ObjectNode error(String code, String message) {
         ObjectNode node = StateJson.nodes().objectNode();
         node.put("error", code);
         node.put("message", message);

@@ -114,6 +114,26 @@ public final class StoreUrl {
         return new StoreUrl(scheme, authority, user, password, path, Collections.unmodifiableMap(options));
     }
 
+    /**
+     * Percent-encodes every byte of {@code text}'s UTF-8 but RFC 3986's unreserved characters, so that it goes
+     * into a URL (a path segment, an option's value, a request path) as one part that reads back as itself and
+     * never as a separator.
+     */
+    public static String encode(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_'
+                    || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return out.toString();
+    }
+
     private static String decode(String s, String what) {
         if (s.indexOf('%') < 0) {
             return s;

@@ -26,8 +26,9 @@ public final class DynamoDbStores {
      */
     public static StateStore open(DynamoDbClient dynamo, String table, boolean createTable) {
         Objects.requireNonNull(dynamo, "dynamo");
-        DynamoDbOptions options = DynamoDbOptions.from(StoreUrl.parse("dynamodb://" + Objects.requireNonNull(table, "table")
-                + "?createTable=" + createTable));
+        // Encoded, so that a table name is only ever a name ("t?createTable=true" is refused, not an option).
+        DynamoDbOptions options = DynamoDbOptions.from(StoreUrl.parse("dynamodb://"
+                + StoreUrl.encode(Objects.requireNonNull(table, "table")) + "?createTable=" + createTable));
         return StoreBackend.toStateStore(DynamoDbBackend.onClient(dynamo, options));
     }
 }

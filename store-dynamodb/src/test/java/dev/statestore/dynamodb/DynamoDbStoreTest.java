@@ -86,6 +86,9 @@ class DynamoDbStoreTest {
         try (StateStore byUrl = StateStores.open(url)) {
             assertThat(byUrl.scope("app", "prod").require("Bucket").version()).isEqualTo(1);
         }
+        assertThatThrownBy(() -> DynamoDbStores.open(FIXTURE.raw(), table + "?createTable=true", false))
+                .as("a table name is only ever a name").isInstanceOf(dev.statestore.InvalidStoreUrlException.class)
+                .hasMessageContaining("'table'");
         assertThatThrownBy(() -> DynamoDbStores.open(FIXTURE.raw(), "statestore-no-such-" + System.nanoTime(), false))
                 .isInstanceOf(dev.statestore.StateStoreMisconfiguredException.class).hasMessageContaining("does not exist");
     }

@@ -1,5 +1,7 @@
 package dev.statestore.http;
 
+import static dev.statestore.spi.StoreUrl.encode;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.CorruptStateException;
@@ -148,22 +150,6 @@ final class HttpBackend implements StoreBackend {
     private static String keyPath(ScopeId scope, StateKey key) {
         // Encoded twice, as Alchemy's client does: the server decodes the segment, then the fqn.
         return scopePath(scope) + (key instanceof StateKey.Record r ? "/resources/" + encode(encode(r.fqn())) : "/output");
-    }
-
-    /** Percent-encodes all but the unreserved characters of RFC 3986. */
-    static String encode(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 16);
-        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_'
-                    || c == '~') {
-                out.append((char) c);
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
-            }
-        }
-        return out.toString();
     }
 
     private static HttpRequest.BodyPublisher jsonBody(String json) {

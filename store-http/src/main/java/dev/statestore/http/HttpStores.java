@@ -3,6 +3,7 @@ package dev.statestore.http;
 import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.StateStore;
 import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoreUrl;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -31,15 +32,17 @@ public final class HttpStores {
         if (Objects.requireNonNull(token, "token").isBlank()) {
             throw new IllegalArgumentException("the token is blank");
         }
-        Objects.requireNonNull(base, "base");
-        boolean http = "http".equalsIgnoreCase(base.getScheme()) || "https".equalsIgnoreCase(base.getScheme());
-        if (!http || base.getHost() == null || base.getRawUserInfo() != null || base.getRawQuery() != null
-                || base.getRawFragment() != null) {
-            throw new InvalidStoreUrlException("the base of a served store is http(s)://host[:port][/base], without user "
-                    + "info, query or fragment, not " + base.getScheme() + "://" + base.getHost() + "…");
+        // The URL's own rules for the base; any option in it is unknown here, and named as such.
+        StoreUrl url = StoreUrl.parse(Objects.requireNonNull(base, "base").toString());
+        if (!new HttpStoreProvider().schemes().contains(url.scheme())) {
+            throw new InvalidStoreUrlException("the base of a served store is http(s)://host[:port][/base], not "
+                    + url.scheme() + "://…");
         }
-        URI trimmed = URI.create(base.toString().replaceAll("/+$", ""));
-        HttpOptions options = new HttpOptions(trimmed, token.strip(), Duration.ofSeconds(30), Duration.ofSeconds(10));
+        StoreUrl.Options checks = url.options();
+        URI parsed = HttpOptions.base(url, checks);
+        checks.finish();
+        HttpOptions options = new HttpOptions(parsed, token.strip(), Duration.ofSeconds(HttpOptions.DEFAULT_TIMEOUT_SECONDS),
+                Duration.ofSeconds(HttpOptions.DEFAULT_CONNECT_TIMEOUT_SECONDS));
         return StoreBackend.toStateStore(HttpBackend.onClient(client, options));
     }
 }

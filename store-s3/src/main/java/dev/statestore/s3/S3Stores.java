@@ -25,8 +25,9 @@ public final class S3Stores {
      */
     public static StateStore open(S3Client s3, String bucket, String prefix) {
         Objects.requireNonNull(s3, "s3");
-        S3Options options = S3Options.from(StoreUrl.parse("s3://" + Objects.requireNonNull(bucket, "bucket") + "/"
-                + Objects.requireNonNull(prefix, "prefix")));
+        // Encoded, so that a name is only ever a name: "p?probe=false" is a prefix, never an option.
+        S3Options options = S3Options.from(StoreUrl.parse("s3://" + StoreUrl.encode(Objects.requireNonNull(bucket, "bucket"))
+                + "/" + StoreUrl.encode(Objects.requireNonNull(prefix, "prefix"))));
         return StoreBackend.toStateStore(S3Backend.onClient(s3, options));
     }
 }

@@ -52,6 +52,12 @@ class S3StoreTest {
         }
         assertThatThrownBy(() -> S3Stores.open(FIXTURE.raw(), "Bad_Bucket", "p"))
                 .isInstanceOf(dev.statestore.InvalidStoreUrlException.class).hasMessageContaining("'bucket'");
+        assertThatThrownBy(() -> S3Stores.open(FIXTURE.raw(), options.bucket() + "?probe=false", "p"))
+                .isInstanceOf(dev.statestore.InvalidStoreUrlException.class).hasMessageContaining("'bucket'");
+        // A prefix is only ever a prefix, never a way into the URL's options.
+        try (StateStore odd = S3Stores.open(FIXTURE.raw(), options.bucket(), options.prefix() + "?probe=false")) {
+            assertThat(odd.describe()).contains(options.prefix() + "?probe=false");
+        }
     }
 
     @Test
