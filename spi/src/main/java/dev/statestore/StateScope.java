@@ -9,7 +9,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The records, the stack output and the deploy lock of one (stack, stage) scope.
+ * The records, the stack output, the deploy lock and the deployments of one (stack, stage) scope.
  *
  * <h2>Atomicity and optimistic locking</h2>
  * Every write is atomic: a reader sees the old record or the new one, never a mix, and a crash never
@@ -35,6 +35,18 @@ public interface StateScope {
     int MAX_PAGE_SIZE = 1000;
 
     ScopeId id();
+
+    /**
+     * This scope, with every write made through it fenced by deployment {@code deployment} (the version of the
+     * caller's {@link DeploymentLease}, or the fencing token of its {@link LockLease}): a write, delete or stack
+     * output write is refused with {@link StateWriteFencedException}, writing nothing, once any deployment newer than
+     * it has begun, so a deploy that lost its lease can never overwrite its successor's state. With a conditional
+     * write, both conditions must hold. Reads are unchanged. The check and the write are one atomic step on every
+     * backend but S3 (see its documentation for the exact guarantee there).
+     *
+     * @throws InvalidStateException if {@code deployment} is below 1
+     */
+    StateScope fenced(long deployment);
 
     /** The record at {@code fqn}, empty if none. */
     Optional<Versioned<ResourceState>> get(String fqn);
@@ -98,6 +110,17 @@ public interface StateScope {
         };
         return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(pages,
                 java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL), false);
+    }
+
+    /**
+     * Every record of the scope by fqn, in fqn order (Alchemy's {@code getAll}): read in the backend's native
+     * batches, a page of whole documents at a time, never a read per record; iterates in fqn order. Not a snapshot,
+     * as {@link #list} is not.
+     */
+    default java.util.Map<String, Versioned<ResourceState>> getAll() {
+        java.util.LinkedHashMap<String, Versioned<ResourceState>> all = new java.util.LinkedHashMap<>();
+        listAll().forEach(record -> all.put(record.value().fqn(), record));
+        return java.util.Collections.unmodifiableMap(all);
     }
 
     /** The records whose status is one of {@code statuses}, in fqn order. */
@@ -190,4 +213,10 @@ public interface StateScope {
 
     /** Releases whatever lease is in force: for an operator. @return whether one was */
     boolean forceReleaseLock();
+
+    /**
+     * The deployments of this scope: their records, journals and the lease of the open one, which is this scope's
+     * deploy lock (the lock methods above open and close deployments).
+     */
+    Deployments deployments();
 }

@@ -7,6 +7,7 @@ import dev.statestore.spi.StoreUrl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
@@ -66,14 +67,44 @@ public final class StateStores {
      * @throws StateStoreUnavailableException if the backend cannot be reached
      */
     public static StateStore open(String url) {
-        StoreUrl parsed = StoreUrl.parse(url);
-        StateStoreProvider provider = provider(parsed);
+        StoreUrl given = StoreUrl.parse(url);
+        StateStoreProvider provider = provider(given);
+        // Retention is kept by the shared layer for every backend: it takes its option, the backend reads the rest.
+        int journals = journalsToKeep(given);
+        StoreUrl parsed = given.withoutOption(JOURNALS_OPTION);
         // Encryption is a layer over any backend: it takes its option, the backend validates the rest.
         var encryption = parsed.options().string(ENCRYPTION_OPTION);
         if (encryption.isEmpty()) {
-            return new BackendStateStore(provider.open(parsed));
+            return new BackendStateStore(provider.open(parsed), journals);
         }
-        return new BackendStateStore(Encryption.open(provider, parsed, ENCRYPTION_OPTION, encryption.get()));
+        return new BackendStateStore(Encryption.open(provider, parsed, ENCRYPTION_OPTION, encryption.get()), journals);
+    }
+
+    /**
+     * The URL option that bounds the journals kept, for any backend: the events of the newest
+     * {@code deploymentJournals} deployments of a scope are kept (default {@value #DEFAULT_JOURNALS}); older closed
+     * deployments keep their records, listable, but lose their journals. An open deployment is never pruned.
+     */
+    public static final String JOURNALS_OPTION = "deploymentJournals";
+
+    /** The journals kept when the URL does not say. */
+    public static final int DEFAULT_JOURNALS = 1000;
+
+    private static int journalsToKeep(StoreUrl url) {
+        Optional<String> raw = url.options().string(JOURNALS_OPTION);
+        if (raw.isEmpty()) {
+            return DEFAULT_JOURNALS;
+        }
+        try {
+            int value = Integer.parseInt(raw.get());
+            if (value >= 1 && value <= 1_000_000) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new InvalidStoreUrlException("bad store URL " + url.redacted() + ": option '" + JOURNALS_OPTION
+                + "' must be from 1 to 1000000, was '" + raw.get() + "'");
     }
 
     /**

@@ -181,7 +181,43 @@ class EncryptionTest {
         try (StateStore missing = StateStores.open(url(keys("missing", "k2:" + key())))) {
             assertThatThrownBy(() -> StateStores.rekey(url(keys("missing", "k2:" + key())), new ScopeId("app", "prod"),
                     "test", n -> { })).hasMessageContaining("sealed with the key 'k1'");
-            assertThat(missing.scope("app", "prod").lockInfo()).isEmpty(); // released after the failure
+            // The deployments (the deploy lock among them) are sealed too: without k1 they cannot be read either.
+            assertThatThrownBy(() -> missing.scope("app", "prod").lockInfo()).hasMessageContaining("sealed with the key 'k1'");
+        }
+        try (StateStore store = StateStores.open(url(k1))) {
+            assertThat(store.scope("app", "prod").lockInfo()).isEmpty(); // released after the failure
+        }
+    }
+
+    @Test
+    void deploymentsAreSealedAtRestAndBoundToTheirName() throws IOException {
+        String k1 = keys("k", "k1:" + key());
+        try (StateStore store = StateStores.open(url(k1))) {
+            Deployments deployments = store.scope("app", "prod").deployments();
+            DeploymentLease lease = deployments.begin(new DeploymentMeta("deploy",
+                    new DeploymentMeta.Initiator("hunter2-user", "hunter2-host", 7L), null, "hunter2-commit"),
+                    java.time.Duration.ofMinutes(1));
+            deployments.appendEvents(lease.version(), lease.token(), java.util.List.of(new DeploymentEvent(1,
+                    java.time.Instant.now(), "hunter2-fqn", new com.fasterxml.jackson.databind.node.TextNode("hunter2-event"))));
+            deployments.end(lease.version(), lease.token(), DeploymentOutcome.FAILED,
+                    new DeploymentSummary(java.util.Map.of(), "hunter2-error"));
+        }
+        Path control = tmp.resolve("state-root/.statestore/app/prod/__control__");
+        java.util.List<Path> files;
+        try (var walk = Files.walk(control)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        assertThat(files).hasSizeGreaterThanOrEqualTo(3); // head, the deployment, a chunk of its journal
+        for (Path file : files) {
+            assertThat(Files.readString(file)).contains("__sealed__").doesNotContain("hunter2");
+        }
+        // A sealed document moved under another name does not open.
+        Path record = control.resolve("deployment/1.json");
+        Files.copy(record, control.resolve("deployment/2.json"));
+        try (StateStore store = StateStores.open(url(k1))) {
+            Deployments deployments = store.scope("app", "prod").deployments();
+            assertThatThrownBy(() -> deployments.get(2)).isInstanceOf(CorruptStateException.class);
+            assertThat(deployments.get(1).orElseThrow().summary().error()).isEqualTo("hunter2-error");
         }
     }
 

@@ -23,7 +23,7 @@ import java.util.UUID;
  * of {@code --ops}), {@code --deploy 1000,10000} (deploy sizes), {@code --threads 1,8},
  * {@code --load 10000} (records of the scope loaded whole), {@code --contention-seconds 10},
  * {@code --scaling 100,10000,100000} (scope sizes for get and update), {@code --workloads
- * single,deploy,load,contention,scaling} (which run).
+ * single,deploy,load,contention,scaling,deployments} (which run).
  */
 public final class BenchmarkRun {
 
@@ -33,6 +33,7 @@ public final class BenchmarkRun {
 
         /** Whether a workload ({@code single}, {@code deploy}, {@code load}, {@code contention}, {@code scaling}) runs. */
         public boolean runs(String workload) {
+            // (deployments: fenced against unfenced puts, begin and end, getAll against list and a get each)
             return workloads.contains(workload);
         }
 
@@ -45,7 +46,7 @@ public final class BenchmarkRun {
             int load = 10000;
             Duration contention = Duration.ofSeconds(10);
             List<Integer> scaling = List.of(100, 10_000, 100_000);
-            List<String> workloads = List.of("single", "deploy", "load", "contention", "scaling");
+            List<String> workloads = List.of("single", "deploy", "load", "contention", "scaling", "deployments");
             for (int i = 0; i + 1 < args.length; i += 2) {
                 String value = args[i + 1];
                 switch (args[i]) {
@@ -100,6 +101,12 @@ public final class BenchmarkRun {
             }
             if (settings.runs("scaling") && !settings.scalingSizes().isEmpty()) {
                 for (Row row : Workloads.scaling(backend, store, stack, settings.scalingSizes(), 500, 8)) {
+                    rows.add(print(row));
+                }
+            }
+            if (settings.runs("deployments")) {
+                for (Row row : Workloads.deployments(backend, store, stack, Math.min(settings.operations(), 2000),
+                        settings.loadRecords())) {
                     rows.add(print(row));
                 }
             }

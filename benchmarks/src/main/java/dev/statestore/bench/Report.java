@@ -87,7 +87,28 @@ public final class Report {
                         r.records(), r.storeP50(), r.storeP99(), r.storeOpsPerSecond()));
             }
         }
+        List<Row> deployments = select(rows, r -> r.workload().equals("deployments"));
+        if (!deployments.isEmpty()) {
+            md.append("\n## Deployments: a fenced put next to the same put unfenced; begin and end; getAll next to a list "
+                    + "and a get per record\n\n")
+                    .append("| backend | operation | p50 | p99 | unfenced p50 | unfenced p99 | fenced/unfenced |\n"
+                            + "|---|---|---:|---:|---:|---:|---:|\n");
+            for (Row r : select(deployments, r -> !r.operation().equals("getAll"))) {
+                md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %s | %s |%n", r.backend(), r.operation(),
+                        r.storeP50(), r.storeP99(), cell(r.rawP50(), "%.3f"), cell(r.rawP99(), "%.3f"),
+                        cell(r.ratio(), "**%.2f**")));
+            }
+            md.append("\n| backend | records | getAll ms | list + a get each ms | getAll/list+get |\n|---|---:|---:|---:|---:|\n");
+            for (Row r : select(deployments, r -> r.operation().equals("getAll"))) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | **%.3f** |%n", r.backend(), r.records(),
+                        r.storeP50(), r.rawP50(), r.ratio()));
+            }
+        }
         return md.toString();
+    }
+
+    private static String cell(double value, String format) {
+        return Double.isNaN(value) ? "" : String.format(Locale.ROOT, format, value);
     }
 
     private static List<Row> select(List<Row> rows, Predicate<Row> which) {

@@ -27,6 +27,13 @@ public record Row(String backend, String workload, String operation, int threads
                     r.records(), r.threads(), r.totalSeconds(), r.storeOpsPerSecond());
             case "scaling" -> String.format(Locale.ROOT, "  %-7s in a scope of %,d records: %7.3f ms (p99 %7.3f)",
                     r.operation(), r.records(), r.storeP50(), r.storeP99());
+            case "deployments" -> r.operation().equals("getAll")
+                    ? String.format(Locale.ROOT, "  getAll of %,d records: %.0f ms; list then a get per record: %.0f ms "
+                            + "(%.2f of it)", r.records(), r.storeP50(), r.rawP50(), r.ratio())
+                    : Double.isNaN(r.rawP50()) ? String.format(Locale.ROOT, "  %-10s %7.3f ms (p99 %7.3f)  [%s]",
+                            r.operation(), r.storeP50(), r.storeP99(), r.note())
+                    : String.format(Locale.ROOT, "  %-10s %7.3f ms (p99 %7.3f)   unfenced %7.3f ms (p99 %7.3f)   ratio %.2f",
+                            r.operation(), r.storeP50(), r.storeP99(), r.rawP50(), r.rawP99(), r.ratio());
             case "load scope" -> String.format(Locale.ROOT, "  loading a scope of %d records: %.0f ms, %s", r.records(),
                     r.storeP50(), r.note());
             default -> String.format(Locale.ROOT, "  %d threads on one record: %.0f updates/s, %s", r.threads(),

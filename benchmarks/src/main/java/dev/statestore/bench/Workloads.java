@@ -142,6 +142,77 @@ public final class Workloads {
     }
 
     /**
+     * What deployments cost: a fenced {@code put} next to the same {@code put} unfenced (in the raw columns), {@code n}
+     * of each interleaved, under an open deployment; {@code begin} and {@code end}, {@code n / 10} pairs; and
+     * {@code getAll} of a scope of {@code records} records next to Alchemy's way without it (in the raw columns): the
+     * list of fqns, then a {@code get} per record. Rows of the workload {@code deployments}.
+     */
+    public static List<Row> deployments(String backend, StateStore store, String stack, int n, int records)
+            throws Exception {
+        List<Row> rows = new ArrayList<>();
+        StateScope scope = store.scope(stack, "deployments");
+        dev.statestore.DeploymentMeta meta = dev.statestore.DeploymentMeta.deploy(
+                dev.statestore.DeploymentMeta.Initiator.thisProcess());
+        dev.statestore.DeploymentLease lease = scope.deployments().begin(meta, Duration.ofMinutes(10));
+        StateScope fenced = scope.fenced(lease.version());
+        Histogram fencedPuts = histogram();
+        Histogram plainPuts = histogram();
+        for (int round = 0; round < 2; round++) {
+            int count = round == 0 ? defaultWarmup(n) : n;
+            for (int i = 0; i < count; i++) {
+                ResourceState a = record("fenced-" + round + "-" + i, ResourceStatus.CREATED);
+                ResourceState b = record("plain-" + round + "-" + i, ResourceStatus.CREATED);
+                if (round == 0) {
+                    fenced.put(a);
+                    scope.put(b);
+                } else {
+                    time(fencedPuts, i, x -> fenced.put(a));
+                    time(plainPuts, i, x -> scope.put(b));
+                }
+            }
+        }
+        scope.deployments().end(lease.version(), lease.token(), dev.statestore.DeploymentOutcome.SUCCEEDED, null);
+        rows.add(new Row(backend, "deployments", "fenced put", 1, n, ms(fencedPuts, 50), ms(fencedPuts, 99),
+                opsPerSecond(fencedPuts), ms(plainPuts, 50), ms(plainPuts, 99), opsPerSecond(plainPuts),
+                ms(fencedPuts, 50) / ms(plainPuts, 50), Double.NaN, "raw = the same put, unfenced"));
+
+        Histogram begins = histogram();
+        Histogram ends = histogram();
+        int pairs = Math.max(10, n / 10);
+        for (int i = 0; i < pairs; i++) {
+            dev.statestore.DeploymentLease[] opened = new dev.statestore.DeploymentLease[1];
+            time(begins, i, x -> opened[0] = scope.deployments().begin(meta, Duration.ofMinutes(10)));
+            time(ends, i, x -> scope.deployments().end(opened[0].version(), opened[0].token(),
+                    dev.statestore.DeploymentOutcome.SUCCEEDED, null));
+        }
+        rows.add(new Row(backend, "deployments", "begin", 1, pairs, ms(begins, 50), ms(begins, 99), opsPerSecond(begins),
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "after " + pairs + " deployments of the scope"));
+        rows.add(new Row(backend, "deployments", "end", 1, pairs, ms(ends, 50), ms(ends, 99), opsPerSecond(ends),
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, ""));
+
+        StateScope filled = store.scope(stack, "getall");
+        parallel(8, records, i -> filled.put(record(resourceName(i), ResourceStatus.CREATED)));
+        filled.getAll(); // warm
+        long start = System.nanoTime();
+        int read = filled.getAll().size();
+        double getAllMs = (System.nanoTime() - start) / 1e6;
+        start = System.nanoTime();
+        int got = 0;
+        for (Versioned<ResourceState> page : filled.listAll()) {
+            // Alchemy's list returns fqns only: each record then costs a get of its own.
+            filled.require(page.value().fqn());
+            got++;
+        }
+        double listAndGetMs = (System.nanoTime() - start) / 1e6;
+        rows.add(new Row(backend, "deployments", "getAll", 1, records, getAllMs, Double.NaN, read / (getAllMs / 1000),
+                listAndGetMs, Double.NaN, got / (listAndGetMs / 1000), getAllMs / listAndGetMs, Double.NaN,
+                "raw = list, then a get per record"));
+        store.diagnose().stream().filter(line -> line.contains("fenced writes in this process"))
+                .forEach(line -> System.out.println("  " + line));
+        return rows;
+    }
+
+    /**
      * A deploy of {@code n} resources on {@code threads} threads: each written {@code creating} then
      * {@code created}, the scope listed, each written {@code updating} then {@code updated}, then all deleted.
      * Every write is conditional on the version the deploy holds.

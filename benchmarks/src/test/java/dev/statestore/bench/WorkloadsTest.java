@@ -76,6 +76,14 @@ class WorkloadsTest {
             assertThat(deploy.storeOpsPerSecond()).isPositive();
             assertThat(store.scope("bench", "deploy-40-4").listAll()).isEmpty();
 
+            List<Row> deployments = Workloads.deployments("memory", store, "bench", 30, 200);
+            assertThat(deployments).extracting(Row::operation).containsExactly("fenced put", "begin", "end", "getAll");
+            assertThat(deployments.get(0).ratio()).isPositive();
+            assertThat(deployments.get(1).records()).isEqualTo(10);
+            assertThat(deployments.get(3).records()).isEqualTo(200);
+            assertThat(store.scope("bench", "deployments").deployments().list(null, 100)).hasSize(11);
+            assertThat(store.scope("bench", "getall").listAll()).hasSize(200);
+
             Row load = Workloads.loadScope("memory", store, "bench", 300, 4);
             assertThat(load.note()).startsWith("peak heap ");
             Row contention = Workloads.contention("memory", store, "bench", 4, Duration.ofMillis(300));
@@ -92,9 +100,10 @@ class WorkloadsTest {
             List<Row> all = new ArrayList<>(single);
             all.addAll(List.of(deploy, load, contention));
             all.addAll(scaling);
+            all.addAll(deployments);
             String md = Report.markdown(all, "a test machine");
             assertThat(md).contains("Taken on: a test machine", "| memory | get |", "| memory | 40 | 4 |", "## Contention",
-                    "| memory | update | 300 |");
+                    "| memory | update | 300 |", "## Deployments", "| memory | fenced put |", "| memory | 200 |");
         }
     }
 

@@ -1,20 +1,24 @@
 package dev.statestore.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.statestore.DeploymentRecord;
 import dev.statestore.LockInfo;
+import dev.statestore.StateScope;
 import dev.statestore.StateStore;
+import dev.statestore.spi.DeploymentJson;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code lock status} and {@code lock release --force}: the deploy lock of a scope. */
 @Command(name = "lock", description = "Shows or frees the deploy lock of a stack and stage.",
         subcommands = {LockCommand.Status.class, LockCommand.Release.class})
 final class LockCommand {
 
-    @Command(name = "status", description = "Who holds the deploy lock, its fencing token and when it expires.")
+    @Command(name = "status", description = "Who holds the deploy lock (the open deployment), its fencing token and "
+            + "when it expires.")
     static final class Status extends ListCommands.Base {
         @Mixin
         ScopeArguments target;
@@ -22,7 +26,10 @@ final class LockCommand {
         @Override
         public Integer call() {
             try (StateStore store = root().open()) {
-                Optional<LockInfo> info = store.scope(target.stack, target.stage).lockInfo();
+                StateScope scope = store.scope(target.stack, target.stage);
+                Optional<LockInfo> info = scope.lockInfo();
+                // The open deployment, live or not: one whose heartbeat lapsed holds nothing but is still open.
+                Optional<DeploymentRecord> open = scope.deployments().open();
                 if (root().json) {
                     ObjectNode node = Output.object();
                     node.put("held", info.isPresent());
@@ -32,12 +39,21 @@ final class LockCommand {
                         node.put("acquiredAt", i.acquiredAt().toString());
                         node.put("expiresAt", i.expiresAt().toString());
                     });
+                    open.ifPresent(r -> node.set("deployment", DeploymentJson.record(r)));
                     Output.json(out(), node);
-                } else if (info.isPresent()) {
-                    out().println("held by '" + info.get().owner() + "' since " + info.get().acquiredAt() + ", expires "
-                            + info.get().expiresAt() + " (fencing token " + info.get().fencingToken() + ")");
                 } else {
-                    out().println("free: no deploy of " + target.stack + "/" + target.stage + " holds the lock");
+                    if (info.isPresent()) {
+                        out().println("held by '" + info.get().owner() + "' since " + info.get().acquiredAt() + ", expires "
+                                + info.get().expiresAt() + " (fencing token " + info.get().fencingToken() + ")");
+                    } else {
+                        out().println("free: no deploy of " + target.stack + "/" + target.stage + " holds the lock");
+                    }
+                    open.ifPresent(r -> {
+                        List<String> row = DeploymentCommands.row(r, java.time.Instant.now());
+                        out().println("open deployment " + r.version() + ": " + r.meta().command() + " by " + row.get(2)
+                                + ", started " + r.startedAt() + ", last heartbeat " + r.heartbeatAt()
+                                + (info.isPresent() ? "" : " (lapsed: the next deploy takes over)"));
+                    });
                 }
                 out().flush();
             }

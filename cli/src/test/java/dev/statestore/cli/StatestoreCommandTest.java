@@ -219,6 +219,42 @@ class StatestoreCommandTest {
     }
 
     @Test
+    void deploymentsListTheJournalNewestFirstAndOneShowsItsEvents() {
+        try (StateStore store = StateStores.open(memory)) {
+            var deployments = store.scope("app", "prod").deployments();
+            var meta = new dev.statestore.DeploymentMeta("deploy", new dev.statestore.DeploymentMeta.Initiator("sam", "laptop",
+                    4242L), "2.0.0", "abc123");
+            var first = deployments.begin(meta, Duration.ofMinutes(1));
+            deployments.appendEvents(first.version(), first.token(), java.util.List.of(new dev.statestore.DeploymentEvent(1,
+                    java.time.Instant.parse("2026-11-30T10:00:00Z"), "Api/Bucket",
+                    dev.statestore.spi.StateJson.nodes().objectNode().put("op", "create"))));
+            deployments.end(first.version(), first.token(), dev.statestore.DeploymentOutcome.SUCCEEDED,
+                    new dev.statestore.DeploymentSummary(java.util.Map.of("create", 3L), null));
+            var second = deployments.begin(new dev.statestore.DeploymentMeta("destroy", null, null, null), Duration.ofMinutes(1));
+
+            Run listed = run("--store", memory, "deployments", "app", "prod");
+            assertThat(listed.code()).as(listed.err()).isZero();
+            assertThat(listed.out()).contains("VERSION").contains("COUNTS");
+            assertThat(listed.out().indexOf("destroy")).as("newest first").isLessThan(listed.out().indexOf("deploy "));
+            assertThat(listed.out()).contains("sam@laptop (pid 4242)").contains("succeeded").contains("create 3").contains("open");
+            assertThat(run("--store", memory, "--json", "deployments", "app", "prod").out())
+                    .contains("\"version\": 2").contains("\"outcome\": \"succeeded\"").doesNotContain(second.token());
+
+            Run shown = run("--store", memory, "deployment", "app", "prod", "1");
+            assertThat(shown.code()).as(shown.err()).isZero();
+            assertThat(shown.out()).contains("Api/Bucket").contains("{\"op\":\"create\"}").contains("1 events")
+                    .contains("commit abc123");
+            assertThat(run("--store", memory, "--json", "deployment", "app", "prod", "1").out()).contains("\"events\"");
+            Run missing = run("--store", memory, "deployment", "app", "prod", "9");
+            assertThat(missing.code()).isEqualTo(Statestore.NOT_FOUND);
+
+            Run status = run("--store", memory, "lock", "status", "app", "prod");
+            assertThat(status.out()).contains("open deployment 2: destroy");
+            assertThat(run("--store", memory, "--json", "lock", "status", "app", "prod").out()).contains("\"deployment\"");
+        }
+    }
+
+    @Test
     void rekeyMovesAScopeToTheNewPrimaryKey() throws Exception {
         byte[] k1 = new byte[32];
         byte[] k2 = new byte[32];

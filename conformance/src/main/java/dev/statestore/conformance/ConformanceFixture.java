@@ -55,4 +55,13 @@ public interface ConformanceFixture {
     default String withAnotherKey(String storeUrl) {
         return storeUrl;
     }
+
+    /**
+     * The same store as {@code storeUrl}, opened so that the deployments of a scope keep the journals of only their
+     * newest {@code keep} ({@link dev.statestore.StateStores#JOURNALS_OPTION}). The default adds the option to the URL;
+     * a fixture whose stores run behind a server sets it where the journals are kept, on the server's store.
+     */
+    default String withJournalsKept(String storeUrl, int keep) {
+        return storeUrl + (storeUrl.contains("?") ? "&" : "?") + dev.statestore.StateStores.JOURNALS_OPTION + "=" + keep;
+    }
 }

@@ -85,4 +85,11 @@ public final class EncryptedFixture implements ConformanceFixture {
     public String withAnotherKey(String storeUrl) {
         return withoutKey(storeUrl) + (withoutKey(storeUrl).contains("?") ? "&" : "?") + otherKeyOption;
     }
+
+    /** Where the plain fixture keeps retention (behind a server, say), with this fixture's keys. */
+    @Override
+    public String withJournalsKept(String storeUrl, int keep) {
+        String url = plain.withJournalsKept(withoutKey(storeUrl), keep);
+        return url + (url.contains("?") ? "&" : "?") + keyOption;
+    }
 }

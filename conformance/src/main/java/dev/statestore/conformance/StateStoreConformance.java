@@ -9,6 +9,16 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.statestore.CorruptStateException;
+import dev.statestore.DeploymentEvent;
+import dev.statestore.DeploymentInProgressException;
+import dev.statestore.DeploymentLease;
+import dev.statestore.DeploymentMeta;
+import dev.statestore.DeploymentNotFoundException;
+import dev.statestore.DeploymentOutcome;
+import dev.statestore.DeploymentRecord;
+import dev.statestore.DeploymentSummary;
+import dev.statestore.DeploymentTokenInvalidException;
+import dev.statestore.Deployments;
 import dev.statestore.InvalidStateException;
 import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.LockConflictException;
@@ -27,6 +37,7 @@ import dev.statestore.StateScope;
 import dev.statestore.StateStore;
 import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateStores;
 import dev.statestore.UnknownSchemeException;
 import dev.statestore.Versioned;
@@ -50,6 +61,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -1132,6 +1144,507 @@ public abstract class StateStoreConformance {
             assertThatThrownBy(() -> scope().acquireLock("x", Duration.ZERO)).isInstanceOf(InvalidStateException.class);
             assertThatThrownBy(() -> scope().acquireLock("x", Duration.ofDays(8))).isInstanceOf(InvalidStateException.class);
             assertThat(scope().lockInfo()).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("fenced writes: a deploy that lost its lease writes nothing")
+    class FencedWrites {
+
+        private final Duration minute = Duration.ofMinutes(1);
+        private final DeploymentMeta meta = DeploymentMeta.deploy(new DeploymentMeta.Initiator("ci", "runner", 1L));
+
+        @Test
+        @DisplayName("a superseded deployment's put, delete and output write are refused and not applied")
+        void supersededIsRefused() {
+            DeploymentLease old = scope().deployments().begin(meta, minute);
+            StateScope zombie = scope().fenced(old.version());
+            Versioned<ResourceState> kept = zombie.put(record("Kept", ResourceStatus.CREATED));
+            zombie.putOutput(StackOutput.fromJson("{\"url\":\"old\"}"));
+            DeploymentLease successor = scope().deployments().begin(meta, minute, old.version());
+
+            for (Runnable write : List.<Runnable>of(
+                    () -> zombie.put(record("New", ResourceStatus.CREATED)),
+                    () -> zombie.create(record("New", ResourceStatus.CREATED)),
+                    () -> zombie.update(record("Kept", ResourceStatus.UPDATED), kept.version()),
+                    () -> zombie.delete("Kept"),
+                    () -> zombie.delete("Kept", kept.version()),
+                    () -> zombie.delete("Missing"),
+                    () -> zombie.putOutput(StackOutput.fromJson("{\"url\":\"zombie\"}")),
+                    () -> zombie.deleteOutput(),
+                    () -> zombie.deleteAll())) {
+                StateWriteFencedException e = catchThrowableOfType(StateWriteFencedException.class, write::run);
+                assertThat(e).isNotNull();
+                assertThat(e.fence()).isEqualTo(old.version());
+                assertThat(e.scope()).isEqualTo(SCOPE);
+                assertThat(e.isRetryable()).isFalse();
+            }
+            assertThat(scope().get("New")).isEmpty();
+            assertThat(scope().require("Kept")).isEqualTo(kept);
+            assertThat(scope().output().orElseThrow().value().value().get("url").textValue()).isEqualTo("old");
+
+            StateScope current = scope().fenced(successor.version());
+            assertThat(current.update(record("Kept", ResourceStatus.UPDATED), kept.version()).version())
+                    .isEqualTo(kept.version() + 1);
+            current.putOutput(StackOutput.fromJson("{\"url\":\"new\"}"));
+            assertThat(scope().put(record("Operator", ResourceStatus.CREATED)).version()).as("unfenced: always").isEqualTo(1);
+            assertThat(scope().fenced(successor.version() + 5).put(record("Ahead", ResourceStatus.CREATED)).version())
+                    .as("a fence ahead of every deployment refuses nothing").isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("with a conditional write both conditions must hold; reads of a fenced view are unchanged")
+        void bothConditions() {
+            DeploymentLease lease = scope().deployments().begin(meta, minute);
+            StateScope fenced = scope().fenced(lease.version());
+            Versioned<ResourceState> r = fenced.create(record("R", ResourceStatus.CREATED));
+            assertThatThrownBy(() -> fenced.update(record("R", ResourceStatus.UPDATED), r.version() + 1))
+                    .isInstanceOf(StateConflictException.class);
+            assertThatThrownBy(() -> fenced.create(record("R", ResourceStatus.CREATED))).isInstanceOf(StateConflictException.class);
+            assertThat(fenced.require("R")).isEqualTo(r);
+            assertThat(fenced.listAll()).hasSize(1);
+            scope().deployments().end(lease.version(), lease.token(), DeploymentOutcome.SUCCEEDED, null);
+            assertThat(fenced.update(record("R", ResourceStatus.UPDATED), r.version()).version())
+                    .as("ending its own deployment does not fence it: only a newer one does").isEqualTo(2);
+            scope().deployments().begin(meta, minute);
+            assertThatThrownBy(() -> fenced.update(record("R", ResourceStatus.CREATED), 2))
+                    .as("fence first, then the version").isInstanceOf(StateWriteFencedException.class);
+            assertThat(scope().require("R").version()).isEqualTo(2);
+            assertThatThrownBy(() -> scope().fenced(0)).isInstanceOf(InvalidStateException.class);
+        }
+
+        @Test
+        @DisplayName("a deploy lock's fencing token fences its writes: after a force-release and a new lock, they are refused")
+        void lockToken() {
+            LockLease lock = scope().acquireLock("ci", minute);
+            scope().fenced(lock.fencingToken()).put(record("R", ResourceStatus.CREATED));
+            assertThat(scope().forceReleaseLock()).isTrue();
+            scope().acquireLock("operator", minute);
+            assertThatThrownBy(() -> scope().fenced(lock.fencingToken()).put(record("R", ResourceStatus.UPDATED)))
+                    .isInstanceOf(StateWriteFencedException.class);
+            assertThat(scope().require("R").version()).isEqualTo(1);
+        }
+
+        @Test
+        @Timeout(120)
+        @DisplayName("a zombie deploy writing in a loop on one instance while another takes over: no write lands after the takeover")
+        void zombieRace() throws Exception {
+            StateStore second = open(url);
+            DeploymentLease old = scope().deployments().begin(meta, minute);
+            StateScope zombie = scope().fenced(old.version());
+            int threads = 4;
+            CountDownLatch writing = new CountDownLatch(threads);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<List<String>>> acked = new ArrayList<>();
+            AtomicInteger refused = new AtomicInteger();
+            for (int t = 0; t < threads; t++) {
+                int me = t;
+                acked.add(pool.submit(() -> {
+                    List<String> mine = new ArrayList<>();
+                    int refusals = 0;
+                    for (int i = 0; refusals < 20 && i < 100_000; i++) {
+                        String fqn = "zombie-" + me + "-" + i;
+                        try {
+                            zombie.put(record(fqn, ResourceStatus.CREATED));
+                            mine.add(fqn);
+                            assertThat(refusals).as("a write accepted after one was refused").isZero();
+                        } catch (StateWriteFencedException e) {
+                            refusals++;
+                            refused.incrementAndGet();
+                        }
+                        if (i == 3) {
+                            writing.countDown();
+                        }
+                    }
+                    return mine;
+                }));
+            }
+            try {
+                assertThat(writing.await(60, TimeUnit.SECONDS)).isTrue();
+                DeploymentLease successor = second.scope(SCOPE).deployments().begin(meta, minute, old.version());
+                Set<String> landedAtTakeover = new HashSet<>(second.scope(SCOPE).getAll().keySet());
+                Set<String> ackedWrites = new HashSet<>();
+                for (Future<List<String>> f : acked) {
+                    ackedWrites.addAll(f.get(90, TimeUnit.SECONDS));
+                }
+                Set<String> landed = new HashSet<>(second.scope(SCOPE).getAll().keySet());
+                assertThat(landed).as("zombie writes that landed after the takeover's begin returned")
+                        .isEqualTo(landedAtTakeover);
+                assertThat(landed).as("every write acknowledged to the zombie").isEqualTo(ackedWrites);
+                assertThat(refused.get()).isEqualTo(threads * 20);
+                assertThat(ackedWrites).hasSizeGreaterThanOrEqualTo(threads * 4);
+                second.scope(SCOPE).fenced(successor.version()).put(record("successor", ResourceStatus.CREATED));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        @Test
+        @DisplayName("getAll reads every record by fqn, in order, and nothing of an empty scope")
+        void getAll() {
+            assertThat(scope().getAll()).isEmpty();
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < 1200; i++) {
+                names.add("api/Item-" + i);
+            }
+            store.scope(SCOPE).deployments(); // deployments leave no record behind
+            for (String name : names) {
+                scope().put(record(name, ResourceStatus.CREATED));
+            }
+            scope().putOutput(StackOutput.fromJson("1"));
+            Map<String, Versioned<ResourceState>> all = scope().getAll();
+            assertThat(new ArrayList<>(all.keySet())).isEqualTo(sorted(names));
+            assertThat(all.get("api/Item-7").value()).isEqualTo(record("api/Item-7", ResourceStatus.CREATED));
+            assertThat(all.get("api/Item-7").version()).isEqualTo(1);
+        }
+    }
+
+    @Nested
+    @DisplayName("deployments: versions, the lease of the open one, journals, Alchemy's transitions")
+    class DeploymentsGroup {
+
+        private final Duration minute = Duration.ofMinutes(1);
+        private final DeploymentMeta meta = new DeploymentMeta("deploy",
+                new DeploymentMeta.Initiator("alice", "laptop", 4242L), "2.0.0-beta.79", "0123abc");
+
+        private Deployments deployments() {
+            return scope().deployments();
+        }
+
+        private DeploymentEvent event(long seq, String payload) {
+            return new DeploymentEvent(seq, Instant.ofEpochMilli(1_700_000_000_000L + seq), seq % 2 == 0 ? "api/Bucket" : null,
+                    json(payload));
+        }
+
+        private List<Long> seqs(List<DeploymentEvent> events) {
+            return events.stream().map(DeploymentEvent::seq).collect(Collectors.toList());
+        }
+
+        @Test
+        @DisplayName("versions are 1 then 2; the record keeps the meta; end closes it")
+        void versionsFromOne() {
+            DeploymentLease first = deployments().begin(meta, minute);
+            assertThat(first.version()).isEqualTo(1);
+            DeploymentRecord open = deployments().get(1).orElseThrow();
+            assertThat(open.isOpen()).isTrue();
+            assertThat(open.meta()).isEqualTo(meta);
+            assertThat(open.scope()).isEqualTo(SCOPE);
+            assertThat(open.ttl()).isEqualTo(minute);
+            assertThat(deployments().open().map(DeploymentRecord::version)).contains(1L);
+            deployments().end(1, first.token(), DeploymentOutcome.SUCCEEDED,
+                    new DeploymentSummary(Map.of("create", 3L, "update", 1L), null));
+            DeploymentRecord closed = deployments().get(1).orElseThrow();
+            assertThat(closed.outcome()).isEqualTo(DeploymentOutcome.SUCCEEDED);
+            assertThat(closed.endedAt()).isAfterOrEqualTo(closed.startedAt());
+            assertThat(closed.summary().counts()).containsEntry("create", 3L).containsEntry("update", 1L);
+            assertThat(deployments().open()).isEmpty();
+            assertThat(deployments().begin(meta, minute).version()).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("a live open deployment refuses a begin with its record, never its token")
+        void inProgress() {
+            DeploymentLease holder = deployments().begin(meta, minute);
+            DeploymentInProgressException e = catchThrowableOfType(DeploymentInProgressException.class,
+                    () -> deployments().begin(DeploymentMeta.deploy(null), minute));
+            assertThat(e.holderRecord().version()).isEqualTo(holder.version());
+            assertThat(e.holderRecord().meta()).isEqualTo(meta);
+            assertThat(e.holder().map(LockInfo::owner)).contains("alice@laptop");
+            assertThat(e).isInstanceOf(LockConflictException.class);
+            assertThat(e.getMessage()).doesNotContain(holder.token());
+            assertThat(StateJson.compact(dev.statestore.spi.DeploymentJson.record(e.holderRecord())))
+                    .doesNotContain(holder.token());
+            assertThat(holder.toString()).doesNotContain(holder.token());
+            assertThat(deployments().list(null, 10)).hasSize(1);
+        }
+
+        @Test
+        @Timeout(30)
+        @DisplayName("an open deployment whose heartbeat is as old as the begin's ttl is closed as abandoned")
+        void staleIsAbandoned() throws Exception {
+            DeploymentLease stale = deployments().begin(meta, minute);
+            Thread.sleep(250);
+            assertThatThrownBy(() -> deployments().begin(meta, minute)).isInstanceOf(DeploymentInProgressException.class);
+            DeploymentLease next = deployments().begin(meta, Duration.ofMillis(200));
+            assertThat(next.version()).isEqualTo(stale.version() + 1);
+            DeploymentRecord abandoned = deployments().get(stale.version()).orElseThrow();
+            assertThat(abandoned.outcome()).isEqualTo(DeploymentOutcome.ABANDONED);
+            assertThat(abandoned.endedAt()).isNotNull();
+            assertThat(deployments().begin(meta, Duration.ZERO).version())
+                    .as("a ttl of zero treats every open deployment as stale").isEqualTo(next.version() + 1);
+        }
+
+        @Test
+        @Timeout(30)
+        @DisplayName("a heartbeat keeps a deployment live; after its end it changes nothing")
+        void heartbeat() throws Exception {
+            DeploymentLease lease = deployments().begin(meta, minute);
+            Instant started = deployments().get(lease.version()).orElseThrow().heartbeatAt();
+            Thread.sleep(300);
+            deployments().heartbeat(lease.version(), lease.token());
+            Instant beat = deployments().get(lease.version()).orElseThrow().heartbeatAt();
+            assertThat(beat).isAfter(started);
+            assertThatThrownBy(() -> deployments().begin(meta, Duration.ofMillis(250)))
+                    .as("judged from the last heartbeat").isInstanceOf(DeploymentInProgressException.class);
+            deployments().end(lease.version(), lease.token(), DeploymentOutcome.FAILED, new DeploymentSummary(Map.of(), "boom"));
+            DeploymentRecord ended = deployments().get(lease.version()).orElseThrow();
+            deployments().heartbeat(lease.version(), lease.token());
+            assertThat(deployments().get(lease.version()).orElseThrow()).isEqualTo(ended);
+            assertThat(ended.summary().error()).isEqualTo("boom");
+        }
+
+        @Test
+        @DisplayName("supersede takes over exactly the open version it names; any other live one still wins")
+        void supersede() {
+            DeploymentLease first = deployments().begin(meta, minute);
+            assertThatThrownBy(() -> deployments().begin(meta, minute, first.version() + 7))
+                    .isInstanceOf(DeploymentInProgressException.class);
+            DeploymentLease second = deployments().begin(meta, minute, first.version());
+            assertThat(second.version()).isEqualTo(first.version() + 1);
+            assertThat(deployments().get(first.version()).orElseThrow().outcome()).isEqualTo(DeploymentOutcome.ABANDONED);
+            assertThatThrownBy(() -> deployments().begin(meta, minute, first.version()))
+                    .as("the superseded version is no longer the open one").isInstanceOf(DeploymentInProgressException.class);
+            assertThat(deployments().open().map(DeploymentRecord::version)).contains(second.version());
+        }
+
+        @Test
+        @DisplayName("end keeps the first outcome; ending an abandoned deployment records completed-late")
+        void endTransitions() {
+            DeploymentLease first = deployments().begin(meta, minute);
+            deployments().end(first.version(), first.token(), DeploymentOutcome.SUCCEEDED, null);
+            deployments().end(first.version(), first.token(), DeploymentOutcome.FAILED, new DeploymentSummary(Map.of(), "late"));
+            assertThat(deployments().get(first.version()).orElseThrow().outcome()).isEqualTo(DeploymentOutcome.SUCCEEDED);
+
+            DeploymentLease zombie = deployments().begin(meta, minute);
+            DeploymentLease successor = deployments().begin(meta, minute, zombie.version());
+            deployments().end(zombie.version(), zombie.token(), DeploymentOutcome.SUCCEEDED,
+                    new DeploymentSummary(Map.of("update", 2L), null));
+            DeploymentRecord late = deployments().get(zombie.version()).orElseThrow();
+            assertThat(late.outcome()).isEqualTo(DeploymentOutcome.COMPLETED_LATE);
+            assertThat(late.summary().counts()).containsEntry("update", 2L);
+            deployments().end(zombie.version(), zombie.token(), DeploymentOutcome.FAILED, null);
+            assertThat(deployments().get(zombie.version()).orElseThrow().outcome()).isEqualTo(DeploymentOutcome.COMPLETED_LATE);
+            assertThat(deployments().get(successor.version()).orElseThrow().isOpen()).as("untouched").isTrue();
+            assertThatThrownBy(() -> deployments().end(successor.version(), successor.token(), DeploymentOutcome.ABANDONED, null))
+                    .as("only the store abandons").isInstanceOf(InvalidStateException.class);
+        }
+
+        @Test
+        @DisplayName("the journal: ascending by seq, fromSeq inclusive, a retried overlapping batch adds nothing")
+        void journal() {
+            DeploymentLease lease = deployments().begin(meta, minute);
+            String awkward = "{\"op\":\"create\",\"n\":12345678901234567890123,\"d\":1.50,\"s\":\"\u00e9\ud83d\ude00\\n\","
+                    + "\"nested\":[null,true,{\"z\":1,\"a\":2}]}";
+            assertThat(deployments().appendEvents(lease.version(), lease.token(),
+                    List.of(event(1, awkward), event(2, "\"two\""), event(3, "3")))).isEqualTo(3);
+            assertThat(deployments().appendEvents(lease.version(), lease.token(),
+                    List.of(event(2, "\"again\""), event(3, "\"again\""), event(5, "5"), event(4, "4")))).isEqualTo(5);
+            assertThat(deployments().appendEvents(lease.version(), lease.token(), List.of(event(4, "\"again\""))))
+                    .as("nothing new").isEqualTo(5);
+            assertThat(deployments().appendEvents(lease.version(), lease.token(), List.of())).isEqualTo(5);
+            List<DeploymentEvent> all = deployments().readEvents(lease.version(), 1);
+            assertThat(seqs(all)).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(all.get(0).payload()).isEqualTo(json(awkward));
+            assertThat(StateJson.compact(all.get(0).payload())).isEqualTo(StateJson.compact(json(awkward)));
+            assertThat(all.get(0).fqn()).isNull();
+            assertThat(all.get(1).fqn()).isEqualTo("api/Bucket");
+            assertThat(all.get(1).payload().textValue()).as("first write wins").isEqualTo("two");
+            assertThat(all.get(2).ts()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_003L));
+            assertThat(seqs(deployments().readEvents(lease.version(), 3))).containsExactly(3L, 4L, 5L);
+            assertThat(deployments().readEvents(lease.version(), 6)).isEmpty();
+            assertThat(deployments().get(lease.version()).orElseThrow().lastSeq()).isEqualTo(5);
+        }
+
+        @Test
+        @DisplayName("a journal of 3,000 events in batches reads back whole and in order")
+        void longJournal() {
+            DeploymentLease lease = deployments().begin(meta, minute);
+            String payload = "{\"log\":\"" + "x".repeat(400) + "\"}";
+            for (int batch = 0; batch < 6; batch++) {
+                List<DeploymentEvent> events = new ArrayList<>();
+                for (int i = 1; i <= 500; i++) {
+                    events.add(event(batch * 500L + i, payload));
+                }
+                deployments().appendEvents(lease.version(), lease.token(), events);
+            }
+            List<DeploymentEvent> all = deployments().readEvents(lease.version(), 1);
+            assertThat(all).hasSize(3000);
+            assertThat(seqs(all)).isSorted().doesNotHaveDuplicates();
+            assertThat(seqs(deployments().readEvents(lease.version(), 2990))).hasSize(11);
+        }
+
+        @Test
+        @DisplayName("appends are accepted after the end, with the right token")
+        void appendAfterEnd() {
+            DeploymentLease lease = deployments().begin(meta, minute);
+            deployments().appendEvents(lease.version(), lease.token(), List.of(event(1, "1")));
+            deployments().end(lease.version(), lease.token(), DeploymentOutcome.INTERRUPTED, null);
+            assertThat(deployments().appendEvents(lease.version(), lease.token(), List.of(event(2, "2")))).isEqualTo(2);
+            assertThat(seqs(deployments().readEvents(lease.version(), 1))).containsExactly(1L, 2L);
+            assertThat(deployments().get(lease.version()).orElseThrow().outcome()).isEqualTo(DeploymentOutcome.INTERRUPTED);
+        }
+
+        @Test
+        @DisplayName("a wrong token or an unknown version is refused by append, heartbeat, end and read, revealing nothing")
+        void wrongTokenAndUnknownVersion() {
+            DeploymentLease lease = deployments().begin(meta, minute);
+            String wrong = "not-" + lease.token();
+            long v = lease.version();
+            List<DeploymentEvent> one = List.of(event(1, "1"));
+            for (Runnable call : List.<Runnable>of(
+                    () -> deployments().appendEvents(v, wrong, one),
+                    () -> deployments().heartbeat(v, wrong),
+                    () -> deployments().end(v, wrong, DeploymentOutcome.SUCCEEDED, null),
+                    () -> deployments().heartbeat(v, ""))) {
+                DeploymentTokenInvalidException e = catchThrowableOfType(DeploymentTokenInvalidException.class, call::run);
+                assertThat(e).isNotNull();
+                assertThat(e.version()).isEqualTo(v);
+                assertThat(e.getMessage()).doesNotContain(lease.token());
+            }
+            for (Runnable call : List.<Runnable>of(
+                    () -> deployments().appendEvents(v + 1, lease.token(), one),
+                    () -> deployments().heartbeat(v + 1, lease.token()),
+                    () -> deployments().end(v + 1, lease.token(), DeploymentOutcome.SUCCEEDED, null),
+                    () -> deployments().readEvents(v + 1, 1),
+                    () -> deployments().readEvents(0, 1))) {
+                assertThatThrownBy(call::run).isInstanceOf(DeploymentNotFoundException.class);
+            }
+            assertThat(deployments().get(v + 1)).isEmpty();
+            assertThat(deployments().get(0)).isEmpty();
+            assertThat(deployments().get(v).orElseThrow().isOpen()).as("nothing changed").isTrue();
+            assertThat(deployments().readEvents(v, 1)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("list: newest first, before is strictly less than, limit")
+        void listing() {
+            for (int i = 0; i < 5; i++) {
+                DeploymentLease lease = deployments().begin(meta, minute);
+                deployments().end(lease.version(), lease.token(), DeploymentOutcome.SUCCEEDED, null);
+            }
+            Function<List<DeploymentRecord>, List<Long>> versions = records -> records.stream()
+                    .map(DeploymentRecord::version).collect(Collectors.toList());
+            assertThat(versions.apply(deployments().list(null, 10))).containsExactly(5L, 4L, 3L, 2L, 1L);
+            assertThat(versions.apply(deployments().list(null, 2))).containsExactly(5L, 4L);
+            assertThat(versions.apply(deployments().list(4L, 2))).containsExactly(3L, 2L);
+            assertThat(versions.apply(deployments().list(2L, 10))).containsExactly(1L);
+            assertThat(deployments().list(1L, 10)).isEmpty();
+            assertThat(versions.apply(deployments().list(99L, 1))).containsExactly(5L);
+            assertThat(store.scope(SCOPE.stack(), "other").deployments().list(null, 10)).as("per scope").isEmpty();
+            assertThatThrownBy(() -> deployments().list(null, 0)).isInstanceOf(InvalidStateException.class);
+        }
+
+        @Test
+        @Timeout(120)
+        @DisplayName("8 racing begins on 2 instances: exactly one wins, 10 rounds, versions never repeat")
+        void racingBegins() throws Exception {
+            StateStore second = open(url);
+            for (int round = 0; round < 10; round++) {
+                ScopeId roundScope = new ScopeId(SCOPE.stack(), "deploy-race-" + round);
+                AtomicInteger thread = new AtomicInteger();
+                List<Optional<DeploymentLease>> results = race(8, () -> {
+                    int me = thread.getAndIncrement();
+                    try {
+                        return Optional.of((me % 2 == 0 ? store : second).scope(roundScope).deployments().begin(meta, minute));
+                    } catch (DeploymentInProgressException e) {
+                        return Optional.empty();
+                    }
+                });
+                List<DeploymentLease> winners = results.stream().flatMap(Optional::stream).collect(Collectors.toList());
+                assertThat(winners).as("winners of round " + round).hasSize(1);
+                assertThat(winners.get(0).version()).isEqualTo(1);
+                assertThat(second.scope(roundScope).deployments().list(null, 10)).hasSize(1);
+            }
+        }
+
+        @Test
+        @DisplayName("a second store instance sees the first's deployments and journals, and can end them")
+        void secondInstance() {
+            DeploymentLease lease = deployments().begin(meta, minute);
+            deployments().appendEvents(lease.version(), lease.token(), List.of(event(1, "{\"a\":1}")));
+            Deployments other = open(url).scope(SCOPE).deployments();
+            assertThat(other.get(lease.version()).orElseThrow().meta()).isEqualTo(meta);
+            assertThat(seqs(other.readEvents(lease.version(), 1))).containsExactly(1L);
+            assertThatThrownBy(() -> other.begin(meta, minute)).isInstanceOf(DeploymentInProgressException.class);
+            other.end(lease.version(), lease.token(), DeploymentOutcome.SUCCEEDED, null);
+            assertThat(deployments().get(lease.version()).orElseThrow().outcome()).isEqualTo(DeploymentOutcome.SUCCEEDED);
+        }
+
+        @Test
+        @DisplayName("versions are never reused after the stage or the stack is deleted")
+        void versionsSurviveDeletion() {
+            scope().create(record("R", ResourceStatus.CREATED));
+            DeploymentLease first = deployments().begin(meta, minute);
+            deployments().end(first.version(), first.token(), DeploymentOutcome.SUCCEEDED, null);
+            scope().deleteAll();
+            store.deleteStack(SCOPE.stack());
+            assertThat(deployments().begin(meta, minute).version()).isEqualTo(first.version() + 1);
+            assertThat(deployments().list(null, 10)).hasSize(2);
+            assertThat(store.stacks()).as("deployments alone do not list a stack").doesNotContain(SCOPE.stack());
+        }
+
+        @Test
+        @DisplayName("the deploy lock is the open deployment: its token is the lock id, its version the fencing token")
+        void lockIsTheOpenDeployment() {
+            LockLease lock = scope().acquireLock("ci@runner-7", minute);
+            DeploymentRecord open = deployments().open().orElseThrow();
+            assertThat(open.version()).isEqualTo(lock.fencingToken());
+            assertThat(open.meta().command()).isEqualTo("deploy");
+            assertThat(open.lockInfo().owner()).isEqualTo("ci@runner-7");
+            assertThatThrownBy(() -> deployments().begin(meta, minute)).isInstanceOf(DeploymentInProgressException.class);
+            deployments().heartbeat(open.version(), lock.lockId());
+            scope().releaseLock(lock.lockId());
+            assertThat(deployments().get(open.version()).orElseThrow().outcome()).isEqualTo(DeploymentOutcome.SUCCEEDED);
+
+            DeploymentLease deploy = deployments().begin(meta, minute);
+            assertThat(scope().lockInfo().map(LockInfo::fencingToken)).contains(deploy.version());
+            assertThat(scope().lockInfo().map(LockInfo::owner)).contains("alice@laptop");
+            LockConflictException e = catchThrowableOfType(LockConflictException.class,
+                    () -> scope().acquireLock("bob", minute));
+            assertThat(e.holder().map(LockInfo::fencingToken)).contains(deploy.version());
+            scope().renewLock(deploy.token(), minute);
+            assertThat(scope().forceReleaseLock()).isTrue();
+            assertThat(deployments().get(deploy.version()).orElseThrow().outcome()).isEqualTo(DeploymentOutcome.ABANDONED);
+            deployments().end(deploy.version(), deploy.token(), DeploymentOutcome.SUCCEEDED, null);
+            assertThat(deployments().get(deploy.version()).orElseThrow().outcome()).isEqualTo(DeploymentOutcome.COMPLETED_LATE);
+        }
+
+        @Test
+        @DisplayName("retention: journals beyond the newest kept are pruned when a deployment ends; their records stay")
+        void retention() {
+            Deployments keepingTwo = open(fixture().withJournalsKept(url, 2)).scope(SCOPE).deployments();
+            for (int i = 0; i < 4; i++) {
+                DeploymentLease lease = keepingTwo.begin(meta, minute);
+                keepingTwo.appendEvents(lease.version(), lease.token(), List.of(event(1, "1"), event(2, "2")));
+                keepingTwo.end(lease.version(), lease.token(), DeploymentOutcome.SUCCEEDED, null);
+            }
+            assertThat(keepingTwo.list(null, 10)).as("every record stays").hasSize(4);
+            for (long version : List.of(1L, 2L)) {
+                DeploymentRecord pruned = deployments().get(version).orElseThrow();
+                assertThat(pruned.journalPruned()).as("version " + version).isTrue();
+                assertThat(pruned.lastSeq()).isEqualTo(2);
+                assertThat(deployments().readEvents(version, 1)).isEmpty();
+            }
+            for (long version : List.of(3L, 4L)) {
+                assertThat(deployments().get(version).orElseThrow().journalPruned()).isFalse();
+                assertThat(seqs(deployments().readEvents(version, 1))).containsExactly(1L, 2L);
+            }
+            DeploymentLease open = keepingTwo.begin(meta, minute);
+            keepingTwo.appendEvents(open.version(), open.token(), List.of(event(1, "1")));
+            assertThat(deployments().readEvents(open.version(), 1)).as("an open deployment keeps its journal").hasSize(1);
+        }
+
+        @Test
+        @DisplayName("arguments are checked before any I/O")
+        void arguments() {
+            assertThatThrownBy(() -> deployments().begin(null, minute)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> deployments().begin(meta, Duration.ofMillis(-1))).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> new DeploymentMeta("apply", null, null, null)).isInstanceOf(InvalidStateException.class);
+            assertThatThrownBy(() -> event(0, "1")).isInstanceOf(InvalidStateException.class);
+            DeploymentLease lease = deployments().begin(meta, minute);
+            assertThatThrownBy(() -> deployments().appendEvents(lease.version(), lease.token(), null))
+                    .isInstanceOf(InvalidStateException.class);
+            assertThat(deployments().list(null, 10)).hasSize(1);
         }
     }
 

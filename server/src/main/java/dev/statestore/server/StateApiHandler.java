@@ -24,6 +24,7 @@ import dev.statestore.StateStoreAuthenticationException;
 import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.StateStoreAccessDeniedException;
 import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.StateWriteFencedException;
 import dev.statestore.Versioned;
 import dev.statestore.spi.StateJson;
 import java.io.ByteArrayOutputStream;
@@ -80,7 +81,7 @@ final class StateApiHandler implements HttpHandler {
     }
 
     /** An answer: status, headers and body (null for none). */
-    private record Response(int status, Map<String, String> headers, byte[] body) {
+    record Response(int status, Map<String, String> headers, byte[] body) {
         static Response json(int status, String json) {
             return new Response(status, new LinkedHashMap<>(Map.of("Content-Type", "application/json")),
                     json.getBytes(StandardCharsets.UTF_8));
@@ -101,7 +102,7 @@ final class StateApiHandler implements HttpHandler {
     }
 
     /** A request answered with an error before or instead of reaching the store. */
-    private static final class Refused extends RuntimeException {
+    static final class Refused extends RuntimeException {
         final Response response;
 
         Refused(Response response) {
@@ -221,7 +222,8 @@ final class StateApiHandler implements HttpHandler {
     }
 
     private enum Route {
-        VERSION, STACKS, DIAGNOSE, STACK, STAGES, RESOURCES, RESOURCE, REPLACED, OUTPUT, RECORDS, LOCK, LEASE
+        VERSION, STACKS, DIAGNOSE, STACK, STAGES, RESOURCES, RESOURCE, REPLACED, OUTPUT, RECORDS, LOCK, LEASE, ALL,
+        DEPLOYMENTS, DEPLOYMENT, EVENTS, HEARTBEAT, END
     }
 
     private Response serve(HttpExchange exchange) {
@@ -240,6 +242,7 @@ final class StateApiHandler implements HttpHandler {
                 node.put("version", API_VERSION);
                 // Beyond Alchemy's API: versions, conditional writes, paged records, the lock (see docs/http-api.md).
                 node.put("statestore", EXTENSIONS_VERSION);
+                node.putArray("capabilities").add("deployments");
                 return Response.json(200, node);
             }
             case STACKS -> {
@@ -256,7 +259,22 @@ final class StateApiHandler implements HttpHandler {
             }
             default -> {
                 StateScope scope = store.scope(segment(path[3]), segment(path[5]));
-                return scoped(route, method, scope, path, exchange);
+                if (route == Route.RESOURCE || route == Route.OUTPUT) {
+                    String fence = query(exchange.getRequestURI().getRawQuery()).get("fence");
+                    if (fence != null) {
+                        scope = scope.fenced(fence(fence));
+                    }
+                }
+                try {
+                    return scoped(route, method, scope, path, exchange);
+                } catch (StateWriteFencedException e) {
+                    ObjectNode node = error("StateWriteFenced", e.getMessage());
+                    node.put("_tag", "StateWriteFenced");
+                    node.put("stack", e.scope().stack());
+                    node.put("stage", e.scope().stage());
+                    node.put("fence", e.fence());
+                    return Response.json(412, node);
+                }
             }
         }
     }
@@ -288,6 +306,18 @@ final class StateApiHandler implements HttpHandler {
             }
             case LEASE -> {
                 return lease(method, scope, segment(path[7]), exchange);
+            }
+            case ALL -> {
+                // The documents are copied in as they are stored, keyed by fqn.
+                StringBuilder json = new StringBuilder("{");
+                scope.stream().forEach(v -> json.append(json.length() == 1 ? "" : ",")
+                        .append(StateJson.compact(StateJson.nodes().textNode(v.value().fqn()))).append(':')
+                        .append(v.value().toJson()));
+                return Response.json(200, json.append('}').toString());
+            }
+            case DEPLOYMENTS, DEPLOYMENT, EVENTS, HEARTBEAT, END -> {
+                return DeploymentRoutes.serve(route.name(), method, scope, path, readBody(route, method, exchange),
+                        query(exchange.getRequestURI().getRawQuery()));
             }
             default -> throw new IllegalStateException(route.name());
         }
@@ -422,6 +452,19 @@ final class StateApiHandler implements HttpHandler {
         }
         scope.releaseLock(lockId);
         return Response.empty(204);
+    }
+
+    /** Alchemy's {@code ?fence=N}: the version of the deployment the write is made under. */
+    private static long fence(String value) {
+        try {
+            long fence = Long.parseLong(value);
+            if (fence >= 1) {
+                return fence;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw Refused.of(400, "invalid", "fence is the version of a deployment: a whole number from 1");
     }
 
     private static Duration ttl(JsonNode body) {
@@ -564,6 +607,11 @@ final class StateApiHandler implements HttpHandler {
         }
     }
 
+    /** The JSON body of a deployment route that takes one; null for the others. */
+    private JsonNode readBody(Route route, String method, HttpExchange exchange) {
+        return method.equals("POST") ? readJson(exchange) : null;
+    }
+
     private Refused tooLarge(HttpExchange exchange) {
         // The rest of the body is not read: the connection closes after the answer.
         return new Refused(Response.json(413, error("too-large", "the body is over " + maxBody + " bytes"))
@@ -607,11 +655,26 @@ final class StateApiHandler implements HttpHandler {
                 case "output" -> Route.OUTPUT;
                 case "records" -> Route.RECORDS;
                 case "lock" -> Route.LOCK;
+                case "all" -> Route.ALL;
+                case "deployments" -> Route.DEPLOYMENTS;
                 default -> null;
             };
         }
         if (p.length == 8 && !p[7].isEmpty()) {
-            return p[6].equals("resources") ? Route.RESOURCE : p[6].equals("lock") ? Route.LEASE : null;
+            return switch (p[6]) {
+                case "resources" -> Route.RESOURCE;
+                case "lock" -> Route.LEASE;
+                case "deployments" -> Route.DEPLOYMENT;
+                default -> null;
+            };
+        }
+        if (p.length == 9 && p[6].equals("deployments") && !p[7].isEmpty()) {
+            return switch (p[8]) {
+                case "events" -> Route.EVENTS;
+                case "heartbeat" -> Route.HEARTBEAT;
+                case "end" -> Route.END;
+                default -> null;
+            };
         }
         return null;
     }
@@ -622,6 +685,8 @@ final class StateApiHandler implements HttpHandler {
             case RESOURCE, OUTPUT -> method.equals("GET") || method.equals("PUT") || method.equals("DELETE");
             case LOCK -> method.equals("GET") || method.equals("POST") || method.equals("DELETE");
             case LEASE -> method.equals("PUT") || method.equals("DELETE");
+            case DEPLOYMENTS, EVENTS -> method.equals("GET") || method.equals("POST");
+            case HEARTBEAT, END -> method.equals("POST");
             default -> method.equals("GET");
         };
     }

@@ -83,7 +83,7 @@ class StateServerTest {
     @Test
     void alchemysRoutesAndStatusCodes() throws Exception {
         assertThat(send(HttpRequest.newBuilder(URI.create(server.uri() + "/version"))).body())
-                .as("no token needed").isEqualTo("{\"version\":7,\"statestore\":1}");
+                .as("no token needed").isEqualTo("{\"version\":7,\"statestore\":1,\"capabilities\":[\"deployments\"]}");
         // The fqn is encoded twice, as Alchemy's client sends it: Api/Worker as Api%252FWorker.
         HttpResponse<String> written = put(SCOPE + "/resources/Api%252FWorker", record("Api/Worker", "created"));
         assertThat(written.statusCode()).isEqualTo(200);
@@ -121,6 +121,77 @@ class StateServerTest {
         assertThat(store.stages("app")).containsExactly("dev");
         assertThat(send(request("/state/stacks/app?unknown=1").DELETE()).statusCode()).isEqualTo(204);
         assertThat(store.stacks()).isEmpty();
+    }
+
+    private HttpResponse<String> post(String path, String json) throws Exception {
+        return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode json(HttpResponse<String> response) throws Exception {
+        return dev.statestore.spi.StateJson.parse(response.body());
+    }
+
+    @Test
+    void alchemysDeploymentRoutesWithItsBodiesStatusCodesAndTaggedErrors() throws Exception {
+        String meta = "{\"command\":\"deploy\",\"initiator\":{\"user\":\"sam\",\"host\":\"laptop\",\"pid\":42},"
+                + "\"alchemyVersion\":\"2.0.0\"}";
+        HttpResponse<String> begun = post(SCOPE + "/deployments", "{\"meta\":" + meta + ",\"ttlMillis\":60000}");
+        assertThat(begun.statusCode()).isEqualTo(200);
+        assertThat(json(begun).get("version").asLong()).isEqualTo(1);
+        String token = json(begun).get("token").textValue();
+
+        HttpResponse<String> busy = post(SCOPE + "/deployments", "{\"meta\":" + meta + "}");
+        assertThat(busy.statusCode()).isEqualTo(409);
+        assertThat(json(busy).get("_tag").textValue()).isEqualTo("DeploymentInProgress");
+        assertThat(json(busy).get("holder").get("version").asLong()).isEqualTo(1);
+        assertThat(json(busy).get("holder").get("meta").get("initiator").get("user").textValue()).isEqualTo("sam");
+        assertThat(busy.body()).doesNotContain(token);
+
+        HttpResponse<String> appended = post(SCOPE + "/deployments/1/events", "{\"token\":\"" + token + "\",\"events\":["
+                + "{\"seq\":1,\"ts\":1700000000000,\"payload\":{\"op\":\"start\"}},"
+                + "{\"seq\":2,\"ts\":1700000000001,\"fqn\":\"Api\",\"payload\":[1,2.50,\"x\"]}]}");
+        assertThat(appended.statusCode()).isEqualTo(200);
+        assertThat(appended.body()).isEqualTo("{\"ackedSeq\":2}");
+        assertThat(send(request(SCOPE + "/deployments/1/events?fromSeq=2")).body())
+                .isEqualTo("[{\"seq\":2,\"ts\":1700000000001,\"fqn\":\"Api\",\"payload\":[1,2.50,\"x\"]}]");
+
+        HttpResponse<String> wrong = post(SCOPE + "/deployments/1/heartbeat", "{\"token\":\"nope\"}");
+        assertThat(wrong.statusCode()).isEqualTo(403);
+        assertThat(json(wrong).get("_tag").textValue()).isEqualTo("DeploymentTokenInvalid");
+        assertThat(json(wrong).get("version").asLong()).isEqualTo(1);
+        HttpResponse<String> missing = post(SCOPE + "/deployments/9/heartbeat", "{\"token\":\"" + token + "\"}");
+        assertThat(missing.statusCode()).isEqualTo(410);
+        assertThat(json(missing).get("_tag").textValue()).isEqualTo("DeploymentNotFound");
+        assertThat(post(SCOPE + "/deployments/1/heartbeat", "{\"token\":\"" + token + "\"}").statusCode()).isEqualTo(204);
+
+        // A fenced write under the open deployment lands; once a newer one has begun it is refused.
+        assertThat(put(SCOPE + "/resources/Api?fence=1", record("Api", "created")).statusCode()).isEqualTo(200);
+        HttpResponse<String> takeover = post(SCOPE + "/deployments", "{\"meta\":" + meta + ",\"supersede\":1}");
+        assertThat(json(takeover).get("version").asLong()).isEqualTo(2);
+        HttpResponse<String> fenced = put(SCOPE + "/resources/Api?fence=1", record("Api", "updated"));
+        assertThat(fenced.statusCode()).isEqualTo(412);
+        assertThat(json(fenced).get("_tag").textValue()).isEqualTo("StateWriteFenced");
+        assertThat(json(fenced).get("fence").asLong()).isEqualTo(1);
+        assertThat(send(request(SCOPE + "/resources/Api?fence=1").DELETE()).statusCode()).isEqualTo(412);
+        assertThat(put(SCOPE + "/output?fence=1", "{}").statusCode()).isEqualTo(412);
+        assertThat(put(SCOPE + "/resources/Api?fence=zero", record("Api", "updated")).statusCode()).isEqualTo(400);
+        assertThat(store.scope("app", "dev").require("Api").value().status().wireName()).isEqualTo("created");
+        assertThat(send(request(SCOPE + "/all")).body()).isEqualTo("{\"Api\":" + record("Api", "created") + "}");
+
+        assertThat(post(SCOPE + "/deployments/1/end", "{\"token\":\"" + token + "\",\"outcome\":\"succeeded\","
+                + "\"summary\":{\"counts\":{\"create\":1}}}").statusCode()).isEqualTo(204);
+        com.fasterxml.jackson.databind.JsonNode first = json(send(request(SCOPE + "/deployments/1")));
+        assertThat(first.get("outcome").textValue()).isEqualTo("completed-late");
+        assertThat(first.get("startedAt").isIntegralNumber()).isTrue();
+        assertThat(first.toString()).doesNotContain(token).doesNotContain("tokenHash");
+        assertThat(send(request(SCOPE + "/deployments/7")).body()).as("absent: 200, empty").isEmpty();
+        com.fasterxml.jackson.databind.JsonNode listed = json(send(request(SCOPE + "/deployments?limit=1")));
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).get("version").asLong()).isEqualTo(2);
+        assertThat(json(send(request(SCOPE + "/deployments?before=2"))).get(0).get("version").asLong()).isEqualTo(1);
+        assertThat(post(SCOPE + "/deployments/2/end", "{\"token\":\"x\",\"outcome\":\"abandoned\"}").statusCode())
+                .as("only an engine's outcomes").isEqualTo(400);
+        assertThat(send(request(SCOPE + "/deployments").DELETE()).statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -4,6 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.CorruptStateException;
 import dev.statestore.InvalidStateException;
+import dev.statestore.DeploymentEvent;
+import dev.statestore.DeploymentLease;
+import dev.statestore.DeploymentMeta;
+import dev.statestore.DeploymentNotFoundException;
+import dev.statestore.DeploymentOutcome;
+import dev.statestore.DeploymentRecord;
+import dev.statestore.DeploymentSummary;
+import dev.statestore.DeploymentTokenInvalidException;
+import dev.statestore.Deployments;
 import dev.statestore.LockInfo;
 import dev.statestore.LockLease;
 import dev.statestore.Page;
@@ -29,7 +38,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -48,20 +56,41 @@ public final class BackendStateStore implements StateStore {
      * and closing it leaves the backend to the store it was made from.
      */
     private final boolean passesSealed;
+    /** The newest deployments of a scope whose journals are kept (see StateStores.JOURNALS_OPTION). */
+    private final int journalsKept;
     private volatile boolean closed;
 
     public BackendStateStore(StoreBackend backend) {
-        this(backend, false);
+        this(backend, dev.statestore.StateStores.DEFAULT_JOURNALS);
     }
 
-    private BackendStateStore(StoreBackend backend, boolean passesSealed) {
+    public BackendStateStore(StoreBackend backend, int journalsKept) {
+        this(backend, false, journalsKept);
+    }
+
+    private BackendStateStore(StoreBackend backend, boolean passesSealed, int journalsKept) {
         this.backend = backend;
         this.passesSealed = passesSealed;
+        this.journalsKept = journalsKept;
     }
 
     /** The same backend, with documents sealed by clients passing through as they are; closing the view closes nothing. */
     public StateStore passingSealedDocuments() {
-        return passesSealed ? this : new BackendStateStore(backend, true);
+        return passesSealed ? this : new BackendStateStore(backend, true, journalsKept);
+    }
+
+    /**
+     * Prunes the journals beyond those kept, after a deployment closed. Retention is housekeeping: a failure here
+     * is logged and leaves the journals for the next end to prune, never failing the end that succeeded.
+     */
+    private void pruneJournals(ScopeId scope) {
+        try {
+            backend().deployments().pruneJournals(scope, journalsKept);
+        } catch (dev.statestore.StateStoreException e) {
+            org.slf4j.LoggerFactory.getLogger(BackendStateStore.class).warn(
+                    "could not prune the deployment journals of {} beyond the newest {}: {}", scope, journalsKept,
+                    e.getMessage());
+        }
     }
 
     /** The backend, unless this store is closed: a closed store says so instead of failing obscurely. */
@@ -119,14 +148,34 @@ public final class BackendStateStore implements StateStore {
     private final class Scope implements StateScope {
 
         private final ScopeId id;
+        /** The deployment this view's writes are fenced by, or WriteCondition.UNFENCED. */
+        private final long fence;
 
         Scope(ScopeId id) {
+            this(id, WriteCondition.UNFENCED);
+        }
+
+        private Scope(ScopeId id, long fence) {
             this.id = id;
+            this.fence = fence;
         }
 
         @Override
         public ScopeId id() {
             return id;
+        }
+
+        @Override
+        public StateScope fenced(long deployment) {
+            if (deployment < 1) {
+                throw new InvalidStateException("a fence is the version of a deployment, at least 1, not " + deployment);
+            }
+            return new Scope(id, deployment);
+        }
+
+        /** The condition, carrying this view's fence. */
+        private WriteCondition fenced(WriteCondition condition) {
+            return condition.fencedBy(fence);
         }
 
         @Override
@@ -177,35 +226,35 @@ public final class BackendStateStore implements StateStore {
         @Override
         public Versioned<ResourceState> create(ResourceState record) {
             requireWritableName(record.fqn());
-            return writeRecord(record, WriteCondition.absent());
+            return writeRecord(record, fenced(WriteCondition.absent()));
         }
 
         @Override
         public Versioned<ResourceState> update(ResourceState record, long expectedVersion) {
             requireWritableName(record.fqn());
             requireNotCorrupt(StateKey.record(record.fqn()));
-            return writeRecord(record, WriteCondition.version(expectedVersion));
+            return writeRecord(record, fenced(WriteCondition.version(expectedVersion)));
         }
 
         @Override
         public Versioned<ResourceState> put(ResourceState record) {
             requireWritableName(record.fqn());
             requireNotCorrupt(StateKey.record(record.fqn()));
-            return writeRecord(record, WriteCondition.any());
+            return writeRecord(record, fenced(WriteCondition.any()));
         }
 
         @Override
         public void delete(String fqn, long expectedVersion) {
             requireWritableName(fqn);
             requireNotCorrupt(StateKey.record(fqn));
-            backend().delete(id, StateKey.record(fqn), WriteCondition.version(expectedVersion));
+            backend().delete(id, StateKey.record(fqn), fenced(WriteCondition.version(expectedVersion)));
         }
 
         @Override
         public boolean delete(String fqn) {
             requireWritableName(fqn);
             requireNotCorrupt(StateKey.record(fqn));
-            return backend().delete(id, StateKey.record(fqn), WriteCondition.any());
+            return backend().delete(id, StateKey.record(fqn), fenced(WriteCondition.any()));
         }
 
         @Override
@@ -215,55 +264,69 @@ public final class BackendStateStore implements StateStore {
 
         @Override
         public Versioned<StackOutput> createOutput(StackOutput output) {
-            return writeOutput(output, WriteCondition.absent());
+            return writeOutput(output, fenced(WriteCondition.absent()));
         }
 
         @Override
         public Versioned<StackOutput> updateOutput(StackOutput output, long expectedVersion) {
             requireNotCorrupt(StateKey.output());
-            return writeOutput(output, WriteCondition.version(expectedVersion));
+            return writeOutput(output, fenced(WriteCondition.version(expectedVersion)));
         }
 
         @Override
         public Versioned<StackOutput> putOutput(StackOutput output) {
             requireNotCorrupt(StateKey.output());
-            return writeOutput(output, WriteCondition.any());
+            return writeOutput(output, fenced(WriteCondition.any()));
         }
 
         @Override
         public boolean deleteOutput() {
             requireNotCorrupt(StateKey.output());
-            return backend().delete(id, StateKey.output(), WriteCondition.any());
+            return backend().delete(id, StateKey.output(), fenced(WriteCondition.any()));
         }
 
         @Override
         public void deleteAll() {
-            backend().deleteScope(id);
+            if (fence == WriteCondition.UNFENCED) {
+                backend().deleteScope(id);
+                return;
+            }
+            // Fenced: each deletion checks the fence, so a deploy that lost its lease stops at its first one.
+            for (Versioned<ResourceState> record : listAll()) {
+                backend().delete(id, StateKey.record(record.value().fqn()), fenced(WriteCondition.any()));
+            }
+            backend().delete(id, StateKey.output(), fenced(WriteCondition.any()));
         }
 
         @Override
         public LockLease acquireLock(String owner, Duration ttl) {
-            return backend().deployLocks().acquire(id, UUID.randomUUID().toString(), requireOwner(owner), requireTtl(ttl));
+            return backend().deployments().acquireLock(id, requireOwner(owner), requireTtl(ttl));
         }
 
         @Override
         public LockLease renewLock(String lockId, Duration ttl) {
-            return backend().deployLocks().renew(id, requireLockId(lockId), requireTtl(ttl));
+            return backend().deployments().renewLock(id, requireLockId(lockId), requireTtl(ttl));
         }
 
         @Override
         public void releaseLock(String lockId) {
-            backend().deployLocks().release(id, requireLockId(lockId));
+            backend().deployments().releaseLock(id, requireLockId(lockId));
+            pruneJournals(id);
         }
 
         @Override
         public Optional<LockInfo> lockInfo() {
-            return backend().deployLocks().info(id);
+            return backend().deployments().lockInfo(id);
         }
 
         @Override
         public boolean forceReleaseLock() {
-            return backend().deployLocks().forceRelease(id);
+            return backend().deployments().forceReleaseLock(id);
+        }
+
+        @Override
+        public Deployments deployments() {
+            return new ScopeDeployments(id);
         }
 
         /**
@@ -386,6 +449,95 @@ public final class BackendStateStore implements StateStore {
                 throw new CorruptStateException(stored.location(), "not valid JSON: " + StateJson.problem(e), e);
             }
         }
+    }
+
+    /** The deployments of one scope, with their arguments checked before any I/O. */
+    private final class ScopeDeployments implements Deployments {
+        private final ScopeId id;
+
+        ScopeDeployments(ScopeId id) {
+            this.id = id;
+        }
+
+        @Override
+        public DeploymentLease begin(DeploymentMeta meta, Duration ttl) {
+            return backend().deployments().begin(id, requireMeta(meta), requireBeginTtl(ttl), null);
+        }
+
+        @Override
+        public DeploymentLease begin(DeploymentMeta meta, Duration ttl, long supersede) {
+            return backend().deployments().begin(id, requireMeta(meta), requireBeginTtl(ttl), supersede);
+        }
+
+        @Override
+        public long appendEvents(long version, String token, List<DeploymentEvent> events) {
+            if (events == null || events.stream().anyMatch(java.util.Objects::isNull)) {
+                throw new InvalidStateException("events are a list of events");
+            }
+            return backend().deployments().appendEvents(id, requireVersion(version), requireToken(version, token),
+                    List.copyOf(events));
+        }
+
+        @Override
+        public void heartbeat(long version, String token) {
+            backend().deployments().heartbeat(id, requireVersion(version), requireToken(version, token));
+        }
+
+        @Override
+        public void end(long version, String token, DeploymentOutcome outcome, DeploymentSummary summary) {
+            if (outcome == null || !outcome.isEngineOutcome()) {
+                throw new InvalidStateException("a deployment ends succeeded, failed or interrupted, not " + outcome);
+            }
+            backend().deployments().end(id, requireVersion(version), requireToken(version, token), outcome, summary);
+            pruneJournals(id);
+        }
+
+        @Override
+        public List<DeploymentRecord> list(Long before, int limit) {
+            if (limit < 1 || limit > MAX_LIST) {
+                throw new InvalidStateException("a list of deployments has 1 to " + MAX_LIST + " records, not " + limit);
+            }
+            return before != null && before <= 1 ? List.of() : backend().deployments().list(id, before, limit);
+        }
+
+        @Override
+        public Optional<DeploymentRecord> get(long version) {
+            return version < 1 ? Optional.empty() : backend().deployments().get(id, version);
+        }
+
+        @Override
+        public List<DeploymentEvent> readEvents(long version, long fromSeq) {
+            return backend().deployments().readEvents(id, requireVersion(version), Math.max(1, fromSeq));
+        }
+
+        private long requireVersion(long version) {
+            if (version < 1) {
+                throw new DeploymentNotFoundException(id, version);
+            }
+            return version;
+        }
+
+        private String requireToken(long version, String token) {
+            if (token == null || token.isEmpty() || token.length() > 256) {
+                throw new DeploymentTokenInvalidException(id, version);
+            }
+            return token;
+        }
+    }
+
+    private static DeploymentMeta requireMeta(DeploymentMeta meta) {
+        if (meta == null) {
+            throw new InvalidStateException("a deployment needs its meta (command, initiator)");
+        }
+        return meta;
+    }
+
+    /** Zero is allowed, as Alchemy allows it: a begin that treats every open deployment as stale. */
+    private static Duration requireBeginTtl(Duration ttl) {
+        if (ttl == null || ttl.isNegative() || ttl.compareTo(MAX_LOCK_TTL) > 0) {
+            throw new InvalidStateException("a deployment's ttl is 0 to " + MAX_LOCK_TTL.toDays() + " days, not " + ttl);
+        }
+        return ttl;
     }
 
     private static String requireOwner(String owner) {

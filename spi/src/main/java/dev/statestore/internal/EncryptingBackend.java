@@ -6,7 +6,9 @@ import dev.statestore.CorruptStateException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateStoreMisconfiguredException;
-import dev.statestore.spi.DeployLocks;
+import dev.statestore.spi.ControlDocument;
+import dev.statestore.spi.ControlStore;
+import dev.statestore.spi.DeploymentJournal;
 import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
@@ -63,9 +65,24 @@ final class EncryptingBackend implements StoreBackend {
 
     private DocumentToWrite seal(ScopeId scope, DocumentToWrite document) {
         String keyId = keys.primary();
+        ObjectNode out = StateJson.nodes().objectNode();
+        if (document.tree().isObject() && document.key() instanceof StateKey.Record) {
+            for (String field : VISIBLE) {
+                JsonNode value = document.tree().get(field);
+                if (value != null) {
+                    out.set(field, value);
+                }
+            }
+        }
+        out.set(SEALED, sealEnvelope(document.json().getBytes(StandardCharsets.UTF_8), keyId,
+                associatedData(scope, document.key(), keyId)));
+        return DocumentToWrite.of(document.key(), out, document.status());
+    }
+
+    /** The JSON text sealed under {@code keyId}: gzipped first when that makes it smaller. */
+    private ObjectNode sealEnvelope(byte[] plaintext, String keyId, byte[] associatedData) {
         // Compressed before it is sealed: ciphertext does not compress, and a bundled script must still
         // fit the backends that compress (DynamoDB's items).
-        byte[] plaintext = document.json().getBytes(StandardCharsets.UTF_8);
         boolean zipped = false;
         if (plaintext.length > 1024) {
             byte[] smaller = gzip(plaintext);
@@ -80,21 +97,12 @@ final class EncryptingBackend implements StoreBackend {
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, keys.key(keyId), new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(associatedData(scope, document.key(), keyId));
+            cipher.updateAAD(associatedData);
             sealed = cipher.doFinal(plaintext);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM is in every JDK", e);
         }
-        ObjectNode out = StateJson.nodes().objectNode();
-        if (document.tree().isObject() && document.key() instanceof StateKey.Record) {
-            for (String field : VISIBLE) {
-                JsonNode value = document.tree().get(field);
-                if (value != null) {
-                    out.set(field, value);
-                }
-            }
-        }
-        ObjectNode envelope = out.putObject(SEALED);
+        ObjectNode envelope = StateJson.nodes().objectNode();
         envelope.put("alg", "A256GCM");
         envelope.put("kid", keyId);
         if (zipped) {
@@ -102,7 +110,34 @@ final class EncryptingBackend implements StoreBackend {
         }
         envelope.put("iv", Base64.getEncoder().encodeToString(nonce));
         envelope.put("ct", Base64.getEncoder().encodeToString(sealed));
-        return DocumentToWrite.of(document.key(), out, document.status());
+        return envelope;
+    }
+
+    /** The JSON text an envelope seals. @throws CorruptStateException if it does not open */
+    private String openEnvelope(JsonNode envelope, java.util.function.Function<String, byte[]> associatedData,
+            String location) {
+        String keyId = envelope.path("kid").asText();
+        SecretKey key = keys.key(keyId);
+        if (key == null) {
+            throw new StateStoreMisconfiguredException("cannot read " + location + ": it is sealed with the key '" + keyId
+                    + "', which is not configured (configured: " + String.join(", ", new TreeSet<>(keys.ids())) + ")");
+        }
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS,
+                    Base64.getDecoder().decode(envelope.path("iv").asText())));
+            cipher.updateAAD(associatedData.apply(keyId));
+            byte[] plain = cipher.doFinal(Base64.getDecoder().decode(envelope.path("ct").asText()));
+            if ("gzip".equals(envelope.path("zip").asText())) {
+                plain = gunzip(plain);
+            }
+            return new String(plain, StandardCharsets.UTF_8);
+        } catch (AEADBadTagException | IllegalArgumentException e) {
+            throw new CorruptStateException(location, "its sealed document does not open with the key '" + keyId
+                    + "': it was changed, moved from another record or scope, or sealed with another key of that id", e);
+        } catch (GeneralSecurityException e) {
+            throw new CorruptStateException(location, "its sealed document does not open: " + e.getMessage(), e);
+        }
     }
 
     /** The document as it was before sealing; one stored before encryption was on, as it is. */
@@ -117,32 +152,11 @@ final class EncryptingBackend implements StoreBackend {
         if (envelope == null) {
             return stored; // written before encryption was turned on
         }
-        String keyId = envelope.path("kid").asText();
-        SecretKey key = keys.key(keyId);
-        if (key == null) {
-            throw new StateStoreMisconfiguredException("cannot read " + stored.location() + ": it is sealed with the key '" + keyId
-                    + "', which is not configured (configured: " + String.join(", ", new TreeSet<>(keys.ids())) + ")");
+        String json = openEnvelope(envelope, keyId -> associatedData(scope, stored.key(), keyId), stored.location());
+        if (stored.key() instanceof StateKey.Record) {
+            requireReadableFieldsMatch(stored, node, json);
         }
-        try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS,
-                    Base64.getDecoder().decode(envelope.path("iv").asText())));
-            cipher.updateAAD(associatedData(scope, stored.key(), keyId));
-            byte[] plain = cipher.doFinal(Base64.getDecoder().decode(envelope.path("ct").asText()));
-            if ("gzip".equals(envelope.path("zip").asText())) {
-                plain = gunzip(plain);
-            }
-            String json = new String(plain, StandardCharsets.UTF_8);
-            if (stored.key() instanceof StateKey.Record) {
-                requireReadableFieldsMatch(stored, node, json);
-            }
-            return new StoredDocument(stored.key(), json, stored.version(), stored.updatedAt(), stored.location());
-        } catch (AEADBadTagException | IllegalArgumentException e) {
-            throw new CorruptStateException(stored.location(), "its sealed document does not open with the key '" + keyId
-                    + "': it was changed, moved from another record or scope, or sealed with another key of that id", e);
-        } catch (GeneralSecurityException e) {
-            throw new CorruptStateException(stored.location(), "its sealed document does not open: " + e.getMessage(), e);
-        }
+        return new StoredDocument(stored.key(), json, stored.version(), stored.updatedAt(), stored.location());
     }
 
     /**
@@ -283,8 +297,81 @@ final class EncryptingBackend implements StoreBackend {
     }
 
     @Override
-    public DeployLocks deployLocks() {
-        return delegate.deployLocks();
+    public Optional<ControlStore> controlStore() {
+        return delegate.controlStore().map(SealedControl::new);
+    }
+
+    /** Deployments run by the delegate's server (which seals them with its own key) pass through. */
+    @Override
+    public DeploymentJournal deployments() {
+        return delegate.controlStore().isPresent() ? StoreBackend.super.deployments() : delegate.deployments();
+    }
+
+    /**
+     * Control documents sealed whole, bound to their scope and name. The document handed up keeps what the
+     * delegate needs to compare it: its tag, or (for a delegate that compares text) the sealed text itself.
+     */
+    private final class SealedControl implements ControlStore {
+        private final ControlStore inner;
+
+        SealedControl(ControlStore inner) {
+            this.inner = inner;
+        }
+
+        private byte[] associatedData(ScopeId scope, String name, String keyId) {
+            return ("statestore/v1\u0000" + scope.stack() + "\u0000" + scope.stage() + "\u0000control\u0000" + name
+                    + "\u0000" + keyId).getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public Optional<ControlDocument> read(ScopeId scope, String name) {
+            return inner.read(scope, name).map(stored -> {
+                String location = "the control document '" + name + "' of " + scope;
+                String opened;
+                try {
+                    JsonNode node = StateJson.parse(stored.json());
+                    JsonNode envelope = node.get(SEALED);
+                    opened = envelope == null ? stored.json()
+                            : openEnvelope(envelope, keyId -> associatedData(scope, name, keyId), location);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    opened = stored.json(); // not JSON: the journal reports it as corrupt, naming it
+                }
+                return new ControlDocument(opened, stored.tag() != null ? "tag:" + stored.tag() : "raw:" + stored.json());
+            });
+        }
+
+        private Optional<ControlDocument> unwrap(Optional<ControlDocument> expected) {
+            return expected.map(this::unwrap);
+        }
+
+        private ControlDocument unwrap(ControlDocument expected) {
+            String tag = java.util.Objects.requireNonNull(expected.tag(), "a document this store read");
+            return tag.startsWith("tag:") ? new ControlDocument(expected.json(), tag.substring(4))
+                    : new ControlDocument(tag.substring(4), null);
+        }
+
+        @Override
+        public boolean compareAndSet(ScopeId scope, String name, Optional<ControlDocument> expected, String json) {
+            String keyId = keys.primary();
+            ObjectNode out = StateJson.nodes().objectNode();
+            out.set(SEALED, sealEnvelope(json.getBytes(StandardCharsets.UTF_8), keyId, associatedData(scope, name, keyId)));
+            return inner.compareAndSet(scope, name, unwrap(expected), StateJson.compact(out));
+        }
+
+        @Override
+        public boolean delete(ScopeId scope, String name, ControlDocument expected) {
+            return inner.delete(scope, name, unwrap(expected));
+        }
+
+        @Override
+        public java.time.Instant time(ScopeId scope) {
+            return inner.time(scope);
+        }
+
+        @Override
+        public Optional<dev.statestore.spi.LockState> legacyLock(ScopeId scope) {
+            return inner.legacyLock(scope);
+        }
     }
 
     @Override

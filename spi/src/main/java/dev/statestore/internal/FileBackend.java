@@ -7,13 +7,13 @@ import dev.statestore.InvalidStateException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
+import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.internal.FileNames.Slot;
-import dev.statestore.spi.DeployLocks;
+import dev.statestore.spi.ControlDocument;
+import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
-import dev.statestore.spi.LeaseStore;
-import dev.statestore.spi.StoredLease;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * ROOT/state/STACK/STAGE/__stack_output__.json   the stack output
  * ROOT/.statestore/STACK/STAGE/NAME.meta         {fqn, version, updatedAt, sha256} of NAME.json
  * ROOT/.statestore/STACK/STAGE/__scope__.lock    the file locked around every operation on the scope
- * ROOT/.statestore/STACK/STAGE/__deploy_lock__.json  the deploy lock
+ * ROOT/.statestore/STACK/STAGE/__control__/NAME.json  the deployments (see ControlStore): head,
+ *                                                 deployment/N, events/N/...
  * </pre>
  *
  * The metadata lives outside {@code state/} because Alchemy reads every file of a stage folder as a
@@ -82,7 +83,9 @@ final class FileBackend implements StoreBackend {
     private static final String META_DIR = ".statestore";
     private static final String META_EXTENSION = ".meta";
     private static final String SCOPE_LOCK = "__scope__.lock";
+    /** Where releases before deployments kept the deploy lock: read once, to turn it into a deployment. */
     private static final String DEPLOY_LOCK = "__deploy_lock__.json";
+    private static final String CONTROL_DIR = "__control__";
     private static final String TEMPORARY_PREFIX = "__tmp__";
     private static final Logger LOG = LoggerFactory.getLogger(FileBackend.class);
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
@@ -319,6 +322,7 @@ final class FileBackend implements StoreBackend {
     public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
         StateKey key = document.key();
         return locked(scope, true, () -> {
+            checkFence(scope, condition);
             Optional<Found> current = locate(scope, key);
             check(scope, key, condition, current);
             long version = current.map(Found::version).orElseGet(() -> tombstone(scope, key)) + 1;
@@ -446,6 +450,7 @@ final class FileBackend implements StoreBackend {
     @Override
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
         return locked(scope, true, () -> {
+            checkFence(scope, condition);
             Optional<Found> current = locate(scope, key);
             check(scope, key, condition, current);
             if (current.isEmpty()) {
@@ -703,47 +708,87 @@ final class FileBackend implements StoreBackend {
         }
     }
 
-    // ---- deploy lock ----------------------------------------------------------------------------
+    // ---- control documents (deployments) ---------------------------------------------------------
 
-    private LockState readLock(ScopeId scope) {
-        Path file = metaDir(scope).resolve(DEPLOY_LOCK);
-        try {
-            return LockState.fromJson(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            throw unavailable("cannot read " + file, e);
-        } catch (IllegalArgumentException e) {
-            throw new CorruptStateException(file.toString(), e.getMessage(), e);
+    /** Under the scope's lock, as begin's claim of a version is: one atomic step with the write. */
+    private void checkFence(ScopeId scope, WriteCondition condition) {
+        if (condition.isFenced() && Files.exists(controlFile(scope, condition.fenceDocument()))) {
+            throw new StateWriteFencedException(scope, condition.fence());
         }
     }
 
-    private void writeLock(ScopeId scope, LockState state) {
-        replace(scope, metaDir(scope).resolve(DEPLOY_LOCK), state.toJson().getBytes(StandardCharsets.UTF_8));
+    private Path controlFile(ScopeId scope, String name) {
+        return metaDir(scope).resolve(CONTROL_DIR).resolve(name + ".json");
+    }
+
+    private Optional<String> readControl(ScopeId scope, String name) {
+        Path file = controlFile(scope, name);
+        try {
+            return Optional.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw unavailable("cannot read " + file, e);
+        }
     }
 
     @Override
-    public DeployLocks deployLocks() {
-        return locks;
+    public Optional<ControlStore> controlStore() {
+        return Optional.of(control);
     }
 
-    private final DeployLocks locks = DeployLocks.overLeases(new LeaseStore() {
+    /** Files under the scope's metadata folder, compared by their text under the scope's lock. */
+    private final ControlStore control = new ControlStore() {
         @Override
-        public Optional<StoredLease> readLease(ScopeId scope) {
-            return locked(scope, false, () -> Optional.ofNullable(readLock(scope)).map(state -> new StoredLease(state, null)));
+        public Optional<ControlDocument> read(ScopeId scope, String name) {
+            return locked(scope, false, () -> readControl(scope, name).map(json -> new ControlDocument(json, null)));
         }
 
         @Override
-        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
+        public boolean compareAndSet(ScopeId scope, String name, Optional<ControlDocument> expected, String json) {
             return locked(scope, true, () -> {
-                if (!java.util.Objects.equals(readLock(scope), expected.map(StoredLease::state).orElse(null))) {
+                if (!readControl(scope, name).equals(expected.map(ControlDocument::json))) {
                     return false;
                 }
-                writeLock(scope, next);
+                Path file = controlFile(scope, name);
+                createDirectories(file.getParent());
+                replace(scope, file, json.getBytes(StandardCharsets.UTF_8));
                 return true;
             });
         }
-    });
+
+        @Override
+        public boolean delete(ScopeId scope, String name, ControlDocument expected) {
+            return locked(scope, true, () -> {
+                if (!readControl(scope, name).equals(Optional.of(expected.json()))) {
+                    return false;
+                }
+                Path file = controlFile(scope, name);
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    throw unavailable("cannot delete " + file, e);
+                }
+                return true;
+            });
+        }
+
+        @Override
+        public Optional<LockState> legacyLock(ScopeId scope) {
+            Path file = metaDir(scope).resolve(DEPLOY_LOCK);
+            return locked(scope, false, () -> {
+                try {
+                    return Optional.of(LockState.fromJson(new String(Files.readAllBytes(file), StandardCharsets.UTF_8)));
+                } catch (NoSuchFileException e) {
+                    return Optional.empty();
+                } catch (IOException e) {
+                    throw unavailable("cannot read " + file, e);
+                } catch (IllegalArgumentException e) {
+                    throw new CorruptStateException(file.toString(), e.getMessage(), e);
+                }
+            });
+        }
+    };
 
     // ---- files ----------------------------------------------------------------------------------
 

@@ -3,12 +3,11 @@ package dev.statestore.internal;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
+import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateNames;
-import dev.statestore.spi.DeployLocks;
+import dev.statestore.spi.ControlDocument;
+import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
-import dev.statestore.spi.LeaseStore;
-import dev.statestore.spi.StoredLease;
-import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
@@ -49,7 +48,7 @@ public final class MemoryBackend implements StoreBackend {
         final Map<String, Long> tombstones = new HashMap<>();
         Entry output;
         long outputTombstone;
-        LockState lock;
+        final Map<String, String> control = new HashMap<>();
 
         boolean isEmpty() {
             return records.isEmpty() && output == null;
@@ -109,6 +108,7 @@ public final class MemoryBackend implements StoreBackend {
         ScopeData data = data(scope);
         StateKey key = document.key();
         synchronized (data) {
+            checkFence(scope, data, condition);
             Entry current = live(data, key);
             long next = checkCondition(scope, key, condition, current) + 1;
             if (current == null) {
@@ -129,6 +129,7 @@ public final class MemoryBackend implements StoreBackend {
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
         ScopeData data = data(scope);
         synchronized (data) {
+            checkFence(scope, data, condition);
             Entry current = live(data, key);
             checkCondition(scope, key, condition, current);
             if (current == null) {
@@ -146,6 +147,13 @@ public final class MemoryBackend implements StoreBackend {
         } else {
             data.output = null;
             data.outputTombstone = current.version();
+        }
+    }
+
+    /** Under the scope's monitor, as begin's claim of a version is: one atomic step with the write. */
+    private static void checkFence(ScopeId scope, ScopeData data, WriteCondition condition) {
+        if (condition.isFenced() && data.control.containsKey(condition.fenceDocument())) {
+            throw new StateWriteFencedException(scope, condition.fence());
         }
     }
 
@@ -216,31 +224,40 @@ public final class MemoryBackend implements StoreBackend {
     }
 
     @Override
-    public DeployLocks deployLocks() {
-        return locks;
+    public Optional<ControlStore> controlStore() {
+        return Optional.of(control);
     }
 
-    private final DeployLocks locks = DeployLocks.overLeases(new LeaseStore() {
+    /** Control documents beside the records of each scope, compared by their text under the scope's monitor. */
+    private final ControlStore control = new ControlStore() {
         @Override
-        public Optional<StoredLease> readLease(ScopeId scope) {
+        public Optional<ControlDocument> read(ScopeId scope, String name) {
             ScopeData data = data(scope);
             synchronized (data) {
-                return Optional.ofNullable(data.lock).map(state -> new StoredLease(state, null));
+                return Optional.ofNullable(data.control.get(name)).map(json -> new ControlDocument(json, null));
             }
         }
 
         @Override
-        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
+        public boolean compareAndSet(ScopeId scope, String name, Optional<ControlDocument> expected, String json) {
             ScopeData data = data(scope);
             synchronized (data) {
-                if (!java.util.Objects.equals(data.lock, expected.map(StoredLease::state).orElse(null))) {
+                if (!java.util.Objects.equals(data.control.get(name), expected.map(ControlDocument::json).orElse(null))) {
                     return false;
                 }
-                data.lock = next;
+                data.control.put(name, json);
                 return true;
             }
         }
-    });
+
+        @Override
+        public boolean delete(ScopeId scope, String name, ControlDocument expected) {
+            ScopeData data = data(scope);
+            synchronized (data) {
+                return data.control.remove(name, expected.json());
+            }
+        }
+    };
 
     Optional<byte[]> rawRecord(ScopeId scope, String fqn) {
         ScopeData data = data(scope);

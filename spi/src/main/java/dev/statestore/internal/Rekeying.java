@@ -8,6 +8,9 @@ import dev.statestore.Page;
 import dev.statestore.RekeyResult;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
+import dev.statestore.spi.ControlDocument;
+import dev.statestore.spi.ControlStore;
+import dev.statestore.spi.DeploymentJournal;
 import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
@@ -16,7 +19,6 @@ import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,13 +47,13 @@ final class Rekeying {
     }
 
     RekeyResult run(ScopeId scope, String owner, LongConsumer progress) {
-        LockLease lease = raw.deployLocks().acquire(scope, UUID.randomUUID().toString(), owner, LEASE);
+        LockLease lease = sealed.deployments().acquireLock(scope, owner, LEASE);
         ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "statestore-rekey-lock-renewal");
             t.setDaemon(true);
             return t;
         });
-        renewer.scheduleAtFixedRate(() -> raw.deployLocks().renew(scope, lease.lockId(), LEASE),
+        renewer.scheduleAtFixedRate(() -> sealed.deployments().renewLock(scope, lease.lockId(), LEASE),
                 LEASE.toSeconds() / 3, LEASE.toSeconds() / 3, TimeUnit.SECONDS);
         try {
             long examined = 0;
@@ -77,10 +79,32 @@ final class Rekeying {
                     resealed++;
                 }
             }
+            resealControlDocuments(scope);
             return new RekeyResult(scope, keys.primary(), examined, resealed);
         } finally {
             renewer.shutdownNow();
-            raw.deployLocks().release(scope, lease.lockId());
+            sealed.deployments().releaseLock(scope, lease.lockId());
+        }
+    }
+
+    /** Re-seals the scope's deployments (records, journals) that are not under the primary key. */
+    private void resealControlDocuments(ScopeId scope) {
+        ControlStore rawControl = raw.controlStore().orElse(null);
+        ControlStore sealedControl = sealed.controlStore().orElse(null);
+        if (rawControl == null || sealedControl == null) {
+            return; // deployments run on a server, which seals them with its own key
+        }
+        for (String name : DeploymentJournal.controlDocumentNames(sealedControl, scope)) {
+            while (true) {
+                Optional<ControlDocument> stored = rawControl.read(scope, name);
+                if (stored.isEmpty() || keys.primary().equals(sealingKey(stored.get().json(), name))) {
+                    break;
+                }
+                ControlDocument plain = sealedControl.read(scope, name).orElse(null);
+                if (plain == null || sealedControl.compareAndSet(scope, name, Optional.of(plain), plain.json())) {
+                    break;
+                }
+            }
         }
     }
 
@@ -111,13 +135,17 @@ final class Rekeying {
         }
     }
 
-    /** The id of the key that sealed the raw document, or null if it is not sealed (or not JSON). */
+    /** The id of the key that sealed the raw document, or null if it is not sealed. */
     private static String sealingKey(StoredDocument rawDocument) {
+        return sealingKey(rawDocument.json(), rawDocument.location());
+    }
+
+    private static String sealingKey(String rawJson, String location) {
         try {
-            JsonNode envelope = StateJson.parse(rawDocument.json()).get(EncryptingBackend.SEALED);
+            JsonNode envelope = StateJson.parse(rawJson).get(EncryptingBackend.SEALED);
             return envelope == null ? null : envelope.path("kid").asText(null);
         } catch (JsonProcessingException e) {
-            throw new CorruptStateException(rawDocument.location(), "not valid JSON: " + e.getOriginalMessage(), e);
+            throw new CorruptStateException(location, "not valid JSON: " + e.getOriginalMessage(), e);
         }
     }
 }

@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>Scopes never see each other's keys; {@link #stacks()} and {@link #stages(String)} list those
  *       with at least one live document, in {@link dev.statestore.StateNames#ORDER}.
  *   <li>Listings return records only (never the stack output) in fqn order.
- *   <li>Deploy locks are leases over a compare-and-set of one small document per scope ({@link LeaseStore}),
- *       implemented once for every backend ({@link DeployLocks}).
+ *   <li>Deployments and the deploy lock are built once for every backend ({@link DeploymentJournal}) on small
+ *       documents per scope that the backend can compare-and-set ({@link ControlStore}), kept apart from records.
  *   <li>Unreachable or timing out: {@link dev.statestore.StateStoreUnavailableException}.
  * </ul>
  * Implementations are thread-safe.
@@ -105,10 +105,19 @@ public interface StoreBackend extends AutoCloseable {
     }
 
     /**
-     * The deploy locks of this backend's scopes: {@link DeployLocks#overLeases} over the backend's own
-     * {@link LeaseStore}, unless its locks run elsewhere (a server's). The same object on every call.
+     * The small documents deployments and the deploy lock are made of: the same object on every call. Empty only for
+     * a backend whose deployments run elsewhere (a server's), which overrides {@link #deployments()}.
      */
-    DeployLocks deployLocks();
+    Optional<ControlStore> controlStore();
+
+    /**
+     * The deployments and deploy locks of this backend's scopes: {@link DeploymentJournal#overControlDocuments} over
+     * {@link #controlStore()}, unless they run elsewhere.
+     */
+    default DeploymentJournal deployments() {
+        return DeploymentJournal.overControlDocuments(controlStore().orElseThrow(() -> new IllegalStateException(
+                describe() + " has no control store and does not say where its deployments are")));
+    }
 
     /**
      * Whether this backend itself refuses to write over a stored record that is not a valid record (a remote

@@ -1,20 +1,32 @@
 package dev.statestore.spi;
 
 /**
- * The precondition of a backend write or delete.
+ * The precondition of a backend write or delete: a version the stored record must have, and a fence.
  *
  * @param expectedVersion {@link #ANY_VERSION} for an unconditional write, {@link #ABSENT} for
  *     "no record may exist", otherwise the version the stored record must have
+ * @param fence {@link #UNFENCED}, or the version of the deployment the write is made under: the write must then
+ *     be refused with {@link dev.statestore.StateWriteFencedException}, writing nothing, if the control document
+ *     {@link #fenceDocument()} (the record of a newer deployment) exists, checked in the same atomic step as the
+ *     write wherever the backend has one
  */
-public record WriteCondition(long expectedVersion) {
+public record WriteCondition(long expectedVersion, long fence) {
 
     public static final long ANY_VERSION = -1;
     public static final long ABSENT = 0;
+    public static final long UNFENCED = 0;
 
     public WriteCondition {
         if (expectedVersion < -1) {
             throw new IllegalArgumentException("expected version " + expectedVersion);
         }
+        if (fence < 0) {
+            throw new IllegalArgumentException("fence " + fence);
+        }
+    }
+
+    public WriteCondition(long expectedVersion) {
+        this(expectedVersion, UNFENCED);
     }
 
     public static WriteCondition any() {
@@ -33,6 +45,20 @@ public record WriteCondition(long expectedVersion) {
         return new WriteCondition(version);
     }
 
+    /** The same condition, fenced by deployment {@code fence} ({@link #UNFENCED}: not fenced). */
+    public WriteCondition fencedBy(long fence) {
+        return new WriteCondition(expectedVersion, fence);
+    }
+
+    public boolean isFenced() {
+        return fence != UNFENCED;
+    }
+
+    /** The control document whose existence refuses a fenced write: the record of deployment {@code fence + 1}. */
+    public String fenceDocument() {
+        return ControlStore.deploymentName(fence + 1);
+    }
+
     public boolean isUnconditional() {
         return expectedVersion == ANY_VERSION;
     }
@@ -42,7 +68,7 @@ public record WriteCondition(long expectedVersion) {
     }
 
     /**
-     * Whether the condition holds for what is stored.
+     * Whether the version condition holds for what is stored.
      *
      * @param currentVersion the stored version, or 0 when there is no live record
      */

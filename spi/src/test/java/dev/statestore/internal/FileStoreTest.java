@@ -442,4 +442,49 @@ class FileStoreTest {
             }
         }
     }
+
+    /** What the release before deployments wrote as the deploy lock of a scope. */
+    private void writeLegacyLock(String lockId, long token, java.time.Instant acquired, java.time.Instant expires)
+            throws IOException {
+        Path file = tmp.resolve(".statestore/app/dev/__deploy_lock__.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "{\"lockId\":" + (lockId == null ? "null" : "\"" + lockId + "\"")
+                + ",\"owner\":\"old-ci\",\"fencingToken\":" + token + ",\"acquiredAt\":\"" + acquired
+                + "\",\"expiresAt\":\"" + expires + "\"}");
+    }
+
+    @Test
+    void aLockHeldUnderTheReleaseBeforeDeploymentsStaysHeldByItsIdAndItsTokenGoesOn() throws IOException {
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        writeLegacyLock("old-id", 41, now.minusSeconds(10), now.plusSeconds(300));
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            StateScope scope = store.scope("app", "dev");
+            dev.statestore.LockInfo held = scope.lockInfo().orElseThrow();
+            assertThat(held.owner()).isEqualTo("old-ci");
+            assertThat(held.fencingToken()).isEqualTo(41);
+            assertThat(held.expiresAt()).isEqualTo(now.plusSeconds(300));
+            assertThatThrownBy(() -> scope.acquireLock("new-ci", java.time.Duration.ofMinutes(1)))
+                    .isInstanceOf(dev.statestore.LockConflictException.class);
+            assertThat(scope.renewLock("old-id", java.time.Duration.ofMinutes(5)).fencingToken()).isEqualTo(41);
+            scope.releaseLock("old-id");
+            assertThat(scope.acquireLock("new-ci", java.time.Duration.ofMinutes(1)).fencingToken()).isEqualTo(42);
+            assertThat(scope.deployments().list(null, 10)).extracting(dev.statestore.DeploymentRecord::version)
+                    .containsExactly(42L, 41L);
+            assertThat(scope.deployments().get(41).orElseThrow().outcome())
+                    .isEqualTo(dev.statestore.DeploymentOutcome.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void aReleasedLockOfTheReleaseBeforeDeploymentsKeepsItsTokenGrowing() throws IOException {
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        writeLegacyLock(null, 7, now.minusSeconds(100), now.minusSeconds(50));
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            StateScope scope = store.scope("app", "dev");
+            assertThat(scope.lockInfo()).isEmpty();
+            assertThat(scope.deployments().begin(dev.statestore.DeploymentMeta.deploy(null),
+                    java.time.Duration.ofMinutes(1)).version()).isEqualTo(8);
+            assertThat(scope.deployments().list(null, 10)).hasSize(2);
+        }
+    }
 }

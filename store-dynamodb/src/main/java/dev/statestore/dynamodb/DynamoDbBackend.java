@@ -9,13 +9,13 @@ import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
+import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreUnavailableException;
-import dev.statestore.spi.DeployLocks;
+import dev.statestore.spi.ControlDocument;
+import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
-import dev.statestore.spi.LeaseStore;
 import dev.statestore.spi.LockState;
-import dev.statestore.spi.StoredLease;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
@@ -55,6 +55,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
@@ -81,7 +82,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * pk = STACK/STAGE, sk = r#FQN          a record ("live" set; a tombstone keeps only its version "v")
  * pk = STACK/STAGE, sk = h#SHA256       a record whose fqn is too long for a sort key (1,024 bytes)
  * pk = STACK/STAGE, sk = o              the stack output
- * pk = STACK/STAGE, sk = l              the deploy lock
+ * pk = STACK/STAGE, sk = x#NAME         a control document (deployments: see ControlStore): doc, v
+ * pk = STACK/STAGE, sk = l              the deploy lock of a release before deployments
  * pk = STACK/STAGE, sk = c#HASH#V#I     chunk I of version V of a large document
  * pk = #registry,   sk = STACK/STAGE    the scopes ever written
  * </pre>
@@ -97,7 +99,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * the whole item), or one {@code TransactWriteItems} for a large document: a JSON text over 350,000 bytes is gzipped, and
  * if still too big, split into chunk items keyed by the new version, written in the same transaction
  * as the record item; a reader gets the record item, then that version's chunks, so it never mixes two
- * versions. The largest document accepted is {@value #MAX_STORED_BYTES} bytes after gzip.
+ * versions. The largest document accepted is {@value #MAX_STORED_BYTES} bytes after gzip. A fenced write is a
+ * transaction too, with a {@code ConditionCheck} that the newer deployment's control item does not exist.
  */
 final class DynamoDbBackend implements StoreBackend {
 
@@ -417,8 +420,8 @@ final class DynamoDbBackend implements StoreBackend {
             if (condition.isUnconditional() || condition.requiresAbsent()) {
                 register(scope);
             }
-            if (!encoded.chunks().isEmpty()) {
-                return writeChunked(scope, condition, document, encoded);
+            if (!encoded.chunks().isEmpty() || condition.isFenced()) {
+                return writeTransacted(scope, condition, document, encoded);
             }
             return condition.isUnconditional() || condition.requiresAbsent() ? writeItem(scope, condition, document, encoded)
                     : replaceItem(scope, condition, document, encoded);
@@ -514,8 +517,12 @@ final class DynamoDbBackend implements StoreBackend {
         return new StoredDocument(key, document.json(), version, now, location(scope, sk));
     }
 
-    /** A large document: the record item and its chunks in one transaction, conditional on the version read. */
-    private StoredDocument writeChunked(ScopeId scope, WriteCondition condition, DocumentToWrite document, Encoded encoded) {
+    /**
+     * A large or a fenced document: the record item, its chunks and the check that no newer deployment has begun (for
+     * a fenced write), in one transaction, conditional on the version read.
+     */
+    private StoredDocument writeTransacted(ScopeId scope, WriteCondition condition, DocumentToWrite document,
+            Encoded encoded) {
         StateKey key = document.key();
         String sk = sk(key);
         for (int attempt = 0; attempt < 20; attempt++) {
@@ -524,12 +531,24 @@ final class DynamoDbBackend implements StoreBackend {
             boolean live = old != null && old.containsKey("live");
             long current = old != null && old.containsKey("v") ? Long.parseLong(old.get("v").n()) : 0;
             if (!condition.holdsFor(live ? current : 0)) {
+                requireUnfenced(scope, condition);
                 throw conflict(scope, key, condition, old);
             }
             long version = current + 1;
             Instant now = clock.instant();
-            Map<String, AttributeValue> values = new HashMap<>(Map.of(":next", n(version), ":n", n(encoded.chunks().size())));
+            Map<String, AttributeValue> values = new HashMap<>(Map.of(":next", n(version)));
             putSetDocumentValues(values, document, now);
+            String update;
+            if (!encoded.chunks().isEmpty()) {
+                values.put(":n", n(encoded.chunks().size()));
+                update = "SET v = :next, n = :n," + SET_DOCUMENT + " REMOVE doc, z";
+            } else if (encoded.text() != null) {
+                values.put(":doc", s(encoded.text()));
+                update = "SET v = :next, doc = :doc," + SET_DOCUMENT + " REMOVE z, n";
+            } else {
+                values.put(":z", AttributeValue.fromB(SdkBytes.fromByteArray(encoded.zipped())));
+                update = "SET v = :next, z = :z," + SET_DOCUMENT + " REMOVE doc, n";
+            }
             String check;
             if (old == null) {
                 check = "attribute_not_exists(v)";
@@ -539,27 +558,93 @@ final class DynamoDbBackend implements StoreBackend {
             }
             List<TransactWriteItem> writes = new ArrayList<>();
             writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(itemKey(pk(scope), sk))
-                    .updateExpression("SET v = :next, n = :n," + SET_DOCUMENT + " REMOVE doc, z")
-                    .conditionExpression(check).expressionAttributeNames(Map.of("#live", "live"))
+                    .updateExpression(update).conditionExpression(check).expressionAttributeNames(Map.of("#live", "live"))
                     .expressionAttributeValues(values)).build());
+            fenceCheck(scope, condition).ifPresent(writes::add);
             for (int i = 0; i < encoded.chunks().size(); i++) {
                 Map<String, AttributeValue> chunk = new HashMap<>(itemKey(pk(scope), chunkSk(key, version, i)));
                 chunk.put("z", AttributeValue.fromB(SdkBytes.fromByteArray(encoded.chunks().get(i))));
                 writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(chunk)).build());
             }
-            try {
-                dynamo.transactWriteItems(b -> b.transactItems(writes));
-            } catch (TransactionCanceledException e) {
-                if (e.cancellationReasons().stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code())
-                        || "TransactionConflict".equals(r.code()))) {
-                    continue; // someone wrote in between: check the caller's condition again
-                }
-                throw e;
+            if (!transact(scope, condition, writes)) {
+                continue; // someone wrote in between: check the caller's condition again
             }
             dropChunks(scope, key, old);
             return new StoredDocument(key, document.json(), version, now, location(scope, sk));
         }
         throw new StateStoreUnavailableException("gave up writing " + location(scope, sk)
+                + ": other writers changed it every time", null);
+    }
+
+    /**
+     * The check of a fenced write, as the second item of its transaction: the record of the newer deployment does
+     * not exist. DynamoDB serializes the transaction with the {@code PutItem} that claims that version.
+     */
+    private Optional<TransactWriteItem> fenceCheck(ScopeId scope, WriteCondition condition) {
+        if (!condition.isFenced()) {
+            return Optional.empty();
+        }
+        return Optional.of(TransactWriteItem.builder().conditionCheck(c -> c.tableName(table)
+                .key(controlKey(scope, condition.fenceDocument())).conditionExpression("attribute_not_exists(pk)")).build());
+    }
+
+    /**
+     * Runs a transaction whose first item is the write and (if fenced) whose second is {@link #fenceCheck}.
+     *
+     * @return false if the write's own condition failed or another transaction got in the way: read and try again
+     * @throws StateWriteFencedException if the fence's check failed
+     */
+    private boolean transact(ScopeId scope, WriteCondition condition, List<TransactWriteItem> writes) {
+        try {
+            dynamo.transactWriteItems(b -> b.transactItems(writes));
+            return true;
+        } catch (TransactionCanceledException e) {
+            List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+            if (condition.isFenced() && reasons.size() > 1 && "ConditionalCheckFailed".equals(reasons.get(1).code())) {
+                throw new StateWriteFencedException(scope, condition.fence());
+            }
+            if (reasons.stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code())
+                    || "TransactionConflict".equals(r.code()))) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Reports a fence that no longer holds ahead of another failure, as the atomic backends do. */
+    private void requireUnfenced(ScopeId scope, WriteCondition condition) {
+        if (condition.isFenced() && control.read(scope, condition.fenceDocument()).isPresent()) {
+            throw new StateWriteFencedException(scope, condition.fence());
+        }
+    }
+
+    /** A fenced delete: the tombstone and the fence's check in one transaction, conditional on the version read. */
+    private boolean deleteFenced(ScopeId scope, StateKey key, WriteCondition condition) {
+        String sk = sk(key);
+        for (int attempt = 0; attempt < 20; attempt++) {
+            var got = dynamo.getItem(b -> b.tableName(table).key(itemKey(pk(scope), sk)).consistentRead(true));
+            Map<String, AttributeValue> old = got.hasItem() ? got.item() : null;
+            boolean live = old != null && old.containsKey("live");
+            if (!live || !condition.holdsFor(Long.parseLong(old.get("v").n()))) {
+                requireUnfenced(scope, condition);
+                if (condition.isUnconditional()) {
+                    return false;
+                }
+                throw conflict(scope, key, condition, old);
+            }
+            List<TransactWriteItem> writes = new ArrayList<>();
+            writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(itemKey(pk(scope), sk))
+                    .updateExpression("SET updatedAt = :at REMOVE #live, st, doc, z, n")
+                    .conditionExpression("#live = :t AND v = :current").expressionAttributeNames(Map.of("#live", "live"))
+                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true), ":at",
+                            s(clock.instant().toString()), ":current", old.get("v")))).build());
+            fenceCheck(scope, condition).ifPresent(writes::add);
+            if (transact(scope, condition, writes)) {
+                dropChunks(scope, key, old);
+                return true;
+            }
+        }
+        throw new StateStoreUnavailableException("gave up deleting " + location(scope, sk)
                 + ": other writers changed it every time", null);
     }
 
@@ -586,6 +671,9 @@ final class DynamoDbBackend implements StoreBackend {
     @Override
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
         return call("delete " + key.describe(), () -> {
+            if (condition.isFenced()) {
+                return deleteFenced(scope, key, condition);
+            }
             Map<String, AttributeValue> values = new HashMap<>(Map.of(":t", AttributeValue.fromBool(true),
                     ":at", s(clock.instant().toString())));
             String check = condition.isUnconditional() ? "#live = :t" : "#live = :t AND v = :expected";
@@ -693,76 +781,83 @@ final class DynamoDbBackend implements StoreBackend {
         });
     }
 
-    // ---- deploy lock ----------------------------------------------------------------------------
-    // An item with a lease expiry and a fencing counter, changed only by conditional updates. No TTL: the
-    // item must outlive its leases, or the fencing token would start again from 1.
+    // ---- control documents (deployments) ---------------------------------------------------------
+    // Items beside the scope's records (sort key x#NAME), changed only by conditional writes on their version "v".
+    // No TTL: deployment records must outlive every lease, or versions would start again from 1.
 
-    private Map<String, AttributeValue> lockKey(ScopeId scope) {
-        return itemKey(pk(scope), "l");
+    private Map<String, AttributeValue> controlKey(ScopeId scope, String name) {
+        return itemKey(pk(scope), "x#" + name);
     }
 
-    /** The lock item's attributes: lockId (absent once released), owner, token, acquiredAt and expiresAt in ms. */
-    private final DeployLocks locks = DeployLocks.overLeases(new LeaseStore() {
+    private final ControlStore control = new ControlStore() {
         @Override
-        public Optional<StoredLease> readLease(ScopeId scope) {
-            return call("read the deploy lock", () -> {
-                Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(lockKey(scope))
+        public Optional<ControlDocument> read(ScopeId scope, String name) {
+            return call("read the control document " + name, () -> {
+                Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(controlKey(scope, name))
                         .consistentRead(true)).item();
-                if (item == null || item.isEmpty() || !item.containsKey("token")) {
+                if (item == null || !item.containsKey("doc")) {
                     return Optional.empty();
                 }
-                AttributeValue id = item.get("lockId");
-                return Optional.of(new StoredLease(new LockState(id == null ? null : id.s(), item.get("owner").s(),
-                        Long.parseLong(item.get("token").n()), Instant.ofEpochMilli(Long.parseLong(item.get("acquiredAt").n())),
-                        Instant.ofEpochMilli(Long.parseLong(item.get("expiresAt").n()))), null));
+                return Optional.of(new ControlDocument(item.get("doc").s(), item.get("v").n()));
             });
         }
 
         @Override
-        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
-            Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(next.owner()),
-                    ":token", n(next.fencingToken()), ":acq", n(next.acquiredAt().toEpochMilli()),
-                    ":exp", n(next.expiresAt().toEpochMilli())));
-            String update = "SET #owner = :owner, #token = :token, acquiredAt = :acq, expiresAt = :exp";
-            if (next.lockId() != null) {
-                update += ", lockId = :id";
-                values.put(":id", s(next.lockId()));
-            } else {
-                update += " REMOVE lockId";
-            }
-            String condition = "attribute_not_exists(#token)";
-            if (expected.isPresent()) {
-                LockState was = expected.get().state();
-                condition = "#owner = :wasOwner AND #token = :wasToken AND acquiredAt = :wasAcq AND expiresAt = :wasExp AND "
-                        + (was.lockId() == null ? "attribute_not_exists(lockId)" : "lockId = :wasId");
-                values.put(":wasOwner", s(was.owner()));
-                values.put(":wasToken", n(was.fencingToken()));
-                values.put(":wasAcq", n(was.acquiredAt().toEpochMilli()));
-                values.put(":wasExp", n(was.expiresAt().toEpochMilli()));
-                if (was.lockId() != null) {
-                    values.put(":wasId", s(was.lockId()));
-                }
-            }
-            String updateExpression = update;
-            String conditionExpression = condition;
-            return call("change the deploy lock", () -> {
+        public boolean compareAndSet(ScopeId scope, String name, Optional<ControlDocument> expected, String json) {
+            return call("write the control document " + name, () -> {
                 try {
-                    dynamo.updateItem(b -> b.tableName(table).key(lockKey(scope)).updateExpression(updateExpression)
-                            .conditionExpression(conditionExpression)
-                            .expressionAttributeNames(Map.of("#owner", "owner", "#token", "token"))
-                            .expressionAttributeValues(values));
+                    if (expected.isEmpty()) {
+                        Map<String, AttributeValue> item = new HashMap<>(controlKey(scope, name));
+                        item.put("doc", s(json));
+                        item.put("v", n(1));
+                        dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+                    } else {
+                        dynamo.updateItem(b -> b.tableName(table).key(controlKey(scope, name))
+                                .updateExpression("SET doc = :doc, v = v + :one").conditionExpression("v = :v")
+                                .expressionAttributeValues(Map.of(":doc", s(json), ":one", n(1),
+                                        ":v", AttributeValue.fromN(expected.get().tag()))));
+                    }
                     return true;
                 } catch (ConditionalCheckFailedException e) {
                     return false;
                 }
             });
         }
-    });
+
+        @Override
+        public boolean delete(ScopeId scope, String name, ControlDocument expected) {
+            return call("delete the control document " + name, () -> {
+                try {
+                    dynamo.deleteItem(b -> b.tableName(table).key(controlKey(scope, name)).conditionExpression("v = :v")
+                            .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(expected.tag()))));
+                    return true;
+                } catch (ConditionalCheckFailedException e) {
+                    return false;
+                }
+            });
+        }
+
+        /** The lock item of a release before deployments: lockId (absent once released), owner, token, times in ms. */
+        @Override
+        public Optional<LockState> legacyLock(ScopeId scope) {
+            return call("read the deploy lock of an earlier release", () -> {
+                Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(itemKey(pk(scope), "l"))
+                        .consistentRead(true)).item();
+                if (item == null || item.isEmpty() || !item.containsKey("token")) {
+                    return Optional.empty();
+                }
+                AttributeValue id = item.get("lockId");
+                return Optional.of(new LockState(id == null ? null : id.s(), item.get("owner").s(),
+                        Long.parseLong(item.get("token").n()), Instant.ofEpochMilli(Long.parseLong(item.get("acquiredAt").n())),
+                        Instant.ofEpochMilli(Long.parseLong(item.get("expiresAt").n()))));
+            });
+        }
+    };
 
     /** Leases are timed on this process's clock: DynamoDB offers none to read. */
     @Override
-    public DeployLocks deployLocks() {
-        return locks;
+    public Optional<ControlStore> controlStore() {
+        return Optional.of(control);
     }
 
     // ---- plumbing -------------------------------------------------------------------------------
@@ -808,7 +903,8 @@ final class DynamoDbBackend implements StoreBackend {
             String code = e.awsErrorDetails() == null ? "" : String.valueOf(e.awsErrorDetails().errorCode());
             if (e.statusCode() == 403 || code.equals("AccessDeniedException")) {
                 throw new StateStoreAccessDeniedException(message + " (the store needs dynamodb:DescribeTable, GetItem, "
-                        + "BatchGetItem, PutItem, UpdateItem, DeleteItem, Query and TransactWriteItems on the table, and "
+                        + "BatchGetItem, PutItem, UpdateItem, DeleteItem, Query, TransactWriteItems and ConditionCheckItem on the "
+                        + "table, and "
                         + "CreateTable with createTable=true)", e);
             }
             throw new StateStoreBackendException(message, e);

@@ -18,7 +18,19 @@ import dev.statestore.StateStoreAccessDeniedException;
 import dev.statestore.StateStoreBackendException;
 import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.StateStoreUnavailableException;
-import dev.statestore.spi.DeployLocks;
+import dev.statestore.DeploymentEvent;
+import dev.statestore.DeploymentInProgressException;
+import dev.statestore.DeploymentLease;
+import dev.statestore.DeploymentMeta;
+import dev.statestore.DeploymentNotFoundException;
+import dev.statestore.DeploymentOutcome;
+import dev.statestore.DeploymentRecord;
+import dev.statestore.DeploymentSummary;
+import dev.statestore.DeploymentTokenInvalidException;
+import dev.statestore.StateWriteFencedException;
+import dev.statestore.spi.ControlStore;
+import dev.statestore.spi.DeploymentJournal;
+import dev.statestore.spi.DeploymentJson;
 import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
@@ -152,6 +164,11 @@ final class HttpBackend implements StoreBackend {
         return scopePath(scope) + (key instanceof StateKey.Record r ? "/resources/" + encode(encode(r.fqn())) : "/output");
     }
 
+    /** Alchemy's {@code ?fence=N}: the server checks it in the same atomic step as the write, where its store can. */
+    private static String fenceQuery(WriteCondition condition) {
+        return condition.isFenced() ? "?fence=" + condition.fence() : "";
+    }
+
     private static HttpRequest.BodyPublisher jsonBody(String json) {
         return HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8);
     }
@@ -172,6 +189,35 @@ final class HttpBackend implements StoreBackend {
         String code = body.path("error").asText("");
         String message = body.path("message").asText("HTTP " + status);
         String where = response.request().method() + " " + describe() + response.request().uri().getRawPath();
+        String tag = body.path("_tag").asText("");
+        if (!tag.isEmpty() && scope != null) {
+            long version = body.path("version").asLong();
+            switch (tag) {
+                case "DeploymentInProgress" -> {
+                    try {
+                        return new DeploymentInProgressException(DeploymentJson.record(body.path("holder")));
+                    } catch (IllegalArgumentException e) {
+                        return new StateStoreBackendException(where + " answered 409 with a holder that is not a "
+                                + "deployment record: " + e.getMessage(), e);
+                    }
+                }
+                case "DeploymentTokenInvalid" -> {
+                    return new DeploymentTokenInvalidException(scope, version);
+                }
+                case "DeploymentNotFound" -> {
+                    return new DeploymentNotFoundException(scope, version);
+                }
+                case "StateWriteFenced" -> {
+                    return new StateWriteFencedException(scope, body.path("fence").asLong());
+                }
+                case "DeploymentCorrupt" -> {
+                    return new CorruptStateException(body.path("location").asText(where), message, null);
+                }
+                default -> {
+                    // another error of Alchemy's: handled by status below
+                }
+            }
+        }
         if (status == 409 && code.equals("lock-conflict") && scope != null) {
             return new LockConflictException(scope, "the deploy lock is not yours to take, renew or release", holder(body));
         }
@@ -296,7 +342,8 @@ final class HttpBackend implements StoreBackend {
 
     @Override
     public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
-        HttpRequest.Builder put = request(keyPath(scope, document.key())).header("Content-Type", "application/json")
+        HttpRequest.Builder put = request(keyPath(scope, document.key()) + fenceQuery(condition))
+                .header("Content-Type", "application/json")
                 .PUT(jsonBody(document.json()));
         if (condition.requiresAbsent()) {
             put.header("If-None-Match", "*");
@@ -321,7 +368,7 @@ final class HttpBackend implements StoreBackend {
 
     @Override
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
-        HttpRequest.Builder delete = request(keyPath(scope, key)).DELETE();
+        HttpRequest.Builder delete = request(keyPath(scope, key) + fenceQuery(condition)).DELETE();
         if (!condition.isUnconditional()) {
             if (condition.requiresAbsent() || key instanceof StateKey.Output) {
                 throw new IllegalArgumentException("a delete is unconditional or on a record's version");
@@ -368,43 +415,137 @@ final class HttpBackend implements StoreBackend {
         return StateJson.compact(node);
     }
 
-    /** The server runs the lease (on its store's clock and compare-and-set): this client only asks it. */
-    private final DeployLocks locks = new DeployLocks() {
+    private HttpRequest.Builder postJson(String path, JsonNode body) {
+        return request(path).header("Content-Type", "application/json").POST(jsonBody(StateJson.compact(body)));
+    }
+
+    private static String deploymentPath(ScopeId scope, long version) {
+        return scopePath(scope) + "/deployments/" + version;
+    }
+
+    private static ObjectNode tokenBody(String token) {
+        ObjectNode node = StateJson.nodes().objectNode();
+        node.put("token", token);
+        return node;
+    }
+
+    private <T> T decoded(HttpResponse<byte[]> response, java.util.function.Function<JsonNode, T> decoder) {
+        try {
+            return decoder.apply(json(response));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new StateStoreBackendException(describe() + " answered " + response.request().uri().getRawPath()
+                    + " with a body that is not what the API defines: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The server runs deployments and the lease (on its store's clock and compare-and-set): this client only asks
+     * it, with Alchemy's deployment routes and this server's lock routes.
+     */
+    private final DeploymentJournal journal = new DeploymentJournal() {
         @Override
-        public LockLease acquire(ScopeId scope, String lockId, String owner, Duration ttl) {
+        public DeploymentLease begin(ScopeId scope, DeploymentMeta meta, Duration ttl, Long supersede) {
+            ObjectNode body = StateJson.nodes().objectNode();
+            body.set("meta", DeploymentJson.meta(meta));
+            body.put("ttlMillis", ttl.toMillis());
+            if (supersede != null) {
+                body.put("supersede", supersede);
+            }
+            HttpResponse<byte[]> response = expect(send(postJson(scopePath(scope) + "/deployments", body)), 200, scope, null, 0);
+            return decoded(response, node -> new DeploymentLease(scope, node.get("version").longValue(),
+                    node.get("token").textValue()));
+        }
+
+        @Override
+        public long appendEvents(ScopeId scope, long version, String token, List<DeploymentEvent> events) {
+            ObjectNode body = tokenBody(token);
+            body.set("events", DeploymentJson.events(events));
+            HttpResponse<byte[]> response = expect(send(postJson(deploymentPath(scope, version) + "/events", body)), 200,
+                    scope, null, 0);
+            return decoded(response, node -> node.get("ackedSeq").longValue());
+        }
+
+        @Override
+        public void heartbeat(ScopeId scope, long version, String token) {
+            expect(send(postJson(deploymentPath(scope, version) + "/heartbeat", tokenBody(token))), 204, scope, null, 0);
+        }
+
+        @Override
+        public void end(ScopeId scope, long version, String token, DeploymentOutcome outcome, DeploymentSummary summary) {
+            ObjectNode body = tokenBody(token);
+            body.put("outcome", outcome.wireName());
+            if (summary != null) {
+                body.set("summary", DeploymentJson.summary(summary));
+            }
+            expect(send(postJson(deploymentPath(scope, version) + "/end", body)), 204, scope, null, 0);
+        }
+
+        @Override
+        public List<DeploymentRecord> list(ScopeId scope, Long before, int limit) {
+            String query = "?limit=" + limit + (before == null ? "" : "&before=" + before);
+            HttpResponse<byte[]> response = expect(send(request(scopePath(scope) + "/deployments" + query).GET()), 200,
+                    scope, null, 0);
+            return decoded(response, node -> {
+                List<DeploymentRecord> records = new ArrayList<>();
+                node.forEach(r -> records.add(DeploymentJson.record(r)));
+                return records;
+            });
+        }
+
+        @Override
+        public Optional<DeploymentRecord> get(ScopeId scope, long version) {
+            HttpResponse<byte[]> response = expect(send(request(deploymentPath(scope, version)).GET()), 200, scope, null, 0);
+            return response.body().length == 0 ? Optional.empty()
+                    : Optional.of(decoded(response, DeploymentJson::record));
+        }
+
+        @Override
+        public List<DeploymentEvent> readEvents(ScopeId scope, long version, long fromSeq) {
+            HttpResponse<byte[]> response = expect(send(request(deploymentPath(scope, version) + "/events?fromSeq="
+                    + fromSeq).GET()), 200, scope, null, 0);
+            return decoded(response, DeploymentJson::events);
+        }
+
+        @Override
+        public LockLease acquireLock(ScopeId scope, String owner, Duration ttl) {
             HttpRequest.Builder post = request(scopePath(scope) + "/lock").header("Content-Type", "application/json")
                     .POST(jsonBody(leaseBody(owner, ttl)));
             return lease(scope, expect(send(post), 200, scope, null, 0));
         }
 
         @Override
-        public LockLease renew(ScopeId scope, String lockId, Duration ttl) {
+        public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
             HttpRequest.Builder put = request(scopePath(scope) + "/lock/" + encode(lockId))
                     .header("Content-Type", "application/json").PUT(jsonBody(leaseBody(null, ttl)));
             return lease(scope, expect(send(put), 200, scope, null, 0));
         }
 
         @Override
-        public void release(ScopeId scope, String lockId) {
+        public void releaseLock(ScopeId scope, String lockId) {
             expect(send(request(scopePath(scope) + "/lock/" + encode(lockId)).DELETE()), 204, scope, null, 0);
         }
 
         @Override
-        public Optional<LockInfo> info(ScopeId scope) {
+        public Optional<LockInfo> lockInfo(ScopeId scope) {
             HttpResponse<byte[]> response = expect(send(request(scopePath(scope) + "/lock").GET()), 200, scope, null, 0);
-            return response.body().length == 0 ? Optional.empty() : Optional.of(lockInfo(json(response)));
+            return response.body().length == 0 ? Optional.empty() : Optional.of(HttpBackend.lockInfo(json(response)));
         }
 
         @Override
-        public boolean forceRelease(ScopeId scope) {
+        public boolean forceReleaseLock(ScopeId scope) {
             HttpResponse<byte[]> response = expect(send(request(scopePath(scope) + "/lock").DELETE()), 204, scope, null, 0);
             return response.headers().firstValue(DELETED).map(Boolean::parseBoolean).orElse(false);
         }
     };
 
     @Override
-    public DeployLocks deployLocks() {
-        return locks;
+    public Optional<ControlStore> controlStore() {
+        return Optional.empty();
+    }
+
+    @Override
+    public DeploymentJournal deployments() {
+        return journal;
     }
 
     @Override

@@ -53,17 +53,38 @@ final class ServedFixture implements ConformanceFixture {
             last.store().close();
             last = null;
         }
+        for (Served other : alsoServed) {
+            other.server().close();
+            other.store().close();
+        }
+        alsoServed.clear();
+    }
+
+    /** Servers of the last test's store opened another way (its retention): ended with it. */
+    private final java.util.List<Served> alsoServed = new java.util.ArrayList<>();
+
+    private Served serve(String inner) {
+        StateStore store = StateStores.open(inner);
+        StateServer server = StateServer.start(store, ServerOptions.of(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).withThreads(16));
+        return new Served(inner, store, server);
+    }
+
+    /** Retention is the server's: a second server on the same store behind, opened with the option. */
+    @Override
+    public synchronized String withJournalsKept(String storeUrl, int keep) {
+        Served other = serve(behind.withJournalsKept(inner(storeUrl), keep));
+        alsoServed.add(other);
+        String url = other.server().uri() + "?" + tokenOption;
+        served.put(url, other);
+        return url;
     }
 
     @Override
     public synchronized String newStoreUrl() {
         endLast();
-        String inner = behind.newStoreUrl();
-        StateStore store = StateStores.open(inner);
-        StateServer server = StateServer.start(store, ServerOptions.of(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN).withThreads(16));
-        last = new Served(inner, store, server);
-        String url = server.uri() + "?" + tokenOption;
+        last = serve(behind.newStoreUrl());
+        String url = last.server().uri() + "?" + tokenOption;
         served.put(url, last);
         return url;
     }

@@ -11,13 +11,13 @@ import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
+import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateStoreAuthenticationException;
 import dev.statestore.StateStoreUnavailableException;
-import dev.statestore.spi.DeployLocks;
+import dev.statestore.spi.ControlDocument;
+import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
-import dev.statestore.spi.LeaseStore;
 import dev.statestore.spi.LockState;
-import dev.statestore.spi.StoredLease;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
@@ -38,13 +38,15 @@ import java.util.Set;
 
 /**
  * The PostgreSQL backend: one row per document, a version column compared in the statement that
- * writes, and the deploy lock as a lease row.
+ * writes, and deployments (with the deploy lock) as rows of control documents.
  *
  * <pre>
  * SCHEMA.documents (stack, stage, kind 'r'|'o', fqn, version, status, document, updated_at)
  *     PRIMARY KEY (stack, stage, kind, fqn); a row whose document is NULL is a tombstone
  *     INDEX records_by_status (stack, stage, status, fqn) WHERE kind = 'r' AND status IS NOT NULL
- * SCHEMA.locks     (stack, stage, lock_id, owner, fencing_token, acquired_at, expires_at)
+ * SCHEMA.control   (stack, stage, name, document, version) PRIMARY KEY (stack, stage, name): deployments
+ * SCHEMA.locks     (stack, stage, lock_id, owner, fencing_token, acquired_at, expires_at): the deploy lock of
+ *     schema version 2, read once per scope to turn it into a deployment
  * SCHEMA.schema_version (version)
  * </pre>
  *
@@ -56,7 +58,7 @@ import java.util.Set;
  */
 final class PostgresBackend implements StoreBackend {
 
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
     private static final String RECORD = "r";
     private static final String OUTPUT = "o";
 
@@ -68,6 +70,7 @@ final class PostgresBackend implements StoreBackend {
     private final AutoCloseable ownPool;
     private final String documents;
     private final String locks;
+    private final String controlTable;
 
     private PostgresBackend(String where, String schema, DataSource pool, AutoCloseable ownPool) {
         this.where = where;
@@ -76,6 +79,7 @@ final class PostgresBackend implements StoreBackend {
         this.ownPool = ownPool;
         this.documents = quote(schema) + ".documents";
         this.locks = quote(schema) + ".locks";
+        this.controlTable = quote(schema) + ".control";
     }
 
     /** A backend on the application's own DataSource: its pool, credentials and timeouts; never closed here. */
@@ -159,6 +163,10 @@ final class PostgresBackend implements StoreBackend {
                         + "stack text COLLATE \"C\" NOT NULL, stage text COLLATE \"C\" NOT NULL, lock_id text, "
                         + "owner text NOT NULL, fencing_token bigint NOT NULL, acquired_at timestamptz NOT NULL, "
                         + "expires_at timestamptz NOT NULL, PRIMARY KEY (stack, stage))");
+                s.execute("CREATE TABLE IF NOT EXISTS " + controlTable + " ("
+                        + "stack text COLLATE \"C\" NOT NULL, stage text COLLATE \"C\" NOT NULL, "
+                        + "name text COLLATE \"C\" NOT NULL, document text NOT NULL, version bigint NOT NULL, "
+                        + "PRIMARY KEY (stack, stage, name))");
                 int found;
                 try (ResultSet rs = s.executeQuery("SELECT max(version) FROM " + schema + ".schema_version")) {
                     rs.next();
@@ -176,6 +184,9 @@ final class PostgresBackend implements StoreBackend {
                     s.execute("DROP INDEX IF EXISTS " + schema + ".documents_by_status");
                     s.execute("CREATE INDEX IF NOT EXISTS records_by_status ON " + documents
                             + " (stack, stage, status, fqn) WHERE kind = 'r' AND status IS NOT NULL");
+                }
+                // Version 3 adds the control table (above); an older release must not open it and lock by the old row.
+                if (found < SCHEMA_VERSION) {
                     s.execute(found == 0 ? "INSERT INTO " + schema + ".schema_version VALUES (" + SCHEMA_VERSION + ")"
                             : "UPDATE " + schema + ".schema_version SET version = " + SCHEMA_VERSION);
                 }
@@ -278,7 +289,7 @@ final class PostgresBackend implements StoreBackend {
                     + "updated_at = clock_timestamp() WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? "
                     + "AND version = ? AND document IS NOT NULL RETURNING version, " + UPDATED_MICROS;
         }
-        return run("write " + key.describe(), c -> {
+        return runFenced(scope, condition, "write " + key.describe(), c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 if (condition.isUnconditional() || condition.requiresAbsent()) {
                     int at = bindKey(ps, 1, scope, key);
@@ -302,7 +313,7 @@ final class PostgresBackend implements StoreBackend {
 
     @Override
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
-        return run("delete " + key.describe(), c -> {
+        return runFenced(scope, condition, "delete " + key.describe(), c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + documents + " SET document = NULL, status = NULL, "
                     + "updated_at = clock_timestamp() WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? "
                     + "AND document IS NOT NULL" + (condition.isUnconditional() ? "" : " AND version = ?"))) {
@@ -319,6 +330,62 @@ final class PostgresBackend implements StoreBackend {
             }
             throw conflict(c, scope, key, condition);
         });
+    }
+
+    // ---- fenced writes ----------------------------------------------------------------------------
+    // A fenced write and the claim of a deployment version take the scope's fence lock, shared and exclusive, for
+    // their transaction. The write checks for the newer deployment after it holds the lock, in a statement of its
+    // own (read committed: a new snapshot), so a claim either committed before that check (the write sees it and is
+    // refused) or waits until the write has committed (the write came first). Other writes take no lock.
+
+    /** The transaction-scoped advisory lock of a scope's fence. */
+    private void lockFence(Connection c, ScopeId scope, boolean exclusive) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + (exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")
+                + "(hashtextextended(?, 0))")) {
+            ps.setString(1, "statestore-fence/" + schema + "/" + scope.stack() + "/" + scope.stage());
+            ps.execute();
+        }
+    }
+
+    /** Runs {@code work} in one transaction; for a fenced condition, after checking the fence under its lock. */
+    private <T> T runFenced(ScopeId scope, WriteCondition condition, String what, SqlWork<T> work) {
+        if (!condition.isFenced()) {
+            return run(what, work);
+        }
+        return run(what, c -> inTransaction(c, () -> {
+            lockFence(c, scope, false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + controlTable
+                    + " WHERE stack = ? AND stage = ? AND name = ?")) {
+                ps.setString(1, scope.stack());
+                ps.setString(2, scope.stage());
+                ps.setString(3, condition.fenceDocument());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new StateWriteFencedException(scope, condition.fence());
+                    }
+                }
+            }
+            return work.apply(c);
+        }));
+    }
+
+    private static <T> T inTransaction(Connection c, SqlAction<T> action) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            T result = action.run();
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlAction<T> {
+        T run() throws SQLException;
     }
 
     /** The conflict a failed conditional write reports; the extra read only informs the message. */
@@ -387,62 +454,74 @@ final class PostgresBackend implements StoreBackend {
         });
     }
 
-    // ---- deploy lock ----------------------------------------------------------------------------
-    // A lease row, not advisory locks: a session advisory lock belongs to a pooled connection (which
-    // goes back to the pool and serves other callers), dies with a network blip mid-deploy, cannot be
-    // renewed or released by id from another connection, and has no fencing token. The row does all
-    // of that, behaves like every other backend's lock, and its expiry runs on the server's clock.
+    // ---- control documents (deployments) ---------------------------------------------------------
+    // Rows of their own table, so that no listing or deletion of records sees them. Not advisory locks for the
+    // deploy lock: a session advisory lock belongs to a pooled connection (which goes back to the pool and serves
+    // other callers), dies with a network blip mid-deploy, cannot be renewed or released by id from another
+    // connection, and has no fencing token. A deployment row does all of that, on the server's clock.
 
     private static final String LOCK_STATE = "lock_id, " + "owner, fencing_token, " + micros("acquired_at") + ", "
             + micros("expires_at");
-    /** A timestamptz from microseconds since the epoch, exactly (interval arithmetic is in whole microseconds). */
-    private static final String AT_MICROS = "(timestamptz 'epoch' + ?::bigint * interval '1 microsecond')";
 
-    private final DeployLocks leaseLocks = DeployLocks.overLeases(new LeaseStore() {
+    private final ControlStore control = new ControlStore() {
         @Override
-        public Optional<StoredLease> readLease(ScopeId scope) {
-            return run("read the deploy lock", c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + LOCK_STATE + " FROM " + locks
-                        + " WHERE stack = ? AND stage = ?")) {
+        public Optional<ControlDocument> read(ScopeId scope, String name) {
+            return run("read the control document " + name, c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT document, version FROM " + controlTable
+                        + " WHERE stack = ? AND stage = ? AND name = ?")) {
                     ps.setString(1, scope.stack());
                     ps.setString(2, scope.stage());
+                    ps.setString(3, name);
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            return Optional.empty();
-                        }
-                        return Optional.of(new StoredLease(new LockState(rs.getString(1), rs.getString(2), rs.getLong(3),
-                                instant(rs, 4), instant(rs, 5)), null));
+                        return rs.next() ? Optional.of(new ControlDocument(rs.getString(1), Long.toString(rs.getLong(2))))
+                                : Optional.empty();
                     }
                 }
             });
         }
 
         @Override
-        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
-            return run("change the deploy lock", c -> {
+        public boolean compareAndSet(ScopeId scope, String name, Optional<ControlDocument> expected, String json) {
+            if (expected.isEmpty() && name.startsWith(ControlStore.DEPLOYMENT_PREFIX)) {
+                // The claim of a deployment version: under the fence lock, so that no fenced write straddles it.
+                return run("claim " + name, c -> inTransaction(c, () -> {
+                    lockFence(c, scope, true);
+                    return insertOrUpdate(c, scope, name, expected, json);
+                }));
+            }
+            return run("write the control document " + name, c -> insertOrUpdate(c, scope, name, expected, json));
+        }
+
+        private boolean insertOrUpdate(Connection c, ScopeId scope, String name, Optional<ControlDocument> expected,
+                String json) throws SQLException {
+            {
                 String sql = expected.isEmpty()
-                        ? "INSERT INTO " + locks + " (lock_id, owner, fencing_token, acquired_at, expires_at, stack, stage) "
-                                + "VALUES (?, ?, ?, " + AT_MICROS + ", " + AT_MICROS + ", ?, ?) ON CONFLICT (stack, stage) DO NOTHING"
-                        : "UPDATE " + locks + " SET lock_id = ?, owner = ?, fencing_token = ?, acquired_at = " + AT_MICROS
-                                + ", expires_at = " + AT_MICROS + " WHERE stack = ? AND stage = ? AND lock_id IS NOT DISTINCT "
-                                + "FROM ? AND owner = ? AND fencing_token = ? AND " + micros("acquired_at") + " = ? AND "
-                                + micros("expires_at") + " = ?";
+                        ? "INSERT INTO " + controlTable + " (document, stack, stage, name, version) VALUES (?, ?, ?, ?, 1) "
+                                + "ON CONFLICT (stack, stage, name) DO NOTHING"
+                        : "UPDATE " + controlTable + " SET document = ?, version = version + 1 "
+                                + "WHERE stack = ? AND stage = ? AND name = ? AND version = ?";
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setString(1, next.lockId());
-                    ps.setString(2, next.owner());
-                    ps.setLong(3, next.fencingToken());
-                    ps.setLong(4, micros(next.acquiredAt()));
-                    ps.setLong(5, micros(next.expiresAt()));
-                    ps.setString(6, scope.stack());
-                    ps.setString(7, scope.stage());
+                    ps.setString(1, json);
+                    ps.setString(2, scope.stack());
+                    ps.setString(3, scope.stage());
+                    ps.setString(4, name);
                     if (expected.isPresent()) {
-                        LockState was = expected.get().state();
-                        ps.setString(8, was.lockId());
-                        ps.setString(9, was.owner());
-                        ps.setLong(10, was.fencingToken());
-                        ps.setLong(11, micros(was.acquiredAt()));
-                        ps.setLong(12, micros(was.expiresAt()));
+                        ps.setLong(5, Long.parseLong(expected.get().tag()));
                     }
+                    return ps.executeUpdate() == 1;
+                }
+            }
+        }
+
+        @Override
+        public boolean delete(ScopeId scope, String name, ControlDocument expected) {
+            return run("delete the control document " + name, c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + controlTable
+                        + " WHERE stack = ? AND stage = ? AND name = ? AND version = ?")) {
+                    ps.setString(1, scope.stack());
+                    ps.setString(2, scope.stage());
+                    ps.setString(3, name);
+                    ps.setLong(4, Long.parseLong(expected.tag()));
                     return ps.executeUpdate() == 1;
                 }
             });
@@ -450,7 +529,7 @@ final class PostgresBackend implements StoreBackend {
 
         /** The server's clock, which every client shares, so that clients whose clocks differ agree on expiry. */
         @Override
-        public Instant leaseTime(ScopeId scope) {
+        public Instant time(ScopeId scope) {
             return run("read the server's clock", c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT " + micros("clock_timestamp()"));
                         ResultSet rs = ps.executeQuery()) {
@@ -459,11 +538,27 @@ final class PostgresBackend implements StoreBackend {
                 }
             });
         }
-    });
+
+        /** The lease row of a release before deployments (schema version 2). */
+        @Override
+        public Optional<LockState> legacyLock(ScopeId scope) {
+            return run("read the deploy lock of an earlier release", c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + LOCK_STATE + " FROM " + locks
+                        + " WHERE stack = ? AND stage = ?")) {
+                    ps.setString(1, scope.stack());
+                    ps.setString(2, scope.stage());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? Optional.of(new LockState(rs.getString(1), rs.getString(2), rs.getLong(3),
+                                instant(rs, 4), instant(rs, 5))) : Optional.empty();
+                    }
+                }
+            });
+        }
+    };
 
     @Override
-    public DeployLocks deployLocks() {
-        return leaseLocks;
+    public Optional<ControlStore> controlStore() {
+        return Optional.of(control);
     }
 
     private static long micros(Instant instant) {

@@ -76,7 +76,7 @@ class PostgresStoreTest {
                 }
             }
             assertThat(back.version()).isEqualTo(1);
-            assertThat(scope.update(record("Db"), 1).version()).isEqualTo(PostgresBackend.SCHEMA_VERSION);
+            assertThat(scope.update(record("Db"), 1).version()).isEqualTo(2);
         }
     }
 
@@ -197,6 +197,30 @@ class PostgresStoreTest {
             assertThat(rs.getInt(1)).isEqualTo(PostgresBackend.SCHEMA_VERSION);
             assertThat(rs.getBoolean(2)).as("version 1's index dropped").isTrue();
             assertThat(rs.getBoolean(3)).as("version 2's index made").isTrue();
+        }
+    }
+
+    @Test
+    void aLockOfSchemaVersionTwoStaysHeldByItsIdAndItsTokenGoesOn() throws Exception {
+        String url = FIXTURE.newStoreUrl();
+        String schema = "\"" + schemaOf(url) + "\"";
+        try (StateStore store = StateStores.open(url)) {
+            store.scope("app", "prod").create(record("Db"));
+        }
+        // What the release before deployments left: a held lease row, and no deployments.
+        try (Connection c = FIXTURE.server().connect(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM " + schema + ".control");
+            s.execute("INSERT INTO " + schema + ".locks VALUES ('app', 'prod', 'old-id', 'old-ci', 41, "
+                    + "clock_timestamp() - interval '10 seconds', clock_timestamp() + interval '5 minutes')");
+        }
+        try (StateStore store = StateStores.open(url)) {
+            var scope = store.scope("app", "prod");
+            assertThat(scope.lockInfo().map(dev.statestore.LockInfo::fencingToken)).contains(41L);
+            assertThatThrownBy(() -> scope.acquireLock("new-ci", java.time.Duration.ofMinutes(1)))
+                    .isInstanceOf(dev.statestore.LockConflictException.class);
+            scope.renewLock("old-id", java.time.Duration.ofMinutes(5));
+            scope.releaseLock("old-id");
+            assertThat(scope.acquireLock("new-ci", java.time.Duration.ofMinutes(1)).fencingToken()).isEqualTo(42);
         }
     }
 

@@ -5,14 +5,14 @@ import dev.statestore.StateStoreAccessDeniedException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
+import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreAuthenticationException;
 import dev.statestore.StateStoreUnavailableException;
-import dev.statestore.spi.DeployLocks;
+import dev.statestore.spi.ControlDocument;
+import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
-import dev.statestore.spi.LeaseStore;
 import dev.statestore.spi.LockState;
-import dev.statestore.spi.StoredLease;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
@@ -50,7 +50,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * P:{T}:o            hash v, doc, at       the stack output
  * P:{T}:idx          sorted set of live fqns (ZRANGEBYLEX: byte order, which is code point order)
  * P:{T}:s:STATUS     sorted set of the fqns in that status
- * P:{T}:lock         hash id, owner, token, acq, exp   the deploy lock
+ * P:{T}:c:NAME       hash v, doc               a control document (deployments: see ControlStore)
+ * P:{T}:lock         hash id, owner, token, acq, exp   the deploy lock of a release before deployments
  * P:{registry}:stacks, P:{registry}:stages:STACK       sorted sets of the scopes ever written
  * </pre>
  *
@@ -232,16 +233,32 @@ final class RedisBackend implements StoreBackend {
                 register(scope);
             }
             String mode = condition.isUnconditional() ? "any" : condition.requiresAbsent() ? "absent" : "version";
-            List<Object> reply = asList(eval(Scripts.WRITE, List.of(key(scope, key), base(scope) + "idx"), List.of(
+            List<Object> reply = asList(eval(Scripts.WRITE, keys(scope, key, condition), List.of(
                     mode, Long.toString(condition.expectedVersion()), document.json(),
                     document.status() == null ? "" : document.status(),
                     key instanceof StateKey.Record r ? r.fqn() : "", statusPrefix(scope))));
+            refuseIfFenced(scope, condition, reply);
             if (asLong(reply.get(0)) == 1) {
                 return new StoredDocument(key, document.json(), asLong(reply.get(1)),
                         Instant.ofEpochMilli(asLong(reply.get(2))), location(scope, key));
             }
             throw conflict(scope, key, condition, asLong(reply.get(1)));
         });
+    }
+
+    /**
+     * The keys of a write or delete script: the document and the scope's index, and for a fenced one the control
+     * document of the newer deployment, which the script checks in the same step (it shares the scope's hash tag).
+     */
+    private List<String> keys(ScopeId scope, StateKey key, WriteCondition condition) {
+        return condition.isFenced() ? List.of(key(scope, key), base(scope) + "idx", base(scope) + "c:" + condition.fenceDocument())
+                : List.of(key(scope, key), base(scope) + "idx");
+    }
+
+    private static void refuseIfFenced(ScopeId scope, WriteCondition condition, List<Object> reply) {
+        if (asLong(reply.get(0)) == 2) {
+            throw new StateWriteFencedException(scope, condition.fence());
+        }
     }
 
     private static StateConflictException conflict(ScopeId scope, StateKey key, WriteCondition condition, long current) {
@@ -252,9 +269,10 @@ final class RedisBackend implements StoreBackend {
     @Override
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
         return call("delete " + key.describe(), () -> {
-            List<Object> reply = asList(eval(Scripts.DELETE, List.of(key(scope, key), base(scope) + "idx"), List.of(
+            List<Object> reply = asList(eval(Scripts.DELETE, keys(scope, key, condition), List.of(
                     condition.isUnconditional() ? "any" : "version", Long.toString(condition.expectedVersion()),
                     key instanceof StateKey.Record r ? r.fqn() : "", statusPrefix(scope))));
+            refuseIfFenced(scope, condition, reply);
             if (asLong(reply.get(0)) == 1) {
                 return asLong(reply.get(1)) == 1;
             }
@@ -301,47 +319,55 @@ final class RedisBackend implements StoreBackend {
                 List.of(base(scope) + "d:", statusPrefix(scope))));
     }
 
-    // ---- deploy lock ----------------------------------------------------------------------------
-    // A hash (id, owner, token, acq, exp; id absent once released) rather than SET NX PX: the fencing token has
-    // to outlive every lease. One script compares the whole hash and sets the next one.
+    // ---- control documents (deployments) ---------------------------------------------------------
+    // A hash (v, doc) per document under the scope's hash tag, so that a script can check one beside a record.
 
-    private final DeployLocks locks = DeployLocks.overLeases(new LeaseStore() {
+    private final ControlStore control = new ControlStore() {
         @Override
-        public Optional<StoredLease> readLease(ScopeId scope) {
-            return call("read the deploy lock", () -> {
-                List<String> l = redis.hmget(base(scope) + "lock", "id", "owner", "token", "acq", "exp");
-                if (l.get(2) == null) {
-                    return Optional.empty();
-                }
-                return Optional.of(new StoredLease(new LockState(l.get(0), l.get(1), Long.parseLong(l.get(2)),
-                        Instant.ofEpochMilli(Long.parseLong(l.get(3))), Instant.ofEpochMilli(Long.parseLong(l.get(4)))), null));
+        public Optional<ControlDocument> read(ScopeId scope, String name) {
+            return call("read the control document " + name, () -> {
+                List<String> l = redis.hmget(base(scope) + "c:" + name, "doc", "v");
+                return l.get(0) == null ? Optional.empty() : Optional.of(new ControlDocument(l.get(0), l.get(1)));
             });
         }
 
         @Override
-        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
-            List<String> args = new ArrayList<>(fields(next));
-            expected.ifPresent(was -> args.addAll(fields(was.state())));
-            return call("change the deploy lock", () -> asLong(eval(Scripts.LEASE, List.of(base(scope) + "lock"), args)) == 1);
+        public boolean compareAndSet(ScopeId scope, String name, Optional<ControlDocument> expected, String json) {
+            String tag = expected.map(ControlDocument::tag).orElse("");
+            return call("write the control document " + name, () -> asLong(eval(Scripts.CONTROL_SET,
+                    List.of(base(scope) + "c:" + name), List.of(tag, json))) == 1);
+        }
+
+        @Override
+        public boolean delete(ScopeId scope, String name, ControlDocument expected) {
+            return call("delete the control document " + name, () -> asLong(eval(Scripts.CONTROL_DELETE,
+                    List.of(base(scope) + "c:" + name), List.of(expected.tag()))) == 1);
         }
 
         /** Redis's clock ({@code TIME}), which every client shares, so that clients whose clocks differ agree on expiry. */
         @Override
-        public Instant leaseTime(ScopeId scope) {
+        public Instant time(ScopeId scope) {
             return call("read the server's clock", () -> Instant.ofEpochMilli(asLong(eval(Scripts.TIME,
-                    List.of(base(scope) + "lock"), List.of()))));
+                    List.of(base(scope) + "c:head"), List.of()))));
         }
-    });
 
-    /** The hash's fields as the lease script takes them: id ("" once released), owner, token, acquired, expires. */
-    private static List<String> fields(LockState state) {
-        return List.of(state.lockId() == null ? "" : state.lockId(), state.owner(), Long.toString(state.fencingToken()),
-                Long.toString(state.acquiredAt().toEpochMilli()), Long.toString(state.expiresAt().toEpochMilli()));
-    }
+        /** The lease hash of a release before deployments. */
+        @Override
+        public Optional<LockState> legacyLock(ScopeId scope) {
+            return call("read the deploy lock of an earlier release", () -> {
+                List<String> l = redis.hmget(base(scope) + "lock", "id", "owner", "token", "acq", "exp");
+                if (l.get(2) == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(new LockState(l.get(0), l.get(1), Long.parseLong(l.get(2)),
+                        Instant.ofEpochMilli(Long.parseLong(l.get(3))), Instant.ofEpochMilli(Long.parseLong(l.get(4)))));
+            });
+        }
+    };
 
     @Override
-    public DeployLocks deployLocks() {
-        return locks;
+    public Optional<ControlStore> controlStore() {
+        return Optional.of(control);
     }
 
     // ---- diagnosis ------------------------------------------------------------------------------

@@ -14,10 +14,12 @@ import java.util.HexFormat;
 enum Scripts {
 
     /**
-     * KEYS: doc, idx. ARGV: mode (any|absent|version), expected version, json, status, fqn ('' for the
-     * stack output), status-set key prefix. Returns {1, version, at} or {0, current version or -1}.
+     * KEYS: doc, idx, and for a fenced write the fence's control document. ARGV: mode (any|absent|version), expected
+     * version, json, status, fqn ('' for the stack output), status-set key prefix. Returns {1, version, at},
+     * {0, current version or -1}, or {2} if the fence's document exists (a newer deployment has begun).
      */
     WRITE("""
+            if #KEYS == 3 and redis.call('EXISTS', KEYS[3]) == 1 then return {2} end
             local cur = redis.call('HMGET', KEYS[1], 'v', 'doc', 'st')
             local v = tonumber(cur[1]) or 0
             local live = cur[2] ~= false
@@ -39,10 +41,12 @@ enum Scripts {
             """),
 
     /**
-     * KEYS: doc, idx. ARGV: mode (any|version), expected version, fqn ('' for the stack output),
-     * status-set key prefix. Keeps the version as a tombstone. Returns {1, 1|0 deleted} or {0, current or -1}.
+     * KEYS: doc, idx, and for a fenced delete the fence's control document. ARGV: mode (any|version), expected
+     * version, fqn ('' for the stack output), status-set key prefix. Keeps the version as a tombstone. Returns
+     * {1, 1|0 deleted}, {0, current or -1}, or {2} if the fence's document exists.
      */
     DELETE("""
+            if #KEYS == 3 and redis.call('EXISTS', KEYS[3]) == 1 then return {2} end
             local cur = redis.call('HMGET', KEYS[1], 'v', 'doc', 'st')
             local v = tonumber(cur[1]) or 0
             local live = cur[2] ~= false
@@ -114,20 +118,22 @@ enum Scripts {
             return 1
             """),
 
-    /**
-     * KEYS: lock. ARGV: the next lease's id ("" once released), owner, token, acquired ms, expires ms; then, if a lease
-     * was read, the same five of it. Sets the next lease if the hash is still the one read (no hash if none was).
-     * Returns 1, or 0 having changed nothing.
-     */
-    LEASE("""
-            local l = redis.call('HMGET', KEYS[1], 'id', 'owner', 'token', 'acq', 'exp')
-            if #ARGV == 5 then
-              if l[3] then return 0 end
-            elseif (l[1] or '') ~= ARGV[6] or l[2] ~= ARGV[7] or l[3] ~= ARGV[8] or l[4] ~= ARGV[9] or l[5] ~= ARGV[10] then
+    /** KEYS: the control document. ARGV: expected version ('' for none), json. Returns 1 if set, 0 if it changed. */
+    CONTROL_SET("""
+            local v = redis.call('HGET', KEYS[1], 'v')
+            if ARGV[1] == '' then
+              if v then return 0 end
+            elseif v ~= ARGV[1] then
               return 0
             end
-            redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'token', ARGV[3], 'acq', ARGV[4], 'exp', ARGV[5])
-            if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'id') else redis.call('HSET', KEYS[1], 'id', ARGV[1]) end
+            redis.call('HSET', KEYS[1], 'v', (tonumber(v) or 0) + 1, 'doc', ARGV[2])
+            return 1
+            """),
+
+    /** KEYS: the control document. ARGV: expected version. Returns 1 if deleted, 0 if it changed or is gone. */
+    CONTROL_DELETE("""
+            if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
+            redis.call('DEL', KEYS[1])
             return 1
             """),
 

@@ -7,12 +7,12 @@ import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
 import dev.statestore.StateConflictException;
+import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreUnavailableException;
-import dev.statestore.spi.DeployLocks;
+import dev.statestore.spi.ControlDocument;
+import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
-import dev.statestore.spi.LeaseStore;
-import dev.statestore.spi.StoredLease;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
@@ -68,10 +68,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@link S3Bodies} for what is corrupt).
  *
  * <p>Versions and times live in user metadata ({@code x-amz-meta-statestore-version},
- * {@code -updated}), written with the body in the same request. The deploy lock is a small JSON object
- * changed the same way; its lease runs on this client's clock.
+ * {@code -updated}), written with the body in the same request. Deployments (and the deploy lock) are small
+ * JSON objects beside the records ({@link ControlStore}), changed the same way; leases run on this client's clock.
  */
 final class S3Backend implements StoreBackend {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(S3Backend.class);
 
     private static final String VERSION = "statestore-version";
     private static final String UPDATED = "statestore-updated";
@@ -355,12 +357,13 @@ final class S3Backend implements StoreBackend {
 
     @Override
     public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
-        return call("write " + document.key().describe(), () -> casPut(scope, document.key(), condition, document.json()));
+        return call("write " + document.key().describe(), () -> fenced(scope, condition,
+                () -> casPut(scope, document.key(), condition, document.json())));
     }
 
     @Override
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
-        return call("delete " + key.describe(), () -> {
+        return call("delete " + key.describe(), () -> fenced(scope, condition, () -> {
             String objectKey = key(scope, key);
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
                 Optional<Head> current = head(objectKey).filter(Head::live);
@@ -387,7 +390,59 @@ final class S3Backend implements StoreBackend {
             }
             throw new StateStoreUnavailableException("gave up deleting " + location(objectKey) + " after " + MAX_ATTEMPTS
                     + " attempts: other writers changed it every time", null);
-        });
+        }));
+    }
+
+    // ---- fenced writes ----------------------------------------------------------------------------
+    // S3 has no condition across two objects, so a fenced write checks for the newer deployment's record first and
+    // then writes: the window is the time from that check to the write landing. A begin that takes over an open
+    // deployment waits fenceWindowMillis before it returns (ControlStore.fenceSettling), so that a write of the one
+    // it took over that checked before the takeover has landed by then; a write slower than that from its check to
+    // its landing is logged, since it may have landed after the begin returned.
+
+    private <T> T fenced(ScopeId scope, WriteCondition condition, Supplier<T> write) {
+        if (!condition.isFenced()) {
+            return write.get();
+        }
+        long checked = System.nanoTime();
+        if (head(keys.control(scope, condition.fenceDocument())).isPresent()) {
+            throw new StateWriteFencedException(scope, condition.fence());
+        }
+        T result = write.get();
+        long window = System.nanoTime() - checked;
+        fenceWindows.record(window);
+        if (window > options.fenceWindow().toNanos()) {
+            LOG.warn("a write fenced by deployment {} of {} took {} ms from its check to its landing, longer than the "
+                    + "fence window of {} ms: a deployment that began meanwhile may not have fenced it", condition.fence(),
+                    scope, window / 1_000_000, options.fenceWindow().toMillis());
+        }
+        return result;
+    }
+
+    /** The windows of this store's fenced writes, from the check to the landing, for doctor. */
+    private final WindowStats fenceWindows = new WindowStats();
+
+    /** Count, maximum and a running median estimate of the windows seen: enough to state what was measured. */
+    static final class WindowStats {
+        private long count;
+        private long maxNanos;
+        private final long[] recent = new long[256];
+
+        synchronized void record(long nanos) {
+            recent[(int) (count % recent.length)] = nanos;
+            count++;
+            maxNanos = Math.max(maxNanos, nanos);
+        }
+
+        synchronized Optional<String> describe() {
+            if (count == 0) {
+                return Optional.empty();
+            }
+            long[] seen = java.util.Arrays.copyOf(recent, (int) Math.min(count, recent.length));
+            java.util.Arrays.sort(seen);
+            return Optional.of(String.format("%d fenced writes in this process: check to landing %.1f ms at the median "
+                    + "(of the last %d), %.1f ms at most", count, seen[seen.length / 2] / 1e6, seen.length, maxNanos / 1e6));
+        }
     }
 
     // ---- listing --------------------------------------------------------------------------------
@@ -550,40 +605,38 @@ final class S3Backend implements StoreBackend {
         });
     }
 
-    // ---- deploy lock ----------------------------------------------------------------------------
+    // ---- control documents (deployments) ---------------------------------------------------------
 
-    private final DeployLocks locks = DeployLocks.overLeases(new LeaseStore() {
+    private Optional<ResponseBytes<GetObjectResponse>> getIfPresent(String key) {
+        try {
+            return Optional.of(s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Objects beside the scope's records, changed by conditional puts on their ETag. */
+    private final ControlStore control = new ControlStore() {
         @Override
-        public Optional<StoredLease> readLease(ScopeId scope) {
-            return call("read the deploy lock", () -> {
-                String key = keys.lock(scope);
-                try {
-                    ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
-                    try {
-                        return Optional.of(new StoredLease(LockState.fromJson(bytes.asUtf8String()), bytes.response().eTag()));
-                    } catch (IllegalArgumentException e) {
-                        throw new dev.statestore.CorruptStateException(location(key), e.getMessage(), e);
-                    }
-                } catch (S3Exception e) {
-                    if (e.statusCode() == 404) {
-                        return Optional.empty();
-                    }
-                    throw e;
-                }
-            });
+        public Optional<ControlDocument> read(ScopeId scope, String name) {
+            return call("read the control document " + name, () -> getIfPresent(keys.control(scope, name))
+                    .map(bytes -> new ControlDocument(bytes.asUtf8String(), bytes.response().eTag())));
         }
 
         @Override
-        public boolean compareAndSetLease(ScopeId scope, Optional<StoredLease> expected, LockState next) {
-            return call("change the deploy lock", () -> {
-                PutObjectRequest.Builder request = put(keys.lock(scope));
+        public boolean compareAndSet(ScopeId scope, String name, Optional<ControlDocument> expected, String json) {
+            return call("write the control document " + name, () -> {
+                PutObjectRequest.Builder request = put(keys.control(scope, name));
                 if (expected.isPresent()) {
                     request.ifMatch(expected.get().tag());
                 } else {
                     request.ifNoneMatch("*");
                 }
                 try {
-                    s3.putObject(request.build(), RequestBody.fromString(next.toJson()));
+                    s3.putObject(request.build(), RequestBody.fromString(json));
                     return true;
                 } catch (S3Exception e) {
                     if (lostRace(e)) {
@@ -593,12 +646,58 @@ final class S3Backend implements StoreBackend {
                 }
             });
         }
-    });
+
+        @Override
+        public boolean delete(ScopeId scope, String name, ControlDocument expected) {
+            return call("delete the control document " + name, () -> {
+                try {
+                    s3.deleteObject(b -> b.bucket(options.bucket()).key(keys.control(scope, name)).ifMatch(expected.tag()));
+                    return true;
+                } catch (S3Exception e) {
+                    if (lostRace(e) || e.statusCode() == 404) {
+                        return false;
+                    }
+                    throw e;
+                }
+            });
+        }
+
+        @Override
+        public java.time.Duration fenceSettling() {
+            return options.fenceWindow();
+        }
+
+        /** The lock object of a release before deployments. */
+        @Override
+        public Optional<LockState> legacyLock(ScopeId scope) {
+            String key = keys.lock(scope);
+            return call("read the deploy lock of an earlier release", () -> getIfPresent(key).map(bytes -> {
+                try {
+                    return LockState.fromJson(bytes.asUtf8String());
+                } catch (IllegalArgumentException e) {
+                    throw new dev.statestore.CorruptStateException(location(key), e.getMessage(), e);
+                }
+            }));
+        }
+    };
+
+    /** What S3 can promise of fenced writes, and what this process measured of them. */
+    @Override
+    public List<String> diagnose() {
+        List<String> notes = new ArrayList<>();
+        notes.add("s3: fenced writes are check-then-write (S3 has no condition across two objects): a begin that takes "
+                + "over an open deployment waits the fence window (" + options.fenceWindow().toMillis() + " ms, option "
+                + "fenceWindowMillis) before it returns, and a fenced write of the deployment it took over that takes "
+                + "longer than that from its check to its landing may still land after it; writes and deletes are "
+                + "otherwise conditional, as everywhere");
+        fenceWindows.describe().ifPresent(measured -> notes.add("s3: " + measured));
+        return notes;
+    }
 
     /** Leases are timed on this process's clock: S3 has none to offer. */
     @Override
-    public DeployLocks deployLocks() {
-        return locks;
+    public Optional<ControlStore> controlStore() {
+        return Optional.of(control);
     }
 
     // ---- plumbing -------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import java.util.HexFormat;
  * P/STACK/STAGE/r/FQN          a record, its key the fqn itself (an empty object is its tombstone)
  * P/STACK/STAGE/h/SHA256       a record whose key would pass S3's 1,024 bytes; the object names its fqn
  * P/STACK/STAGE/output.json    the stack output
- * P/STACK/STAGE/lock.json      the deploy lock
+ * P/STACK/STAGE/x/NAME.json    a control document (deployments: see ControlStore)
+ * P/STACK/STAGE/lock.json      the deploy lock of a release before deployments
  * </pre>
  *
  * Names go into keys as they are. That is safe, because the names are validated first: stack and stage
@@ -59,6 +60,11 @@ final class S3Keys {
 
     String output(ScopeId scope) {
         return scope(scope) + "output.json";
+    }
+
+    /** The key of a control document: its name is a short ASCII path. */
+    String control(ScopeId scope, String name) {
+        return scope(scope) + "x/" + name + ".json";
     }
 
     String lock(ScopeId scope) {

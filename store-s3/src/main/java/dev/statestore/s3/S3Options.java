@@ -18,6 +18,9 @@ import java.util.Optional;
  *   <li>{@code probe} (default true): on open, check that the server refuses a second
  *       {@code If-None-Match: *} put; turn off only for a server known to honour conditional writes.
  *   <li>{@code concurrency} (default 16): parallel reads when a page of records is fetched.
+ *   <li>{@code fenceWindowMillis} (default 2000, 0 to 600000): how long a {@code begin} that takes over an open
+ *       deployment waits before it returns, so that the fenced writes of the deployment it took over that had
+ *       already checked their fence land first (S3 cannot make the check and the write one step).
  * </ul>
  */
 public record S3Options(
@@ -31,7 +34,8 @@ public record S3Options(
         Optional<String> secretAccessKey,
         Duration timeout,
         boolean probe,
-        int concurrency) {
+        int concurrency,
+        Duration fenceWindow) {
 
     public static S3Options from(StoreUrl url) {
         StoreUrl.Options options = url.options();
@@ -55,9 +59,10 @@ public record S3Options(
         int timeout = options.integer("timeout", 30, 1, 3600);
         boolean probe = options.bool("probe", true);
         int concurrency = options.integer("concurrency", 16, 1, 256);
+        int fenceWindow = options.integer("fenceWindowMillis", 2000, 0, 600_000);
         options.finish();
         return new S3Options(bucket, prefix, region, endpoint, pathStyle, profile, accessKeyId, secretAccessKey,
-                Duration.ofSeconds(timeout), probe, concurrency);
+                Duration.ofSeconds(timeout), probe, concurrency, Duration.ofMillis(fenceWindow));
     }
 
     /** Where the state is, for messages: no credentials. */
