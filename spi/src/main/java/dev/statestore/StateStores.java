@@ -2,6 +2,7 @@ package dev.statestore;
 
 import dev.statestore.internal.BackendStateStore;
 import dev.statestore.internal.Encryption;
+import dev.statestore.spi.StateStoreDecorator;
 import dev.statestore.spi.StateStoreProvider;
 import dev.statestore.spi.StoreUrl;
 import java.util.ArrayList;
@@ -74,10 +75,26 @@ public final class StateStores {
         StoreUrl parsed = given.withoutOption(JOURNALS_OPTION);
         // Encryption is a layer over any backend: it takes its option, the backend validates the rest.
         var encryption = parsed.options().string(ENCRYPTION_OPTION);
-        if (encryption.isEmpty()) {
-            return new BackendStateStore(provider.open(parsed), journals);
+        StateStore store = encryption.isEmpty() ? new BackendStateStore(provider.open(parsed), journals)
+                : new BackendStateStore(Encryption.open(provider, parsed, ENCRYPTION_OPTION, encryption.get()), journals);
+        for (StateStoreDecorator decorator : decorators()) {
+            store = decorator.decorate(store, given.scheme());
         }
-        return new BackendStateStore(Encryption.open(provider, parsed, ENCRYPTION_OPTION, encryption.get()), journals);
+        return store;
+    }
+
+    private static volatile List<StateStoreDecorator> decorators;
+
+    /** The decorators on the classpath, looked up once. */
+    private static List<StateStoreDecorator> decorators() {
+        List<StateStoreDecorator> found = decorators;
+        if (found == null) {
+            List<StateStoreDecorator> list = new ArrayList<>();
+            ServiceLoader.load(StateStoreDecorator.class, StateStores.class.getClassLoader()).forEach(list::add);
+            found = List.copyOf(list);
+            decorators = found;
+        }
+        return found;
     }
 
     /**
@@ -108,7 +125,8 @@ public final class StateStores {
     }
 
     /**
-     * The store as a server that holds state for clients sees it ({@code statestore serve}): records and outputs
+     * The store as a server that holds state for clients sees it ({@code statestore serve}), before any decorator
+     * (a decorated store is returned as it is): records and outputs
      * that a client sealed with its own key (encryption at rest on the client's side) are stored and returned as
      * they are, unread. Any other store refuses them, since a store without the key would read a sealed record's
      * readable copy as the record. The view shares {@code store}; closing the view closes nothing.

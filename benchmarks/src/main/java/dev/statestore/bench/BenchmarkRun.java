@@ -23,7 +23,7 @@ import java.util.UUID;
  * of {@code --ops}), {@code --deploy 1000,10000} (deploy sizes), {@code --threads 1,8},
  * {@code --load 10000} (records of the scope loaded whole), {@code --contention-seconds 10},
  * {@code --scaling 100,10000,100000} (scope sizes for get and update), {@code --workloads
- * single,deploy,load,contention,scaling,deployments} (which run).
+ * single,deploy,load,contention,scaling,deployments,observation} (which run).
  */
 public final class BenchmarkRun {
 
@@ -46,7 +46,8 @@ public final class BenchmarkRun {
             int load = 10000;
             Duration contention = Duration.ofSeconds(10);
             List<Integer> scaling = List.of(100, 10_000, 100_000);
-            List<String> workloads = List.of("single", "deploy", "load", "contention", "scaling", "deployments");
+            List<String> workloads = List.of("single", "deploy", "load", "contention", "scaling", "deployments",
+                    "observation");
             for (int i = 0; i + 1 < args.length; i += 2) {
                 String value = args[i + 1];
                 switch (args[i]) {
@@ -107,6 +108,11 @@ public final class BenchmarkRun {
             if (settings.runs("deployments")) {
                 for (Row row : Workloads.deployments(backend, store, stack, Math.min(settings.operations(), 2000),
                         settings.loadRecords())) {
+                    rows.add(print(row));
+                }
+            }
+            if (settings.runs("observation")) {
+                for (Row row : Workloads.observation(backend, store, stack, Math.min(settings.operations(), 5000))) {
                     rows.add(print(row));
                 }
             }

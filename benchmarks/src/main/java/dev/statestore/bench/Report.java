@@ -104,6 +104,16 @@ public final class Report {
                         r.storeP50(), r.rawP50(), r.ratio()));
             }
         }
+        List<Row> observation = select(rows, r -> r.workload().equals("observation"));
+        if (!observation.isEmpty()) {
+            md.append("\n## Observation: store calls observed into a meter registry next to the same calls unobserved\n\n")
+                    .append("| backend | operation | observed p50 | observed p99 | unobserved p50 | unobserved p99 | ratio |\n"
+                            + "|---|---|---:|---:|---:|---:|---:|\n");
+            for (Row r : observation) {
+                md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.3f | **%.3f** |%n", r.backend(),
+                        r.operation(), r.storeP50(), r.storeP99(), r.rawP50(), r.rawP99(), r.ratio()));
+            }
+        }
         return md.toString();
     }
 

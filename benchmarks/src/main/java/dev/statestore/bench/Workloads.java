@@ -213,6 +213,58 @@ public final class Workloads {
     }
 
     /**
+     * What observation costs: {@code get} and conditional {@code update}, {@code n} of each, through the store observed
+     * into a meter registry (Micrometer's {@code DefaultMeterObservationHandler}, as an application wires it) next to
+     * the same store unobserved (in the raw columns), interleaved call by call. Rows of the workload {@code observation}.
+     */
+    public static List<Row> observation(String backend, StateStore store, String stack, int n) throws Exception {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.observation.ObservationRegistry observations = io.micrometer.observation.ObservationRegistry.create();
+        observations.observationConfig().observationHandler(
+                new io.micrometer.core.instrument.observation.DefaultMeterObservationHandler(meters));
+        // Not closed: closing it would close the store the run goes on with.
+        StateStore observed = dev.statestore.micrometer.StoreObservations.observe(store, observations, backend);
+        StateScope plain = store.scope(stack, "observation");
+        StateScope seen = observed.scope(stack, "observation");
+        ResourceState a = record("plain", ResourceStatus.CREATED);
+        ResourceState b = record("observed", ResourceStatus.CREATED);
+        long[] versions = {plain.put(a).version(), seen.put(b).version()};
+        Histogram[] gets = {histogram(), histogram()};
+        Histogram[] updates = {histogram(), histogram()};
+        for (int round = 0; round < 2; round++) {
+            int count = round == 0 ? defaultWarmup(n) : n;
+            for (int i = 0; i < count; i++) {
+                boolean measured = round == 1;
+                timeIf(measured, gets[0], () -> plain.require("plain"));
+                timeIf(measured, gets[1], () -> seen.require("observed"));
+                timeIf(measured, updates[0], () -> versions[0] = plain.update(a, versions[0]).version());
+                timeIf(measured, updates[1], () -> versions[1] = seen.update(b, versions[1]).version());
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Object[] op : new Object[][] {{"get", gets}, {"update", updates}}) {
+            Histogram[] h = (Histogram[]) op[1];
+            rows.add(new Row(backend, "observation", (String) op[0], 1, n, ms(h[1], 50), ms(h[1], 99), opsPerSecond(h[1]),
+                    ms(h[0], 50), ms(h[0], 99), opsPerSecond(h[0]), ms(h[1], 50) / ms(h[0], 50), Double.NaN,
+                    "raw = the same call unobserved"));
+        }
+        return rows;
+    }
+
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    private static void timeIf(boolean measured, Histogram h, Call call) throws Exception {
+        long start = System.nanoTime();
+        call.run();
+        if (measured) {
+            h.recordValue(System.nanoTime() - start);
+        }
+    }
+
+    /**
      * A deploy of {@code n} resources on {@code threads} threads: each written {@code creating} then
      * {@code created}, the scope listed, each written {@code updating} then {@code updated}, then all deleted.
      * Every write is conditional on the version the deploy holds.

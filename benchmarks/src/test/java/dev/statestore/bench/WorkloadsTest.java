@@ -84,6 +84,12 @@ class WorkloadsTest {
             assertThat(store.scope("bench", "deployments").deployments().list(null, 100)).hasSize(11);
             assertThat(store.scope("bench", "getall").listAll()).hasSize(200);
 
+            List<Row> observation = Workloads.observation("memory", store, "bench", 40);
+            assertThat(observation).extracting(Row::operation).containsExactly("get", "update");
+            assertThat(observation).allSatisfy(r -> assertThat(r.ratio()).isPositive());
+            assertThat(store.scope("bench", "observation").require("observed").version()).as("warm-up and measured")
+                    .isEqualTo(1 + 10 + 40);
+
             Row load = Workloads.loadScope("memory", store, "bench", 300, 4);
             assertThat(load.note()).startsWith("peak heap ");
             Row contention = Workloads.contention("memory", store, "bench", 4, Duration.ofMillis(300));
@@ -101,9 +107,10 @@ class WorkloadsTest {
             all.addAll(List.of(deploy, load, contention));
             all.addAll(scaling);
             all.addAll(deployments);
+            all.addAll(observation);
             String md = Report.markdown(all, "a test machine");
             assertThat(md).contains("Taken on: a test machine", "| memory | get |", "| memory | 40 | 4 |", "## Contention",
-                    "| memory | update | 300 |", "## Deployments", "| memory | fenced put |", "| memory | 200 |");
+                    "| memory | update | 300 |", "## Deployments", "| memory | fenced put |", "| memory | 200 |", "## Observation");
         }
     }
 

@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", description = {
     "Serves the store over HTTP with the routes of Alchemy's state API (and versions, conditional writes and the "
             + "deploy lock besides), for Alchemy's HTTP state client and for this tool's http(s):// store URLs.",
-    "Runs until stopped (Ctrl-C, SIGTERM); logs one line per request, never the token or a body."})
+    "Runs until stopped (Ctrl-C, SIGTERM); logs one line per request, never the token or a body.",
+    "GET /metrics gives every store call's latency and outcome, and every request's, in Prometheus' text format "
+            + "(behind the token unless --metrics-public)."})
 final class ServeCommand extends ListCommands.Base {
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
@@ -42,10 +44,20 @@ final class ServeCommand extends ListCommands.Base {
     @Option(names = "--threads", defaultValue = "64", description = "requests served at once (default ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--metrics-public", description = "answer /metrics without the token (it names no record, stack or "
+            + "stage either way)")
+    boolean metricsPublic;
+
+    @Option(names = "--no-metrics", description = "no /metrics, and the store's calls not observed")
+    boolean noMetrics;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerOptions options = ServerOptions.of(address(listen), SecretSource.read("--token", token))
                 .withMaxBodyBytes(maxBodyMib * 1024L * 1024L).withThreads(threads);
+        if (!noMetrics) {
+            options = options.withMetrics(dev.statestore.spi.StoreUrl.parse(root().storeUrl()).scheme(), metricsPublic);
+        }
         if (keyStore != null) {
             options = options.withTls(ServerOptions.tlsContext(keyStore, keyStorePassword == null ? "" : SecretSource.read("--tls-password",
                     keyStorePassword)));

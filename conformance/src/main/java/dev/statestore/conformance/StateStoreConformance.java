@@ -1401,6 +1401,8 @@ public abstract class StateStoreConformance {
                     .isInstanceOf(DeploymentInProgressException.class);
             DeploymentLease second = deployments().begin(meta, minute, first.version());
             assertThat(second.version()).isEqualTo(first.version() + 1);
+            assertThat(second.tookOver()).as("the lease says what it took over").isEqualTo(first.version());
+            assertThat(first.tookOver()).isNull();
             assertThat(deployments().get(first.version()).orElseThrow().outcome()).isEqualTo(DeploymentOutcome.ABANDONED);
             assertThatThrownBy(() -> deployments().begin(meta, minute, first.version()))
                     .as("the superseded version is no longer the open one").isInstanceOf(DeploymentInProgressException.class);

@@ -59,6 +59,9 @@ final class DeploymentRoutes {
                     ObjectNode node = StateJson.nodes().objectNode();
                     node.put("version", lease.version());
                     node.put("token", lease.token());
+                    if (lease.tookOver() != null) {
+                        node.put("tookOver", lease.tookOver()); // this server's addition: Alchemy's client ignores it
+                    }
                     return Response.json(200, node);
                 }
                 case "DEPLOYMENT" -> {

@@ -12,8 +12,22 @@ import javax.net.ssl.SSLContext;
  * @param maxBodyBytes the largest request body accepted; a larger one is answered 413 unread
  * @param threads how many requests are served at once (more wait their turn)
  * @param tls HTTPS with this context when not {@code null}, plain HTTP otherwise
+ * @param metrics {@code /metrics} in Prometheus' text format, and the store's calls observed, when not {@code null}
  */
-public record ServerOptions(InetSocketAddress listen, String token, long maxBodyBytes, int threads, SSLContext tls) {
+public record ServerOptions(InetSocketAddress listen, String token, long maxBodyBytes, int threads, SSLContext tls,
+        Metrics metrics) {
+
+    /**
+     * What {@code /metrics} shows and to whom.
+     *
+     * @param backend the {@code backend} tag of the store's calls (the URL's scheme)
+     * @param open whether {@code /metrics} is answered without the token (it names no record either way)
+     */
+    public record Metrics(String backend, boolean open) {
+        public Metrics {
+            Objects.requireNonNull(backend, "backend");
+        }
+    }
 
     /** Room for the largest document a store takes (32 MiB) sealed by a client's encryption, and the JSON around it. */
     public static final long DEFAULT_MAX_BODY_BYTES = 48L * 1024 * 1024;
@@ -36,19 +50,24 @@ public record ServerOptions(InetSocketAddress listen, String token, long maxBody
 
     /** Plain HTTP on {@code listen}, with the default body limit and thread count. */
     public static ServerOptions of(InetSocketAddress listen, String token) {
-        return new ServerOptions(listen, token, DEFAULT_MAX_BODY_BYTES, DEFAULT_THREADS, null);
+        return new ServerOptions(listen, token, DEFAULT_MAX_BODY_BYTES, DEFAULT_THREADS, null, null);
     }
 
     public ServerOptions withTls(SSLContext context) {
-        return new ServerOptions(listen, token, maxBodyBytes, threads, context);
+        return new ServerOptions(listen, token, maxBodyBytes, threads, context, metrics);
     }
 
     public ServerOptions withMaxBodyBytes(long bytes) {
-        return new ServerOptions(listen, token, bytes, threads, tls);
+        return new ServerOptions(listen, token, bytes, threads, tls, metrics);
     }
 
     public ServerOptions withThreads(int count) {
-        return new ServerOptions(listen, token, maxBodyBytes, count, tls);
+        return new ServerOptions(listen, token, maxBodyBytes, count, tls, metrics);
+    }
+
+    /** Serves {@code /metrics} (behind the token unless {@code open}) and observes the store's calls. */
+    public ServerOptions withMetrics(String backend, boolean open) {
+        return new ServerOptions(listen, token, maxBodyBytes, threads, tls, new Metrics(backend, open));
     }
 
     /**
@@ -76,6 +95,6 @@ public record ServerOptions(InetSocketAddress listen, String token, long maxBody
     @Override
     public String toString() {
         return "ServerOptions[listen=" + listen + ", maxBodyBytes=" + maxBodyBytes + ", threads=" + threads + ", tls="
-                + (tls != null) + "]";
+                + (tls != null) + ", metrics=" + metrics + "]";
     }
 }

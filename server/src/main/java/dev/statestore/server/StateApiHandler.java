@@ -74,10 +74,16 @@ final class StateApiHandler implements HttpHandler {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    StateApiHandler(StateStore store, ServerOptions options) {
+    /** The meters {@code /metrics} shows, or null when the server was started without metrics. */
+    private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics;
+    private final boolean metricsOpen;
+
+    StateApiHandler(StateStore store, ServerOptions options, io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {
         this.store = store;
         this.maxBody = options.maxBodyBytes();
         this.tokenDigest = sha256(options.token());
+        this.metrics = metrics;
+        this.metricsOpen = options.metrics() != null && options.metrics().open();
     }
 
     /** An answer: status, headers and body (null for none). */
@@ -153,6 +159,16 @@ final class StateApiHandler implements HttpHandler {
             send(exchange, response);
         } finally {
             inFlight.decrementAndGet();
+            if (metrics != null) {
+                // By route, never by path: a path names stacks, stages and records.
+                Route route = route(exchange.getRequestURI().getRawPath().split("/", -1));
+                io.micrometer.core.instrument.Timer.builder("statestore.http.requests")
+                        .description("requests served, by method, route and status")
+                        .tag("method", exchange.getRequestMethod())
+                        .tag("route", route == null ? "unknown" : route.name().toLowerCase(java.util.Locale.ROOT))
+                        .tag("status", Integer.toString(response.status()))
+                        .register(metrics).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
             String query = exchange.getRequestURI().getRawQuery();
             LOG.info("{} {}{} {} {} ms", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                     query == null ? "" : "?" + query, response.status(), (System.nanoTime() - start) / 1_000_000);
@@ -222,7 +238,7 @@ final class StateApiHandler implements HttpHandler {
     }
 
     private enum Route {
-        VERSION, STACKS, DIAGNOSE, STACK, STAGES, RESOURCES, RESOURCE, REPLACED, OUTPUT, RECORDS, LOCK, LEASE, ALL,
+        VERSION, METRICS, STACKS, DIAGNOSE, STACK, STAGES, RESOURCES, RESOURCE, REPLACED, OUTPUT, RECORDS, LOCK, LEASE, ALL,
         DEPLOYMENTS, DEPLOYMENT, EVENTS, HEARTBEAT, END
     }
 
@@ -233,7 +249,10 @@ final class StateApiHandler implements HttpHandler {
         if (route == null || !allows(route, method)) {
             return Response.empty(404);
         }
-        if (route != Route.VERSION) {
+        if (route == Route.METRICS && metrics == null) {
+            return Response.empty(404);
+        }
+        if (route != Route.VERSION && !(route == Route.METRICS && metricsOpen)) {
             authenticate(exchange);
         }
         switch (route) {
@@ -244,6 +263,10 @@ final class StateApiHandler implements HttpHandler {
                 node.put("statestore", EXTENSIONS_VERSION);
                 node.putArray("capabilities").add("deployments");
                 return Response.json(200, node);
+            }
+            case METRICS -> {
+                return new Response(200, new LinkedHashMap<>(Map.of("Content-Type", "text/plain; version=0.0.4; charset=utf-8")),
+                        metrics.scrape().getBytes(StandardCharsets.UTF_8));
             }
             case STACKS -> {
                 return Response.json(200, strings(store.stacks()));
@@ -626,6 +649,9 @@ final class StateApiHandler implements HttpHandler {
         }
         if (p.length == 2 && p[1].equals("version")) {
             return Route.VERSION;
+        }
+        if (p.length == 2 && p[1].equals("metrics")) {
+            return Route.METRICS;
         }
         if (!p[1].equals("state") || p.length < 3) {
             return null;

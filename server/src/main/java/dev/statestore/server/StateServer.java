@@ -82,7 +82,17 @@ public final class StateServer implements AutoCloseable {
         jetty.setHandler(new ContextHandlerCollection());
         jetty.setErrorHandler(new JsonErrors());
         // Clients may seal what they send (encryption at rest on their side): the server holds it unread.
-        StateApiHandler handler = new StateApiHandler(dev.statestore.StateStores.forServing(store), options);
+        StateStore served = dev.statestore.StateStores.forServing(store);
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics = null;
+        if (options.metrics() != null) {
+            metrics = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+            io.micrometer.observation.ObservationRegistry observations = io.micrometer.observation.ObservationRegistry.create();
+            observations.observationConfig().observationHandler(
+                    new io.micrometer.core.instrument.observation.DefaultMeterObservationHandler(metrics));
+            served = dev.statestore.micrometer.StoreObservations.observe(served, observations, options.metrics().backend());
+        }
+        StateApiHandler handler = new StateApiHandler(served, options, metrics);
         new JettyHttpServer(jetty, true).createContext("/", handler);
         try {
             jetty.start();

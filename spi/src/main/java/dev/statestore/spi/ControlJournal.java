@@ -233,15 +233,15 @@ final class ControlJournal implements DeploymentJournal {
         boolean allows(DeploymentRecord open, Instant now);
     }
 
-    /** A deployment a begin opened, with the token only the caller gets. */
-    private record Opened(DeploymentRecord record, String token) {}
+    /** A deployment a begin opened, with the token only the caller gets, and the version it took over (or null). */
+    private record Opened(DeploymentRecord record, String token, @Nullable Long tookOver) {}
 
     @Override
     public DeploymentLease begin(ScopeId scope, DeploymentMeta meta, Duration ttl, @Nullable Long supersede) {
         // Alchemy's rule: stale when the heartbeat is at least this begin's ttl old, or named by supersede.
         Opened opened = begin(scope, meta, ttl, (open, now) -> Duration.between(open.heartbeatAt(), now).compareTo(ttl) >= 0
                 || supersede != null && open.version() == supersede);
-        return new DeploymentLease(scope, opened.record().version(), opened.token());
+        return new DeploymentLease(scope, opened.record().version(), opened.token(), opened.tookOver());
     }
 
     /** Waits out the fenced writes of a deployment just taken over, where the backend cannot refuse them atomically. */
@@ -263,7 +263,7 @@ final class ControlJournal implements DeploymentJournal {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Last last = findLast(scope);
             Instant now = now(scope);
-            boolean tookOver = false;
+            Long tookOver = null;
             if (last.stored() != null && last.stored().record().isOpen()) {
                 DeploymentRecord open = last.stored().record();
                 if (!takeover.allows(open, now)) {
@@ -273,7 +273,7 @@ final class ControlJournal implements DeploymentJournal {
                         last.stored().chunks())) {
                     continue;
                 }
-                tookOver = true;
+                tookOver = open.version();
             }
             long version = last.version() + 1;
             String token = newToken();
@@ -281,10 +281,10 @@ final class ControlJournal implements DeploymentJournal {
             if (store.compareAndSet(scope, ControlStore.deploymentName(version), Optional.empty(),
                     json(record, hash(token), List.of()))) {
                 advanceHead(scope, last.head(), version);
-                if (tookOver) {
+                if (tookOver != null) {
                     settleFences(scope);
                 }
-                return new Opened(record, token);
+                return new Opened(record, token, tookOver);
             }
         }
         throw contended(scope, "beginning a deployment");

@@ -453,7 +453,7 @@ final class HttpBackend implements StoreBackend {
             }
             HttpResponse<byte[]> response = expect(send(postJson(scopePath(scope) + "/deployments", body)), 200, scope, null, 0);
             return decoded(response, node -> new DeploymentLease(scope, node.get("version").longValue(),
-                    node.get("token").textValue()));
+                    node.get("token").textValue(), node.hasNonNull("tookOver") ? node.get("tookOver").longValue() : null));
         }
 
         @Override

@@ -1,0 +1,102 @@
+package dev.statestore.micrometer;
+
+import dev.statestore.CorruptStateException;
+import dev.statestore.DeploymentInProgressException;
+import dev.statestore.DeploymentNotFoundException;
+import dev.statestore.DeploymentTokenInvalidException;
+import dev.statestore.InvalidStateException;
+import dev.statestore.LockConflictException;
+import dev.statestore.StateConflictException;
+import dev.statestore.StateNotFoundException;
+import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.StateWriteFencedException;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Runs a store call as an observation named {@value #CALL}, tagged with the backend, the operation and the outcome. */
+final class Observer {
+
+    static final String CALL = "statestore.call";
+    static final String LEASE = "statestore.lease";
+    static final String TAKEOVER = "statestore.lease.takeover";
+
+    private final ObservationRegistry registry;
+    private final String backend;
+
+    Observer(ObservationRegistry registry, String backend) {
+        this.registry = registry;
+        this.backend = backend;
+    }
+
+    <T> T call(String operation, Supplier<T> work) {
+        Observation observation = Observation.createNotStarted(CALL, registry)
+                .lowCardinalityKeyValue("backend", backend)
+                .lowCardinalityKeyValue("operation", operation)
+                .contextualName("statestore " + operation);
+        observation.start();
+        try (Observation.Scope scope = observation.openScope()) {
+            T result = work.get();
+            observation.lowCardinalityKeyValue("outcome", "ok").lowCardinalityKeyValue("exception", "none");
+            return result;
+        } catch (RuntimeException e) {
+            String outcome = outcome(e);
+            // The exception's class, never its message: messages name records and scopes, which no tag or span
+            // carries (cardinality, and what the state holds).
+            observation.lowCardinalityKeyValue("outcome", outcome)
+                    .lowCardinalityKeyValue("exception", e.getClass().getSimpleName());
+            if (outcome.equals("conflict") || outcome.equals("fenced") || outcome.equals("in_progress")) {
+                // Counted on their own too: statestore.call.conflict, .fenced, .in_progress.
+                observation.event(Observation.Event.of(outcome));
+            }
+            throw e;
+        } finally {
+            observation.stop();
+        }
+    }
+
+    void run(String operation, Runnable work) {
+        call(operation, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    /** A begin that closed an open deployment as abandoned: counted as {@value #TAKEOVER}. */
+    void tookOver() {
+        Observation.createNotStarted(TAKEOVER, registry).lowCardinalityKeyValue("backend", backend).start().stop();
+    }
+
+    /** An observation of a held lease, from the begin (or acquire) that opened it to its end in this process. */
+    Observation lease(String how) {
+        return Observation.createNotStarted(LEASE, registry)
+                .lowCardinalityKeyValue("backend", backend)
+                .lowCardinalityKeyValue("opened_by", how)
+                .contextualName("statestore lease").start();
+    }
+
+    /** The outcome tag of each exception a store throws, most specific first. */
+    private static final List<Map.Entry<Class<? extends RuntimeException>, String>> OUTCOMES = List.of(
+            Map.entry(StateWriteFencedException.class, "fenced"),
+            Map.entry(StateConflictException.class, "conflict"),
+            Map.entry(DeploymentInProgressException.class, "in_progress"),
+            Map.entry(LockConflictException.class, "lock_conflict"),
+            Map.entry(StateNotFoundException.class, "not_found"),
+            Map.entry(DeploymentNotFoundException.class, "not_found"),
+            Map.entry(DeploymentTokenInvalidException.class, "token_invalid"),
+            Map.entry(StateStoreUnavailableException.class, "unavailable"),
+            Map.entry(CorruptStateException.class, "corrupt"),
+            Map.entry(InvalidStateException.class, "invalid"));
+
+    /** What a caller does next, as a tag: the classes a store throws, never their messages. */
+    static String outcome(RuntimeException e) {
+        for (Map.Entry<Class<? extends RuntimeException>, String> outcome : OUTCOMES) {
+            if (outcome.getKey().isInstance(e)) {
+                return outcome.getValue();
+            }
+        }
+        return "error";
+    }
+}

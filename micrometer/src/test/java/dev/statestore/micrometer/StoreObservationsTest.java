@@ -1,0 +1,150 @@
+package dev.statestore.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.statestore.DeploymentInProgressException;
+import dev.statestore.DeploymentLease;
+import dev.statestore.DeploymentMeta;
+import dev.statestore.DeploymentOutcome;
+import dev.statestore.LockLease;
+import dev.statestore.ResourceState;
+import dev.statestore.ResourceStatus;
+import dev.statestore.StateConflictException;
+import dev.statestore.StateNotFoundException;
+import dev.statestore.StateScope;
+import dev.statestore.StateStore;
+import dev.statestore.StateStores;
+import dev.statestore.StateWriteFencedException;
+import dev.statestore.spi.StateJson;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StoreObservationsTest {
+
+    private static final String SECRET = "hunter2-" + System.nanoTime();
+    private static final String FQN = "Api/Payments-Db";
+    private static final String STACK = "billing";
+    private static final String STAGE = "prod-eu";
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final ObservationRegistry registry = ObservationRegistry.create();
+
+    {
+        registry.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+    }
+
+    @AfterEach
+    void urlOpensUnobserved() {
+        StoreObservations.observeUrlOpens(ObservationRegistry.NOOP);
+    }
+
+    private static ResourceState record(ResourceStatus status) {
+        return ResourceState.builder(FQN, status).resourceType("Aws.Rds")
+                .props(StateJson.nodes().objectNode().put("password", SECRET)).build();
+    }
+
+    private double calls(String backend, String operation, String outcome) {
+        var timer = meters.find("statestore.call").tags("backend", backend, "operation", operation, "outcome", outcome).timer();
+        return timer == null ? 0 : timer.count();
+    }
+
+    private double counter(String name) {
+        var counter = meters.find(name).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Every store call an engine makes, with each outcome the tags promise. */
+    private void drive(StateStore store) {
+        StateScope scope = store.scope(STACK, STAGE);
+        var created = scope.create(record(ResourceStatus.CREATING));
+        scope.get(FQN);
+        assertThatThrownBy(() -> scope.update(record(ResourceStatus.CREATED), created.version() + 5))
+                .isInstanceOf(StateConflictException.class);
+        assertThatThrownBy(() -> scope.require("Missing")).isInstanceOf(StateNotFoundException.class);
+        scope.getAll();
+
+        DeploymentMeta meta = DeploymentMeta.deploy(new DeploymentMeta.Initiator("ci-" + SECRET, "runner", 1L));
+        DeploymentLease first = scope.deployments().begin(meta, Duration.ofMinutes(1));
+        assertThatThrownBy(() -> scope.deployments().begin(meta, Duration.ofMinutes(1)))
+                .isInstanceOf(DeploymentInProgressException.class);
+        DeploymentLease second = scope.deployments().begin(meta, Duration.ofMinutes(1), first.version());
+        assertThatThrownBy(() -> scope.fenced(first.version()).put(record(ResourceStatus.UPDATED)))
+                .isInstanceOf(StateWriteFencedException.class);
+        scope.fenced(second.version()).put(record(ResourceStatus.UPDATED));
+        scope.deployments().end(second.version(), second.token(), DeploymentOutcome.SUCCEEDED, null);
+        LockLease lock = scope.acquireLock("operator", Duration.ofMinutes(1));
+        scope.releaseLock(lock.lockId());
+    }
+
+    private void assertObserved(String backend) {
+        assertThat(calls(backend, "create", "ok")).isEqualTo(1);
+        assertThat(calls(backend, "get", "ok")).as("require is a get that found nothing").isEqualTo(2);
+        assertThat(calls(backend, "update", "conflict")).isEqualTo(1);
+        assertThat(calls(backend, "getAll", "ok")).isEqualTo(1);
+        assertThat(calls(backend, "list", "ok")).as("getAll's pages").isGreaterThanOrEqualTo(1);
+        assertThat(calls(backend, "deployments.begin", "ok")).isEqualTo(2);
+        assertThat(calls(backend, "deployments.begin", "in_progress")).isEqualTo(1);
+        assertThat(calls(backend, "put", "fenced")).isEqualTo(1);
+        assertThat(calls(backend, "put", "ok")).isEqualTo(1);
+        assertThat(calls(backend, "deployments.end", "ok")).isEqualTo(1);
+        assertThat(counter("statestore.call.conflict")).isEqualTo(1);
+        assertThat(counter("statestore.call.fenced")).isEqualTo(1);
+        assertThat(counter("statestore.call.in_progress")).isEqualTo(1);
+        assertThat(meters.get("statestore.lease.takeover").tags("backend", backend).timer().count()).isEqualTo(1);
+        var held = meters.find("statestore.lease").tags("backend", backend, "opened_by", "takeover", "ended_by", "succeeded")
+                .timer();
+        assertThat(held).isNotNull();
+        assertThat(held.count()).as("the deployment ended here").isEqualTo(1);
+        assertThat(meters.find("statestore.lease").tags("opened_by", "acquireLock", "ended_by", "release").timer().count())
+                .isEqualTo(1);
+        assertThat(meters.find("statestore.call").tags("outcome", "conflict").timer().getId().getTag("exception"))
+                .isEqualTo("StateConflictException");
+
+        // Cardinality and secrecy: no tag names a record, a stack, a stage or anything of a document.
+        List<String> values = new ArrayList<>();
+        for (Meter meter : meters.getMeters()) {
+            values.add(meter.getId().getName());
+            meter.getId().getTags().stream().map(Tag::getValue).forEach(values::add);
+        }
+        assertThat(values).isNotEmpty().noneMatch(v -> v.contains(SECRET) || v.contains(FQN) || v.equals(STACK)
+                || v.equals(STAGE) || v.contains("Payments"));
+    }
+
+    @Test
+    void everyCallOfTheMemoryStoreIsTimedAndTaggedByBackendOperationAndOutcomeOnly() {
+        try (StateStore store = StoreObservations.observe(StateStores.open("memory:"), registry, "memory")) {
+            drive(store);
+        }
+        assertObserved("memory");
+    }
+
+    @Test
+    void aStoreOpenedByUrlIsObservedOnceAUrlRegistryIsSet() {
+        StoreObservations.observeUrlOpens(registry);
+        try (StateStore store = StateStores.open("memory:by-url")) {
+            drive(store);
+        }
+        assertObserved("memory");
+    }
+
+    @Test
+    void withoutARegistryNothingIsWrappedOrMeasured() {
+        try (StateStore store = StateStores.open("memory:")) {
+            assertThat(store.getClass().getPackageName()).isNotEqualTo(ObservedStore.class.getPackageName());
+            store.scope("a", "b").create(record(ResourceStatus.CREATED));
+        }
+        StateStore plain = StateStores.open("memory:");
+        assertThat(StoreObservations.observe(plain, ObservationRegistry.NOOP, "memory")).isSameAs(plain);
+        plain.close();
+        assertThat(meters.getMeters()).isEmpty();
+    }
+}
