@@ -63,17 +63,51 @@ final class ObservedScope implements StateScope {
 
     @Override
     public Versioned<ResourceState> create(ResourceState record) {
-        return observer.call("create", () -> scope.create(record));
+        return written(observer.call("create", () -> scope.create(record)));
     }
 
     @Override
     public Versioned<ResourceState> update(ResourceState record, long expectedVersion) {
-        return observer.call("update", () -> scope.update(record, expectedVersion));
+        return written(observer.call("update", () -> scope.update(record, expectedVersion)));
     }
 
     @Override
     public Versioned<ResourceState> put(ResourceState record) {
-        return observer.call("put", () -> scope.put(record));
+        return written(observer.call("put", () -> scope.put(record)));
+    }
+
+    /** Measures the document only when sizes are recorded: otherwise this costs nothing. */
+    private Versioned<ResourceState> written(Versioned<ResourceState> record) {
+        if (observer.recordSizes != null) {
+            observer.recordSizes.accept(utf8Length(record.value().toJson()));
+        }
+        return record;
+    }
+
+    private Versioned<StackOutput> writtenOutput(Versioned<StackOutput> output) {
+        if (observer.outputSizes != null) {
+            observer.outputSizes.accept(utf8Length(output.value().toJson()));
+        }
+        return output;
+    }
+
+    /** The UTF-8 length of a text, without encoding it. */
+    static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     @Override
@@ -93,17 +127,17 @@ final class ObservedScope implements StateScope {
 
     @Override
     public Versioned<StackOutput> createOutput(StackOutput output) {
-        return observer.call("createOutput", () -> scope.createOutput(output));
+        return writtenOutput(observer.call("createOutput", () -> scope.createOutput(output)));
     }
 
     @Override
     public Versioned<StackOutput> updateOutput(StackOutput output, long expectedVersion) {
-        return observer.call("updateOutput", () -> scope.updateOutput(output, expectedVersion));
+        return writtenOutput(observer.call("updateOutput", () -> scope.updateOutput(output, expectedVersion)));
     }
 
     @Override
     public Versioned<StackOutput> putOutput(StackOutput output) {
-        return observer.call("putOutput", () -> scope.putOutput(output));
+        return writtenOutput(observer.call("putOutput", () -> scope.putOutput(output)));
     }
 
     @Override

@@ -14,7 +14,9 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** Runs a store call as an observation named {@value #CALL}, tagged with the backend, the operation and the outcome. */
 final class Observer {
@@ -25,10 +27,16 @@ final class Observer {
 
     private final ObservationRegistry registry;
     private final String backend;
+    /** Told the UTF-8 size of each record and stack output written; null without a meter registry (nothing measured). */
+    final @Nullable LongConsumer recordSizes;
+    final @Nullable LongConsumer outputSizes;
 
-    Observer(ObservationRegistry registry, String backend) {
+    Observer(ObservationRegistry registry, String backend, @Nullable LongConsumer recordSizes,
+            @Nullable LongConsumer outputSizes) {
         this.registry = registry;
         this.backend = backend;
+        this.recordSizes = recordSizes;
+        this.outputSizes = outputSizes;
     }
 
     <T> T call(String operation, Supplier<T> work) {

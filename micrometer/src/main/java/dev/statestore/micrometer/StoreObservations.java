@@ -3,6 +3,7 @@ package dev.statestore.micrometer;
 import dev.statestore.StateStore;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Metrics and traces of every call of a {@link StateStore}, through Micrometer's Observation API: with a
@@ -27,13 +28,29 @@ public final class StoreObservations {
      * @param backend the backend's name for the {@code backend} tag ({@code postgresql}, {@code s3}, ...)
      */
     public static StateStore observe(StateStore store, ObservationRegistry registry, String backend) {
+        return observe(store, registry, backend, null, null);
+    }
+
+    /**
+     * As {@link #observe(StateStore, ObservationRegistry, String)}, and the size of every document written as the
+     * distribution summary {@code statestore.document.size} in {@code meters} (the one meter an observation cannot
+     * make: this form needs micrometer-core on the classpath).
+     */
+    public static StateStore observe(StateStore store, ObservationRegistry registry, String backend,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        Objects.requireNonNull(meters, "meters");
+        return observe(store, registry, backend, DocumentSizes.of(meters, backend), DocumentSizes.outputs(meters, backend));
+    }
+
+    private static StateStore observe(StateStore store, ObservationRegistry registry, String backend,
+            java.util.function.@Nullable LongConsumer recordSizes, java.util.function.@Nullable LongConsumer outputSizes) {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(backend, "backend");
         if (registry.isNoop() || store instanceof ObservedStore) {
             return store;
         }
-        return new ObservedStore(store, new Observer(registry, backend));
+        return new ObservedStore(store, new Observer(registry, backend, recordSizes, outputSizes));
     }
 
     /**

@@ -128,6 +128,24 @@ class StoreObservationsTest {
     }
 
     @Test
+    void withTheMeterRegistryTheSizeOfEachDocumentWrittenIsADistributionSummary() {
+        try (StateStore store = StoreObservations.observe(StateStores.open("memory:"), registry, "memory", meters)) {
+            StateScope scope = store.scope(STACK, STAGE);
+            var written = scope.create(record(ResourceStatus.CREATED));
+            scope.put(ResourceState.builder("Naïve", ResourceStatus.CREATED).build());
+            scope.putOutput(dev.statestore.StackOutput.fromJson("{\"url\":\"https://x\"}"));
+            var records = meters.get("statestore.document.size").tags("backend", "memory", "kind", "record").summary();
+            assertThat(records.count()).isEqualTo(2);
+            long first = written.value().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            long second = ResourceState.builder("Naïve", ResourceStatus.CREATED).build().toJson()
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            assertThat(records.totalAmount()).as("UTF-8 bytes").isEqualTo(first + second);
+            assertThat(meters.get("statestore.document.size").tags("kind", "output").summary().totalAmount())
+                    .isEqualTo("{\"url\":\"https://x\"}".length());
+        }
+    }
+
+    @Test
     void aStoreOpenedByUrlIsObservedOnceAUrlRegistryIsSet() {
         StoreObservations.observeUrlOpens(registry);
         try (StateStore store = StateStores.open("memory:by-url")) {
