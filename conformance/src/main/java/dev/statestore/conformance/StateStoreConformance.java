@@ -153,6 +153,27 @@ public abstract class StateStoreConformance {
         }
     }
 
+    /**
+     * 8 threads at once, alternately on this test's store and on {@code second}: each makes {@code attempt} (given its
+     * instance and its number); a {@code losing} exception means it lost. @return the winners' results
+     */
+    private <T> List<T> raceOnTwoInstances(StateStore second, Class<? extends RuntimeException> losing,
+            java.util.function.BiFunction<StateStore, Integer, T> attempt) throws Exception {
+        AtomicInteger thread = new AtomicInteger();
+        List<Optional<T>> results = race(8, () -> {
+            int me = thread.getAndIncrement();
+            try {
+                return Optional.of(attempt.apply(me % 2 == 0 ? store : second, me));
+            } catch (RuntimeException e) {
+                if (losing.isInstance(e)) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+        return results.stream().flatMap(Optional::stream).collect(Collectors.toList());
+    }
+
     @Nested
     @DisplayName("round trips: a record reads back exactly as written")
     class RoundTrips {
@@ -1121,17 +1142,8 @@ public abstract class StateStoreConformance {
             StateStore second = open(url);
             for (int round = 0; round < 10; round++) {
                 ScopeId roundScope = new ScopeId(SCOPE.stack(), "race-" + round);
-                AtomicInteger thread = new AtomicInteger();
-                List<Optional<LockLease>> results = race(8, () -> {
-                    int me = thread.getAndIncrement();
-                    try {
-                        return Optional.of((me % 2 == 0 ? store : second).scope(roundScope)
-                                .acquireLock("locker-" + me, minutes));
-                    } catch (LockConflictException e) {
-                        return Optional.empty();
-                    }
-                });
-                List<LockLease> winners = results.stream().flatMap(Optional::stream).collect(Collectors.toList());
+                List<LockLease> winners = raceOnTwoInstances(second, LockConflictException.class,
+                        (instance, me) -> instance.scope(roundScope).acquireLock("locker-" + me, minutes));
                 assertThat(winners).as("winners of round " + round).hasSize(1);
                 assertThat(store.scope(roundScope).lockInfo().map(LockInfo::owner)).contains(winners.get(0).info().owner());
             }
@@ -1543,16 +1555,8 @@ public abstract class StateStoreConformance {
             StateStore second = open(url);
             for (int round = 0; round < 10; round++) {
                 ScopeId roundScope = new ScopeId(SCOPE.stack(), "deploy-race-" + round);
-                AtomicInteger thread = new AtomicInteger();
-                List<Optional<DeploymentLease>> results = race(8, () -> {
-                    int me = thread.getAndIncrement();
-                    try {
-                        return Optional.of((me % 2 == 0 ? store : second).scope(roundScope).deployments().begin(meta, minute));
-                    } catch (DeploymentInProgressException e) {
-                        return Optional.empty();
-                    }
-                });
-                List<DeploymentLease> winners = results.stream().flatMap(Optional::stream).collect(Collectors.toList());
+                List<DeploymentLease> winners = raceOnTwoInstances(second, DeploymentInProgressException.class,
+                        (instance, me) -> instance.scope(roundScope).deployments().begin(meta, minute));
                 assertThat(winners).as("winners of round " + round).hasSize(1);
                 assertThat(winners.get(0).version()).isEqualTo(1);
                 assertThat(second.scope(roundScope).deployments().list(null, 10)).hasSize(1);

@@ -2,7 +2,7 @@ package dev.statestore.postgres;
 
 import dev.statestore.conformance.ConformanceFixture;
 import dev.statestore.conformance.StateStoreConformance;
-import dev.statestore.conformance.TestServers.Tier;
+import dev.statestore.testkit.TestServers.Tier;
 import dev.statestore.testkit.postgres.PostgresFixture;
 
 /**

@@ -1,6 +1,7 @@
 package dev.statestore.redis;
 
 import java.io.IOException;
+import dev.statestore.testkit.TestServers;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -89,7 +90,7 @@ final class LocalRedis {
     /** A free loopback port; for a cluster node, one whose bus port (+10000) is free too. */
     private static int freePort(boolean withBus) throws IOException {
         while (true) {
-            int port = dev.statestore.conformance.TestServers.freeLoopbackPort();
+            int port = dev.statestore.testkit.TestServers.freeLoopbackPort();
             if (!withBus) {
                 return port;
             }

@@ -2,7 +2,7 @@ package dev.statestore.redis;
 
 import dev.statestore.conformance.ConformanceFixture;
 import dev.statestore.conformance.StateStoreConformance;
-import dev.statestore.conformance.TestServers.Tier;
+import dev.statestore.testkit.TestServers.Tier;
 
 /**
  * The whole conformance suite, unchanged, on a single Redis server in a container, whatever

@@ -2,7 +2,7 @@ package dev.statestore.s3;
 
 import dev.statestore.conformance.ConformanceFixture;
 import dev.statestore.conformance.StateStoreConformance;
-import dev.statestore.conformance.TestServers.Tier;
+import dev.statestore.testkit.TestServers.Tier;
 
 /**
  * The whole conformance suite, unchanged, on S3Mock in a container, whatever {@code STATESTORE_TEST_SERVERS}

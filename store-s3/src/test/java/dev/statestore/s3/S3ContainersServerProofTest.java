@@ -1,6 +1,6 @@
 package dev.statestore.s3;
 
-import dev.statestore.conformance.TestServers.Tier;
+import dev.statestore.testkit.TestServers.Tier;
 
 /**
  * The same proof on the S3Mock container: its one request thread makes conditional writes atomic there

@@ -2,8 +2,8 @@ package dev.statestore.s3;
 
 import dev.statestore.ScopeId;
 import dev.statestore.conformance.ConformanceFixture;
-import dev.statestore.conformance.TestServers;
-import dev.statestore.conformance.TestServers.Tier;
+import dev.statestore.testkit.TestServers;
+import dev.statestore.testkit.TestServers.Tier;
 import java.util.Optional;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;

@@ -1,6 +1,7 @@
 package dev.statestore.testkit.postgres;
 
 import java.io.IOException;
+import dev.statestore.testkit.TestServers;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ final class LocalPostgres {
             chownToPostgres(base);
             chownToPostgres(sock);
         }
-        LocalPostgres server = new LocalPostgres(bin, base, dev.statestore.conformance.TestServers.freeLoopbackPort(), root);
+        LocalPostgres server = new LocalPostgres(bin, base, dev.statestore.testkit.TestServers.freeLoopbackPort(), root);
         server.initdb(sock);
         server.startPostmaster();
         Runtime.getRuntime().addShutdownHook(new Thread(server::destroy, "stop private postgres"));

@@ -2,8 +2,8 @@ package dev.statestore.testkit.postgres;
 
 import dev.statestore.ScopeId;
 import dev.statestore.conformance.ConformanceFixture;
-import dev.statestore.conformance.TestServers;
-import dev.statestore.conformance.TestServers.Tier;
+import dev.statestore.testkit.TestServers;
+import dev.statestore.testkit.TestServers.Tier;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

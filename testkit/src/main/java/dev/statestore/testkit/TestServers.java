@@ -1,4 +1,4 @@
-package dev.statestore.conformance;
+package dev.statestore.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
