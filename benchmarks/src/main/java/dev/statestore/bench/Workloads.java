@@ -234,14 +234,15 @@ public final class Workloads {
         long[] versions = {plain.put(a).version(), seen.put(b).version()};
         Histogram[] gets = {histogram(), histogram()};
         Histogram[] updates = {histogram(), histogram()};
+        Histogram warmup = histogram();
         for (int round = 0; round < 2; round++) {
             int count = round == 0 ? defaultWarmup(n) : n;
+            boolean measured = round == 1;
             for (int i = 0; i < count; i++) {
-                boolean measured = round == 1;
-                timeIf(measured, gets[0], () -> plain.require("plain"));
-                timeIf(measured, gets[1], () -> seen.require("observed"));
-                timeIf(measured, updates[0], () -> versions[0] = plain.update(a, versions[0]).version());
-                timeIf(measured, updates[1], () -> versions[1] = seen.update(b, versions[1]).version());
+                time(measured ? gets[0] : warmup, i, x -> plain.require("plain"));
+                time(measured ? gets[1] : warmup, i, x -> seen.require("observed"));
+                time(measured ? updates[0] : warmup, i, x -> versions[0] = plain.update(a, versions[0]).version());
+                time(measured ? updates[1] : warmup, i, x -> versions[1] = seen.update(b, versions[1]).version());
             }
         }
         List<Row> rows = new ArrayList<>();
@@ -252,18 +253,6 @@ public final class Workloads {
                     "raw = the same call unobserved"));
         }
         return rows;
-    }
-
-    private interface Call {
-        void run() throws Exception;
-    }
-
-    private static void timeIf(boolean measured, Histogram h, Call call) throws Exception {
-        long start = System.nanoTime();
-        call.run();
-        if (measured) {
-            h.recordValue(System.nanoTime() - start);
-        }
     }
 
     /**

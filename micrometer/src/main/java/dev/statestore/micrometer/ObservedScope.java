@@ -10,6 +10,7 @@ import dev.statestore.ScopeId;
 import dev.statestore.StackOutput;
 import dev.statestore.StateScope;
 import dev.statestore.Versioned;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -79,36 +80,18 @@ final class ObservedScope implements StateScope {
     /** Measures the document only when sizes are recorded: otherwise this costs nothing. */
     private Versioned<ResourceState> written(Versioned<ResourceState> record) {
         if (observer.recordSizes != null) {
-            observer.recordSizes.accept(utf8Length(record.value().toJson()));
+            observer.recordSizes.accept(record.value().toJson().getBytes(StandardCharsets.UTF_8).length);
         }
         return record;
     }
 
     private Versioned<StackOutput> writtenOutput(Versioned<StackOutput> output) {
         if (observer.outputSizes != null) {
-            observer.outputSizes.accept(utf8Length(output.value().toJson()));
+            observer.outputSizes.accept(output.value().toJson().getBytes(StandardCharsets.UTF_8).length);
         }
         return output;
     }
 
-    /** The UTF-8 length of a text, without encoding it. */
-    static long utf8Length(String text) {
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
-    }
 
     @Override
     public void delete(String fqn, long expectedVersion) {

@@ -489,7 +489,11 @@ public final class BackendStateStore implements StateStore {
                 throw new InvalidStateException("a deployment ends succeeded, failed or interrupted, not " + outcome);
             }
             backend().deployments().end(id, requireVersion(version), requireToken(version, token), outcome, summary);
-            pruneJournals(id);
+            // Up to version N = journalsKept every journal is inside the window (ending an old one late, when newer ones
+            // exist, leaves the pruning to the next end above N): spare those ends the reads.
+            if (version > journalsKept) {
+                pruneJournals(id);
+            }
         }
 
         @Override

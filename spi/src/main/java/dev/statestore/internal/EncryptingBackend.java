@@ -58,8 +58,12 @@ final class EncryptingBackend implements StoreBackend {
     }
 
     private static byte[] associatedData(ScopeId scope, StateKey key, String keyId) {
-        return ("statestore/v1\u0000" + scope.stack() + "\u0000" + scope.stage() + "\u0000"
-                + (key instanceof StateKey.Record r ? "record\u0000" + r.fqn() : "output") + "\u0000" + keyId)
+        return associatedData(scope, key instanceof StateKey.Record r ? "record\u0000" + r.fqn() : "output", keyId);
+    }
+
+    /** Binds a sealed document to its scope, to what it is ({@code record NUL fqn}, {@code output}, a control name) and its key. */
+    private static byte[] associatedData(ScopeId scope, String what, String keyId) {
+        return ("statestore/v1\u0000" + scope.stack() + "\u0000" + scope.stage() + "\u0000" + what + "\u0000" + keyId)
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -318,11 +322,6 @@ final class EncryptingBackend implements StoreBackend {
             this.inner = inner;
         }
 
-        private byte[] associatedData(ScopeId scope, String name, String keyId) {
-            return ("statestore/v1\u0000" + scope.stack() + "\u0000" + scope.stage() + "\u0000control\u0000" + name
-                    + "\u0000" + keyId).getBytes(StandardCharsets.UTF_8);
-        }
-
         @Override
         public Optional<ControlDocument> read(ScopeId scope, String name) {
             return inner.read(scope, name).map(stored -> {
@@ -332,7 +331,7 @@ final class EncryptingBackend implements StoreBackend {
                     JsonNode node = StateJson.parse(stored.json());
                     JsonNode envelope = node.get(SEALED);
                     opened = envelope == null ? stored.json()
-                            : openEnvelope(envelope, keyId -> associatedData(scope, name, keyId), location);
+                            : openEnvelope(envelope, keyId -> associatedData(scope, "control\u0000" + name, keyId), location);
                 } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                     opened = stored.json(); // not JSON: the journal reports it as corrupt, naming it
                 }
@@ -354,7 +353,8 @@ final class EncryptingBackend implements StoreBackend {
         public boolean compareAndSet(ScopeId scope, String name, Optional<ControlDocument> expected, String json) {
             String keyId = keys.primary();
             ObjectNode out = StateJson.nodes().objectNode();
-            out.set(SEALED, sealEnvelope(json.getBytes(StandardCharsets.UTF_8), keyId, associatedData(scope, name, keyId)));
+            out.set(SEALED, sealEnvelope(json.getBytes(StandardCharsets.UTF_8), keyId,
+                    associatedData(scope, "control\u0000" + name, keyId)));
             return inner.compareAndSet(scope, name, unwrap(expected), StateJson.compact(out));
         }
 

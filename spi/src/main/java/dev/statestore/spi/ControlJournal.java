@@ -513,41 +513,37 @@ final class ControlJournal implements DeploymentJournal {
         return new LockLease(scope, opened.token(), opened.record().lockInfo());
     }
 
-    /** The live open deployment that {@code lockId} holds, or a LockConflictException describing the one in force. */
-    private Stored requireLockHolder(ScopeId scope, String lockId, String verb) {
-        Last last = findLast(scope);
-        Instant now = now(scope);
-        Stored stored = last.stored();
-        boolean inForce = stored != null && live(stored.record(), now);
-        if (!inForce || !stored.holds(lockId)) {
-            throw new LockConflictException(scope, "cannot " + verb + ": that lock id is not the lease in force",
-                    inForce ? Optional.of(stored.record().lockInfo()) : Optional.empty());
+    /**
+     * Applies {@code change} to the live open deployment that {@code lockId} holds, given the time its lease was checked
+     * at, until it sticks. @throws LockConflictException describing the lease in force if {@code lockId} is not it
+     */
+    private DeploymentRecord changeLock(ScopeId scope, String lockId, String verb,
+            java.util.function.BiFunction<DeploymentRecord, Instant, DeploymentRecord> change) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Stored stored = findLast(scope).stored();
+            Instant now = now(scope);
+            boolean inForce = stored != null && live(stored.record(), now);
+            if (!inForce || !stored.holds(lockId)) {
+                throw new LockConflictException(scope, "cannot " + verb + ": that lock id is not the lease in force",
+                        inForce ? Optional.of(stored.record().lockInfo()) : Optional.empty());
+            }
+            DeploymentRecord next = change.apply(stored.record(), now);
+            if (replace(scope, stored, next, stored.chunks())) {
+                return next;
+            }
         }
-        return stored;
+        throw contended(scope, "changing the deploy lock (" + verb + ")");
     }
 
     @Override
     public LockLease renewLock(ScopeId scope, String lockId, Duration ttl) {
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Stored stored = requireLockHolder(scope, lockId, "renew");
-            DeploymentRecord next = heartbeat(stored.record(), now(scope), ttl);
-            if (replace(scope, stored, next, stored.chunks())) {
-                return new LockLease(scope, lockId, next.lockInfo());
-            }
-        }
-        throw contended(scope, "renewing the deploy lock");
+        DeploymentRecord renewed = changeLock(scope, lockId, "renew", (held, now) -> heartbeat(held, now, ttl));
+        return new LockLease(scope, lockId, renewed.lockInfo());
     }
 
     @Override
     public void releaseLock(ScopeId scope, String lockId) {
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Stored stored = requireLockHolder(scope, lockId, "release");
-            if (replace(scope, stored, closed(stored.record(), now(scope), DeploymentOutcome.SUCCEEDED, null),
-                    stored.chunks())) {
-                return;
-            }
-        }
-        throw contended(scope, "releasing the deploy lock");
+        changeLock(scope, lockId, "release", (held, now) -> closed(held, now, DeploymentOutcome.SUCCEEDED, null));
     }
 
     @Override
