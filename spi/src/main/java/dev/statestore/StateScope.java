@@ -219,4 +219,11 @@ public interface StateScope {
      * deploy lock (the lock methods above open and close deployments).
      */
     Deployments deployments();
+
+    /**
+     * The past of this scope: every change kept of its records and stack output, the scope at the end of any
+     * deployment still in the history, diffs and restore. Writes made through a {@link #fenced} view are recorded
+     * as that deployment's.
+     */
+    History history();
 }

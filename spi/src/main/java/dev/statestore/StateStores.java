@@ -72,11 +72,12 @@ public final class StateStores {
         StateStoreProvider provider = provider(given);
         // Retention is kept by the shared layer for every backend: it takes its option, the backend reads the rest.
         int journals = journalsToKeep(given);
-        StoreUrl parsed = given.withoutOption(JOURNALS_OPTION);
+        boolean history = historyKept(given);
+        StoreUrl parsed = given.withoutOption(JOURNALS_OPTION).withoutOption(HISTORY_OPTION);
         // Encryption is a layer over any backend: it takes its option, the backend validates the rest.
         var encryption = parsed.options().string(ENCRYPTION_OPTION);
-        StateStore store = encryption.isEmpty() ? new BackendStateStore(provider.open(parsed), journals)
-                : new BackendStateStore(Encryption.open(provider, parsed, ENCRYPTION_OPTION, encryption.get()), journals);
+        StateStore store = new BackendStateStore(encryption.isEmpty() ? provider.open(parsed)
+                : Encryption.open(provider, parsed, ENCRYPTION_OPTION, encryption.get()), journals, history);
         for (StateStoreDecorator decorator : decorators()) {
             store = decorator.decorate(store, given.scheme());
         }
@@ -106,6 +107,25 @@ public final class StateStores {
 
     /** The journals kept when the URL does not say. */
     public static final int DEFAULT_JOURNALS = 1000;
+
+    /**
+     * The URL option that turns the history off, for any backend: {@code history=off} (the default is {@code on}).
+     * With history off a write stores nothing but the record, and {@link StateScope#history()} answers
+     * {@link HistoryNotKeptException}.
+     */
+    public static final String HISTORY_OPTION = "history";
+
+    private static boolean historyKept(StoreUrl url) {
+        Optional<String> raw = url.options().string(HISTORY_OPTION);
+        if (raw.isEmpty() || raw.get().equals("on")) {
+            return true;
+        }
+        if (raw.get().equals("off")) {
+            return false;
+        }
+        throw new InvalidStoreUrlException("bad store URL " + url.redacted() + ": option '" + HISTORY_OPTION
+                + "' is on or off, was '" + raw.get() + "'");
+    }
 
     private static int journalsToKeep(StoreUrl url) {
         Optional<String> raw = url.options().string(JOURNALS_OPTION);

@@ -57,11 +57,12 @@ public interface ConformanceFixture {
     }
 
     /**
-     * The same store as {@code storeUrl}, opened so that the deployments of a scope keep the journals of only their
-     * newest {@code keep} ({@link dev.statestore.StateStores#JOURNALS_OPTION}). The default adds the option to the URL;
-     * a fixture whose stores run behind a server sets it where the journals are kept, on the server's store.
+     * The same store as {@code storeUrl}, opened with the store option {@code option} set to {@code value} where it
+     * takes effect: retention ({@link dev.statestore.StateStores#JOURNALS_OPTION}) and history
+     * ({@link dev.statestore.StateStores#HISTORY_OPTION}) are kept by whoever writes the store. The default adds the
+     * option to the URL; a fixture whose stores run behind a server sets it on the server's store.
      */
-    default String withJournalsKept(String storeUrl, int keep) {
-        return storeUrl + (storeUrl.contains("?") ? "&" : "?") + dev.statestore.StateStores.JOURNALS_OPTION + "=" + keep;
+    default String withStoreOption(String storeUrl, String option, String value) {
+        return storeUrl + (storeUrl.contains("?") ? "&" : "?") + option + "=" + value;
     }
 }

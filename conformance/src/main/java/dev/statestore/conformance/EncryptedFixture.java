@@ -86,10 +86,10 @@ public final class EncryptedFixture implements ConformanceFixture {
         return withoutKey(storeUrl) + (withoutKey(storeUrl).contains("?") ? "&" : "?") + otherKeyOption;
     }
 
-    /** Where the plain fixture keeps retention (behind a server, say), with this fixture's keys. */
+    /** Where the plain fixture sets store options (behind a server, say), with this fixture's keys. */
     @Override
-    public String withJournalsKept(String storeUrl, int keep) {
-        String url = plain.withJournalsKept(withoutKey(storeUrl), keep);
+    public String withStoreOption(String storeUrl, String option, String value) {
+        String url = plain.withStoreOption(withoutKey(storeUrl), option, value);
         return url + (url.contains("?") ? "&" : "?") + keyOption;
     }
 }

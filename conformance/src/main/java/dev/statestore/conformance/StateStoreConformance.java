@@ -20,6 +20,13 @@ import dev.statestore.DeploymentSummary;
 import dev.statestore.DeploymentTokenInvalidException;
 import dev.statestore.Deployments;
 import dev.statestore.InvalidStateException;
+import dev.statestore.StateDiff;
+import dev.statestore.StateChange;
+import dev.statestore.ScopeSnapshot;
+import dev.statestore.RestoreResult;
+import dev.statestore.RestoreIncompleteException;
+import dev.statestore.HistoryNotKeptException;
+import dev.statestore.History;
 import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.LockConflictException;
 import dev.statestore.LockInfo;
@@ -600,7 +607,9 @@ public abstract class StateStoreConformance {
             while (names.size() < 5000) {
                 names.add("svc" + random.nextInt(50) + "/res-" + Integer.toString(random.nextInt(1 << 24), 36));
             }
-            names.forEach(fqn -> scope().put(record(fqn, ResourceStatus.CREATED)));
+            // Loaded without history: this case is about listing, and each change would be one more object on S3.
+            StateScope loader = open(fixture().withStoreOption(url, StateStores.HISTORY_OPTION, "off")).scope(SCOPE);
+            names.forEach(fqn -> loader.put(record(fqn, ResourceStatus.CREATED)));
             List<String> expected = sorted(names);
 
             assertThat(fqns(scope().listAll())).containsExactlyElementsOf(expected);
@@ -1300,8 +1309,9 @@ public abstract class StateStoreConformance {
                 names.add("api/Item-" + i);
             }
             store.scope(SCOPE).deployments(); // deployments leave no record behind
+            StateScope loader = open(fixture().withStoreOption(url, StateStores.HISTORY_OPTION, "off")).scope(SCOPE);
             for (String name : names) {
-                scope().put(record(name, ResourceStatus.CREATED));
+                loader.put(record(name, ResourceStatus.CREATED));
             }
             scope().putOutput(StackOutput.fromJson("1"));
             Map<String, Versioned<ResourceState>> all = scope().getAll();
@@ -1618,7 +1628,7 @@ public abstract class StateStoreConformance {
         @Test
         @DisplayName("retention: journals beyond the newest kept are pruned when a deployment ends; their records stay")
         void retention() {
-            Deployments keepingTwo = open(fixture().withJournalsKept(url, 2)).scope(SCOPE).deployments();
+            Deployments keepingTwo = open(fixture().withStoreOption(url, StateStores.JOURNALS_OPTION, "2")).scope(SCOPE).deployments();
             for (int i = 0; i < 4; i++) {
                 DeploymentLease lease = keepingTwo.begin(meta, minute);
                 keepingTwo.appendEvents(lease.version(), lease.token(), List.of(event(1, "1"), event(2, "2")));
@@ -1651,6 +1661,343 @@ public abstract class StateStoreConformance {
             assertThatThrownBy(() -> deployments().appendEvents(lease.version(), lease.token(), null))
                     .isInstanceOf(InvalidStateException.class);
             assertThat(deployments().list(null, 10)).hasSize(1);
+        }
+    }
+
+    @Nested
+    @DisplayName("history: every change kept, the scope at any deployment, diff and restore")
+    class HistoryGroup {
+
+        private final Duration minute = Duration.ofMinutes(1);
+        private final DeploymentMeta.Initiator alice = new DeploymentMeta.Initiator("alice", "laptop", 4242L);
+
+        private History history() {
+            return scope().history();
+        }
+
+        /** Runs one deployment's fenced writes and ends it. @return its version */
+        private long deploy(java.util.function.Consumer<StateScope> writes) {
+            DeploymentLease lease = scope().deployments().begin(DeploymentMeta.deploy(alice), minute);
+            writes.accept(scope().fenced(lease.version()));
+            scope().deployments().end(lease.version(), lease.token(), DeploymentOutcome.SUCCEEDED, null);
+            return lease.version();
+        }
+
+        /** What a snapshot holds, byte for byte: each record's version and JSON text, and the output's. */
+        private Map<String, String> view(ScopeSnapshot snapshot) {
+            Map<String, String> view = new java.util.TreeMap<>();
+            snapshot.records().forEach((fqn, r) -> view.put(fqn, r.version() + " " + r.value().toJson()));
+            if (snapshot.output() != null) {
+                view.put("<output>", snapshot.output().version() + " " + snapshot.output().value().toJson());
+            }
+            return view;
+        }
+
+        /** The same, without versions: what a restore brings back (it writes new versions). */
+        private Map<String, String> documents(ScopeSnapshot snapshot) {
+            Map<String, String> view = new java.util.TreeMap<>();
+            snapshot.records().forEach((fqn, r) -> view.put(fqn, r.value().toJson()));
+            if (snapshot.output() != null) {
+                view.put("<output>", snapshot.output().value().toJson());
+            }
+            return view;
+        }
+
+        private ResourceState secretRecord(String fqn, String secret) {
+            return ResourceState.builder(fqn, ResourceStatus.CREATED).resourceType("Random.Password")
+                    .props(json("{\"length\":32}")).attr(json("{\"value\":{\"__redacted__\":\"" + secret + "\"},\"id\":\"" + secret.length() + "\"}"))
+                    .build();
+        }
+
+        @Test
+        @DisplayName("each write and delete appears once, newest first, with its versions; unfenced ones with no deployment")
+        void everyChangeOnce() {
+            Versioned<ResourceState> v1 = scope().create(record("Api/Bucket", ResourceStatus.CREATING));
+            Versioned<ResourceState> v2 = scope().update(record("Api/Bucket", ResourceStatus.CREATED), v1.version());
+            Versioned<ResourceState> v3 = scope().put(record("Api/Bucket", ResourceStatus.UPDATED));
+            scope().delete("Api/Bucket", v3.version());
+            Versioned<ResourceState> v4 = scope().create(record("Api/Bucket", ResourceStatus.CREATED));
+            scope().put(record("Other", ResourceStatus.CREATED));
+            scope().putOutput(StackOutput.fromJson("{\"url\":\"a\"}"));
+            scope().deleteOutput();
+
+            List<StateChange> changes = history().of("Api/Bucket");
+            assertThat(changes).extracting(StateChange::version).containsExactly(4L, 3L, 3L, 2L, 1L);
+            assertThat(changes).extracting(StateChange::isDeletion).containsExactly(false, true, false, false, false);
+            assertThat(changes.get(0).record()).isEqualTo(v4.value());
+            assertThat(changes.get(0).at()).isEqualTo(v4.updatedAt());
+            assertThat(changes.get(2).record()).isEqualTo(v3.value());
+            assertThat(changes.get(3).record()).isEqualTo(v2.value());
+            assertThat(changes.get(4).record()).isEqualTo(v1.value());
+            assertThat(changes).allSatisfy(c -> {
+                assertThat(c.deployment()).as("unfenced").isZero();
+                assertThat(c.initiator()).isNull();
+                assertThat(c.fqn()).isEqualTo("Api/Bucket");
+            });
+            assertThat(history().of("Other")).hasSize(1);
+            assertThat(history().of("Never")).isEmpty();
+            List<StateChange> output = history().ofOutput();
+            assertThat(output).extracting(StateChange::isDeletion).containsExactly(true, false);
+            assertThat(output.get(1).output()).isEqualTo(StackOutput.fromJson("{\"url\":\"a\"}"));
+            assertThat(output).allSatisfy(c -> assertThat(c.isOutput()).isTrue());
+            assertThat(history().isKept()).isTrue();
+        }
+
+        @Test
+        @DisplayName("a fenced write is recorded as its deployment's, with who started it; changes(v) lists them in order")
+        void fencedWritesCarryTheirDeployment() {
+            long first = deploy(s -> {
+                s.create(record("A", ResourceStatus.CREATED));
+                s.create(record("B", ResourceStatus.CREATED));
+            });
+            scope().put(record("Operator", ResourceStatus.CREATED));
+            long second = deploy(s -> {
+                s.put(record("A", ResourceStatus.UPDATED));
+                s.delete("B");
+                s.putOutput(StackOutput.fromJson("{\"n\":2}"));
+            });
+            assertThat(history().of("A")).extracting(StateChange::deployment).containsExactly(second, first);
+            assertThat(history().of("A").get(0).initiator()).isEqualTo(alice);
+            assertThat(history().of("Operator").get(0).deployment()).isZero();
+            List<StateChange> made = history().changes(second);
+            assertThat(made).extracting(StateChange::subject).containsExactlyInAnyOrder("A", "B", "stack output");
+            assertThat(made).allSatisfy(c -> assertThat(c.deployment()).isEqualTo(second));
+            assertThat(made.stream().filter(StateChange::isDeletion).map(StateChange::subject)).containsExactly("B");
+            assertThat(history().changes(first)).extracting(StateChange::subject).containsExactlyInAnyOrder("A", "B");
+            assertThatThrownBy(() -> history().changes(99)).isInstanceOf(DeploymentNotFoundException.class);
+        }
+
+        @Test
+        @DisplayName("a write that fails its condition or its fence leaves no trace")
+        void failedWritesLeaveNoTrace() {
+            DeploymentLease old = scope().deployments().begin(DeploymentMeta.deploy(alice), minute);
+            StateScope zombie = scope().fenced(old.version());
+            Versioned<ResourceState> r = zombie.create(record("R", ResourceStatus.CREATED));
+            assertThatThrownBy(() -> scope().create(record("R", ResourceStatus.CREATED))).isInstanceOf(StateConflictException.class);
+            assertThatThrownBy(() -> scope().update(record("R", ResourceStatus.UPDATED), r.version() + 1))
+                    .isInstanceOf(StateConflictException.class);
+            assertThatThrownBy(() -> scope().delete("R", r.version() + 1)).isInstanceOf(StateConflictException.class);
+            assertThatThrownBy(() -> scope().update(record("Missing", ResourceStatus.UPDATED), 1))
+                    .isInstanceOf(StateConflictException.class);
+            assertThat(scope().delete("Missing")).isFalse();
+            scope().createOutput(StackOutput.fromJson("{}"));
+            assertThatThrownBy(() -> scope().createOutput(StackOutput.fromJson("{\"again\":1}")))
+                    .isInstanceOf(StateConflictException.class);
+            scope().deployments().begin(DeploymentMeta.deploy(alice), minute, old.version());
+            assertThatThrownBy(() -> zombie.put(record("R", ResourceStatus.UPDATED))).isInstanceOf(StateWriteFencedException.class);
+            assertThatThrownBy(() -> zombie.delete("R")).isInstanceOf(StateWriteFencedException.class);
+            assertThatThrownBy(() -> zombie.put(record("New", ResourceStatus.CREATED))).isInstanceOf(StateWriteFencedException.class);
+
+            assertThat(history().of("R")).hasSize(1);
+            assertThat(history().of("R").get(0).deployment()).isEqualTo(old.version());
+            assertThat(history().of("Missing")).isEmpty();
+            assertThat(history().of("New")).isEmpty();
+            assertThat(history().ofOutput()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("at(v) is the scope as a snapshot took it at the end of deployment v, after creates, updates, "
+                + "replacements, deletes and a delete then re-create")
+        void atIsExact() {
+            Map<Long, Map<String, String>> snapshots = new java.util.LinkedHashMap<>();
+            long d1 = deploy(s -> {
+                for (int i = 0; i < 6; i++) {
+                    s.create(record("App/R" + i, ResourceStatus.CREATED));
+                }
+                s.putOutput(StackOutput.fromJson("{\"url\":\"one\"}"));
+            });
+            snapshots.put(d1, view(history().now()));
+            long d2 = deploy(s -> {
+                s.put(record("App/R0", ResourceStatus.UPDATED));
+                s.put(record("App/R1", ResourceStatus.REPLACED));
+                s.put(record("App/R1", ResourceStatus.CREATED));
+                s.delete("App/R2");
+                s.create(record("App/New", ResourceStatus.CREATED));
+            });
+            snapshots.put(d2, view(history().now()));
+            long d3 = deploy(s -> {
+                s.delete("App/R3");
+                s.create(record("App/R3", ResourceStatus.CREATING));
+                s.create(record("App/R2", ResourceStatus.CREATED));
+                s.deleteOutput();
+            });
+            snapshots.put(d3, view(history().now()));
+            long d4 = deploy(s -> {
+                s.deleteAll();
+                s.create(record("App/Last", ResourceStatus.CREATED));
+                s.putOutput(StackOutput.fromJson("{\"url\":\"four\"}"));
+            });
+            snapshots.put(d4, view(history().now()));
+
+            snapshots.forEach((v, expected) -> assertThat(view(history().at(v))).as("at(%d)", v).isEqualTo(expected));
+            assertThat(history().at(d2).deployment()).isEqualTo(d2);
+            assertThat(view(history().at(d4))).isEqualTo(view(history().now()));
+            assertThatThrownBy(() -> history().at(42)).isInstanceOf(DeploymentNotFoundException.class);
+        }
+
+        @Test
+        @DisplayName("an unfenced write counts at the deployments that ended after it, not before")
+        void unfencedWritesByTime() {
+            long d1 = deploy(s -> s.create(record("A", ResourceStatus.CREATED)));
+            Map<String, String> atD1 = view(history().now());
+            scope().put(record("Operator", ResourceStatus.CREATED));
+            long d2 = deploy(s -> s.put(record("A", ResourceStatus.UPDATED)));
+            assertThat(view(history().at(d1))).isEqualTo(atD1);
+            assertThat(view(history().at(d2))).isEqualTo(view(history().now()));
+        }
+
+        @Test
+        @DisplayName("diff names what was added, removed and changed, field by field, and hides secrets' values")
+        void diff() {
+            long d1 = deploy(s -> {
+                s.create(record("Keep", ResourceStatus.CREATED));
+                s.create(record("Gone", ResourceStatus.CREATED));
+                s.create(secretRecord("Password", "old-secret"));
+                s.putOutput(StackOutput.fromJson("{\"url\":\"a\"}"));
+            });
+            long d2 = deploy(s -> {
+                s.put(ResourceState.builder("Keep", ResourceStatus.UPDATED).resourceType("Test.Thing")
+                        .props(json("{\"marker\":\"Keep\",\"size\":2}")).build());
+                s.delete("Gone");
+                s.create(record("Added", ResourceStatus.CREATED));
+                s.put(secretRecord("Password", "a-longer-secret"));
+            });
+            StateDiff diff = history().diff(d1, d2);
+            assertThat(diff.from()).isEqualTo(d1);
+            assertThat(diff.to()).isEqualTo(d2);
+            assertThat(diff.records()).extracting(StateDiff.Entry::fqn).containsExactly("Added", "Gone", "Keep", "Password");
+            assertThat(diff.records()).extracting(StateDiff.Entry::kind).containsExactly(StateDiff.Kind.ADDED,
+                    StateDiff.Kind.REMOVED, StateDiff.Kind.CHANGED, StateDiff.Kind.CHANGED);
+            List<StateDiff.FieldChange> keep = diff.records().get(2).fields();
+            assertThat(keep).extracting(StateDiff.FieldChange::path).containsExactly("/status", "/props/size");
+            assertThat(keep.get(0).before().textValue()).isEqualTo("created");
+            assertThat(keep.get(0).after().textValue()).isEqualTo("updated");
+            assertThat(keep.get(1).before()).isNull();
+            assertThat(keep.get(1).after().intValue()).isEqualTo(2);
+            List<StateDiff.FieldChange> password = diff.records().get(3).fields();
+            assertThat(password).hasSize(2);
+            assertThat(password.get(0).path()).isEqualTo("/attr/value");
+            assertThat(password.get(0).secret()).isTrue();
+            assertThat(password.get(0).before()).isNull();
+            assertThat(password.get(0).after()).isNull();
+            assertThat(password.get(1).path()).isEqualTo("/attr/id");
+            assertThat(diff.toString()).doesNotContain("old-secret").doesNotContain("a-longer-secret");
+            assertThat(diff.output()).isNull();
+
+            scope().putOutput(StackOutput.fromJson("{\"url\":\"b\"}"));
+            StateDiff toNow = history().diff(d2, null);
+            assertThat(toNow.to()).isNull();
+            assertThat(toNow.records()).isEmpty();
+            assertThat(toNow.output().kind()).isEqualTo(StateDiff.Kind.CHANGED);
+            assertThat(toNow.output().fields()).extracting(StateDiff.FieldChange::path).containsExactly("/url");
+            assertThat(history().diff(d2, d2).isEmpty()).isTrue();
+        }
+
+        @Test
+        @DisplayName("restore(v) makes the scope what it was at v, as a deployment of its own that can itself be undone")
+        void restore() {
+            long d1 = deploy(s -> {
+                for (int i = 0; i < 5; i++) {
+                    s.create(record("R" + i, ResourceStatus.CREATED));
+                }
+                s.putOutput(StackOutput.fromJson("{\"url\":\"one\"}"));
+            });
+            Map<String, String> atD1 = documents(history().now());
+            long d2 = deploy(s -> {
+                s.put(record("R0", ResourceStatus.UPDATED));
+                s.delete("R1");
+                s.create(record("Extra", ResourceStatus.CREATED));
+                s.putOutput(StackOutput.fromJson("{\"url\":\"two\"}"));
+            });
+            Map<String, String> atD2 = documents(history().now());
+
+            List<Long> progress = new ArrayList<>();
+            RestoreResult result = history().restore(d1, alice, progress::add);
+            assertThat(documents(history().now())).isEqualTo(atD1);
+            assertThat(result.restoredTo()).isEqualTo(d1);
+            assertThat(result.deployment()).isEqualTo(d2 + 1);
+            assertThat(List.of(result.created(), result.updated(), result.deleted())).containsExactly(1, 1, 1);
+            assertThat(result.outputChanged()).isTrue();
+            assertThat(progress).containsExactly(1L, 2L, 3L, 4L);
+            DeploymentRecord record = scope().deployments().get(result.deployment()).orElseThrow();
+            assertThat(record.meta().command()).isEqualTo("restore");
+            assertThat(record.meta().initiator()).isEqualTo(alice);
+            assertThat(record.outcome()).isEqualTo(DeploymentOutcome.SUCCEEDED);
+            assertThat(record.isOpen()).isFalse();
+            assertThat(history().changes(result.deployment())).hasSize(4);
+            assertThat(history().of("R1").get(0).deployment()).isEqualTo(result.deployment());
+
+            RestoreResult undo = history().restore(d2, alice, done -> { });
+            assertThat(documents(history().now())).as("the restore undone").isEqualTo(atD2);
+            assertThat(undo.changes()).isEqualTo(4);
+            assertThat(history().restore(d2, alice, done -> { }).changes()).as("nothing left to restore").isZero();
+        }
+
+        @Test
+        @DisplayName("restore refuses while another deployment is live, and writes nothing")
+        void restoreRefusesWhileLive() {
+            long d1 = deploy(s -> s.create(record("A", ResourceStatus.CREATED)));
+            deploy(s -> s.put(record("A", ResourceStatus.UPDATED)));
+            DeploymentLease live = scope().deployments().begin(DeploymentMeta.deploy(alice), minute);
+            assertThatThrownBy(() -> history().restore(d1)).isInstanceOf(DeploymentInProgressException.class);
+            assertThat(scope().require("A").value().status()).isEqualTo(ResourceStatus.UPDATED);
+            assertThat(scope().deployments().open().orElseThrow().version()).isEqualTo(live.version());
+        }
+
+        @Test
+        @DisplayName("a writer racing a restore makes it stop cleanly, saying what it did; restoring again finishes")
+        void restoreRacedByAWriter() {
+            long d1 = deploy(s -> {
+                s.create(record("A", ResourceStatus.CREATED));
+                s.create(record("B", ResourceStatus.CREATED));
+            });
+            Map<String, String> atD1 = documents(history().now());
+            deploy(s -> {
+                s.put(record("A", ResourceStatus.UPDATED));
+                s.put(record("B", ResourceStatus.UPDATED));
+            });
+            RestoreIncompleteException e = catchThrowableOfType(RestoreIncompleteException.class,
+                    () -> history().restore(d1, alice, done -> scope().put(record("B", ResourceStatus.DELETING))));
+            assertThat(e).isNotNull();
+            assertThat(e.applied()).isEqualTo(1);
+            assertThat(e.planned()).isEqualTo(2);
+            assertThat(e.getCause()).isInstanceOf(StateConflictException.class);
+            assertThat(scope().deployments().get(e.deployment()).orElseThrow().outcome()).isEqualTo(DeploymentOutcome.FAILED);
+            assertThat(scope().require("B").value().status()).as("the racing write stands").isEqualTo(ResourceStatus.DELETING);
+
+            assertThat(history().restore(d1).changes()).isEqualTo(1);
+            assertThat(documents(history().now())).isEqualTo(atD1);
+        }
+
+        @Test
+        @DisplayName("with history=off a write stores nothing more, and history says it is not kept")
+        void historyOff() {
+            StateStore off = open(fixture().withStoreOption(url, StateStores.HISTORY_OPTION, "off"));
+            StateScope quiet = off.scope(SCOPE);
+            quiet.put(record("Quiet", ResourceStatus.CREATED));
+            quiet.delete("Quiet");
+            quiet.putOutput(StackOutput.fromJson("{}"));
+            assertThat(quiet.history().isKept()).isFalse();
+            assertThatThrownBy(() -> quiet.history().of("Quiet")).isInstanceOf(HistoryNotKeptException.class);
+            assertThat(history().of("Quiet")).isEmpty();
+            assertThat(history().ofOutput()).isEmpty();
+            assertThatThrownBy(() -> StateStores.open(url + (url.contains("?") ? "&" : "?") + "history=maybe"))
+                    .isInstanceOf(InvalidStoreUrlException.class);
+        }
+
+        @Test
+        @DisplayName("a record written before history was on counts as unchanged; one whose past is not kept is refused")
+        void beforeHistory() {
+            StateStore off = open(fixture().withStoreOption(url, StateStores.HISTORY_OPTION, "off"));
+            off.scope(SCOPE).put(record("Old", ResourceStatus.CREATED));
+            off.scope(SCOPE).put(record("Changed", ResourceStatus.CREATED));
+            long d1 = deploy(s -> s.create(record("New", ResourceStatus.CREATED)));
+            Map<String, String> atD1 = view(history().now());
+            long d2 = deploy(s -> s.put(record("Changed", ResourceStatus.UPDATED)));
+            assertThat(view(history().at(d2))).isEqualTo(view(history().now()));
+            assertThatThrownBy(() -> history().at(d1)).isInstanceOf(HistoryNotKeptException.class)
+                    .hasMessageContaining("Changed");
+            assertThat(atD1).containsKey("Old");
         }
     }
 

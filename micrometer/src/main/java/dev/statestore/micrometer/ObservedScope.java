@@ -169,4 +169,10 @@ final class ObservedScope implements StateScope {
     public Deployments deployments() {
         return new ObservedDeployments(scope.deployments(), id(), observer, store);
     }
+
+    /** The history's reads and a restore's writes are not observed one by one: a restore is seen as its deployment. */
+    @Override
+    public dev.statestore.History history() {
+        return scope.history();
+    }
 }

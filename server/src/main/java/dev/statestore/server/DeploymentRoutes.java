@@ -107,29 +107,41 @@ final class DeploymentRoutes {
                 }
                 default -> throw new IllegalStateException(route);
             }
-        } catch (DeploymentInProgressException e) {
+        } catch (DeploymentInProgressException | DeploymentTokenInvalidException | DeploymentNotFoundException
+                | CorruptStateException e) {
+            return error(e);
+        }
+    }
+
+    /** The answer Alchemy's client decodes for an error of the deployment routes (and of the history's). */
+    static Response error(dev.statestore.StateStoreException error) {
+        if (error instanceof DeploymentInProgressException e) {
             ObjectNode node = tagged("DeploymentInProgress", e.getMessage(), e.holderRecord().scope().stack(),
                     e.holderRecord().scope().stage());
             node.set("holder", DeploymentJson.record(e.holderRecord()));
             return Response.json(409, node);
-        } catch (DeploymentTokenInvalidException e) {
+        }
+        if (error instanceof DeploymentTokenInvalidException e) {
             ObjectNode node = tagged("DeploymentTokenInvalid", e.getMessage(), e.scope().stack(), e.scope().stage());
             node.put("version", e.version());
             return Response.json(403, node);
-        } catch (DeploymentNotFoundException e) {
+        }
+        if (error instanceof DeploymentNotFoundException e) {
             ObjectNode node = tagged("DeploymentNotFound", e.getMessage(), e.scope().stack(), e.scope().stage());
             node.put("version", e.version());
             return Response.json(410, node);
-        } catch (CorruptStateException e) {
+        }
+        if (error instanceof CorruptStateException e) {
             ObjectNode node = StateApiHandler.error("corrupt", e.getMessage());
             node.put("_tag", "DeploymentCorrupt");
             node.put("location", e.location());
             return Response.json(422, node);
         }
+        throw error;
     }
 
     /** Alchemy's tagged error, with this server's {@code error} and {@code message} beside it. */
-    private static ObjectNode tagged(String tag, String message, String stack, String stage) {
+    static ObjectNode tagged(String tag, String message, String stack, String stage) {
         ObjectNode node = StateApiHandler.error(tag, message);
         node.put("_tag", tag);
         node.put("stack", stack);
@@ -137,7 +149,7 @@ final class DeploymentRoutes {
         return node;
     }
 
-    private static long version(String segment) {
+    static long version(String segment) {
         try {
             return Long.parseLong(StateApiHandler.decode(segment, false));
         } catch (NumberFormatException e) {
@@ -145,7 +157,7 @@ final class DeploymentRoutes {
         }
     }
 
-    private static long number(String value, String name) {
+    static long number(String value, String name) {
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
@@ -153,7 +165,7 @@ final class DeploymentRoutes {
         }
     }
 
-    private static JsonNode require(@Nullable JsonNode body, String field) {
+    static JsonNode require(@Nullable JsonNode body, String field) {
         JsonNode value = body == null ? null : body.get(field);
         if (value == null || value.isNull()) {
             throw Refused.of(400, "invalid", "the body needs \"" + field + "\"");
@@ -161,7 +173,7 @@ final class DeploymentRoutes {
         return value;
     }
 
-    private static long whole(JsonNode body, String field) {
+    static long whole(JsonNode body, String field) {
         JsonNode value = body.get(field);
         if (!value.isNumber() || !value.canConvertToLong() || value.asDouble() != Math.rint(value.asDouble())) {
             throw Refused.of(400, "invalid", field + " is a whole number");

@@ -239,7 +239,7 @@ final class StateApiHandler implements HttpHandler {
 
     private enum Route {
         VERSION, METRICS, STACKS, DIAGNOSE, STACK, STAGES, RESOURCES, RESOURCE, REPLACED, OUTPUT, RECORDS, LOCK, LEASE, ALL,
-        DEPLOYMENTS, DEPLOYMENT, EVENTS, HEARTBEAT, END
+        DEPLOYMENTS, DEPLOYMENT, EVENTS, HEARTBEAT, END, HISTORY, HISTORY_AT, CHANGES, DIFF, RESTORE
     }
 
     private Response serve(HttpExchange exchange) {
@@ -261,7 +261,10 @@ final class StateApiHandler implements HttpHandler {
                 node.put("version", API_VERSION);
                 // Beyond Alchemy's API: versions, conditional writes, paged records, the lock (see docs/http-api.md).
                 node.put("statestore", EXTENSIONS_VERSION);
-                node.putArray("capabilities").add("deployments");
+                ArrayNode capabilities = node.putArray("capabilities").add("deployments");
+                if (store.scope("version", "probe").history().isKept()) {
+                    capabilities.add("history");
+                }
                 return Response.json(200, node);
             }
             case METRICS -> {
@@ -340,6 +343,10 @@ final class StateApiHandler implements HttpHandler {
             }
             case DEPLOYMENTS, DEPLOYMENT, EVENTS, HEARTBEAT, END -> {
                 return DeploymentRoutes.serve(route.name(), method, scope, path, readBody(route, method, exchange),
+                        query(exchange.getRequestURI().getRawQuery()));
+            }
+            case HISTORY, HISTORY_AT, CHANGES, DIFF, RESTORE -> {
+                return HistoryRoutes.serve(route.name(), scope, path, readBody(route, method, exchange),
                         query(exchange.getRequestURI().getRawQuery()));
             }
             default -> throw new IllegalStateException(route.name());
@@ -683,6 +690,9 @@ final class StateApiHandler implements HttpHandler {
                 case "lock" -> Route.LOCK;
                 case "all" -> Route.ALL;
                 case "deployments" -> Route.DEPLOYMENTS;
+                case "history" -> Route.HISTORY;
+                case "diff" -> Route.DIFF;
+                case "restore" -> Route.RESTORE;
                 default -> null;
             };
         }
@@ -691,6 +701,7 @@ final class StateApiHandler implements HttpHandler {
                 case "resources" -> Route.RESOURCE;
                 case "lock" -> Route.LEASE;
                 case "deployments" -> Route.DEPLOYMENT;
+                case "history" -> Route.HISTORY_AT;
                 default -> null;
             };
         }
@@ -699,6 +710,7 @@ final class StateApiHandler implements HttpHandler {
                 case "events" -> Route.EVENTS;
                 case "heartbeat" -> Route.HEARTBEAT;
                 case "end" -> Route.END;
+                case "changes" -> Route.CHANGES;
                 default -> null;
             };
         }
@@ -712,7 +724,7 @@ final class StateApiHandler implements HttpHandler {
             case LOCK -> method.equals("GET") || method.equals("POST") || method.equals("DELETE");
             case LEASE -> method.equals("PUT") || method.equals("DELETE");
             case DEPLOYMENTS, EVENTS -> method.equals("GET") || method.equals("POST");
-            case HEARTBEAT, END -> method.equals("POST");
+            case HEARTBEAT, END, RESTORE -> method.equals("POST");
             default -> method.equals("GET");
         };
     }

@@ -83,7 +83,7 @@ class StateServerTest {
     @Test
     void alchemysRoutesAndStatusCodes() throws Exception {
         assertThat(send(HttpRequest.newBuilder(URI.create(server.uri() + "/version"))).body())
-                .as("no token needed").isEqualTo("{\"version\":7,\"statestore\":1,\"capabilities\":[\"deployments\"]}");
+                .as("no token needed").isEqualTo("{\"version\":7,\"statestore\":1,\"capabilities\":[\"deployments\",\"history\"]}");
         // The fqn is encoded twice, as Alchemy's client sends it: Api/Worker as Api%252FWorker.
         HttpResponse<String> written = put(SCOPE + "/resources/Api%252FWorker", record("Api/Worker", "created"));
         assertThat(written.statusCode()).isEqualTo(200);

@@ -58,25 +58,28 @@ public final class BackendStateStore implements StateStore {
     private final boolean passesSealed;
     /** The newest deployments of a scope whose journals are kept (see StateStores.JOURNALS_OPTION). */
     private final int journalsKept;
+    /** Whether writes and deletes go into the scope's history (see StateStores.HISTORY_OPTION). */
+    private final boolean historyKept;
     private volatile boolean closed;
 
     public BackendStateStore(StoreBackend backend) {
-        this(backend, dev.statestore.StateStores.DEFAULT_JOURNALS);
+        this(backend, dev.statestore.StateStores.DEFAULT_JOURNALS, true);
     }
 
-    public BackendStateStore(StoreBackend backend, int journalsKept) {
-        this(backend, false, journalsKept);
+    public BackendStateStore(StoreBackend backend, int journalsKept, boolean historyKept) {
+        this(backend, false, journalsKept, historyKept);
     }
 
-    private BackendStateStore(StoreBackend backend, boolean passesSealed, int journalsKept) {
+    private BackendStateStore(StoreBackend backend, boolean passesSealed, int journalsKept, boolean historyKept) {
         this.backend = backend;
         this.passesSealed = passesSealed;
         this.journalsKept = journalsKept;
+        this.historyKept = historyKept;
     }
 
     /** The same backend, with documents sealed by clients passing through as they are; closing the view closes nothing. */
     public StateStore passingSealedDocuments() {
-        return passesSealed ? this : new BackendStateStore(backend, true, journalsKept);
+        return passesSealed ? this : new BackendStateStore(backend, true, journalsKept, historyKept);
     }
 
     /**
@@ -118,7 +121,7 @@ public final class BackendStateStore implements StateStore {
 
     @Override
     public void deleteStack(String stack) {
-        backend().deleteStack(StateNames.requireValidStack(stack));
+        backend().deleteStack(StateNames.requireValidStack(stack), WriteCondition.any().recorded(historyKept));
     }
 
     @Override
@@ -173,9 +176,9 @@ public final class BackendStateStore implements StateStore {
             return new Scope(id, deployment);
         }
 
-        /** The condition, carrying this view's fence. */
+        /** The condition, carrying this view's fence and whether the change goes into the history. */
         private WriteCondition fenced(WriteCondition condition) {
-            return condition.fencedBy(fence);
+            return condition.fencedBy(fence).recorded(historyKept);
         }
 
         @Override
@@ -287,15 +290,9 @@ public final class BackendStateStore implements StateStore {
 
         @Override
         public void deleteAll() {
-            if (fence == WriteCondition.UNFENCED) {
-                backend().deleteScope(id);
-                return;
-            }
-            // Fenced: each deletion checks the fence, so a deploy that lost its lease stops at its first one.
-            for (Versioned<ResourceState> record : listAll()) {
-                backend().delete(id, StateKey.record(record.value().fqn()), fenced(WriteCondition.any()));
-            }
-            backend().delete(id, StateKey.output(), fenced(WriteCondition.any()));
+            // Each deletion checks the fence (a deploy that lost its lease stops at its first one) and goes into the
+            // history.
+            backend().deleteScope(id, fenced(WriteCondition.any()));
         }
 
         @Override
@@ -327,6 +324,12 @@ public final class BackendStateStore implements StateStore {
         @Override
         public Deployments deployments() {
             return new ScopeDeployments(id);
+        }
+
+        @Override
+        public dev.statestore.History history() {
+            return new ScopeHistory(this, historyKept ? backend().history().orElse(null) : null, this::toRecord,
+                    this::toOutput);
         }
 
         /**

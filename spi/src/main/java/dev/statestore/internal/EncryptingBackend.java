@@ -281,13 +281,13 @@ final class EncryptingBackend implements StoreBackend {
     }
 
     @Override
-    public void deleteScope(ScopeId scope) {
-        delegate.deleteScope(scope);
+    public void deleteScope(ScopeId scope, WriteCondition condition) {
+        delegate.deleteScope(scope, condition);
     }
 
     @Override
-    public void deleteStack(String stack) {
-        delegate.deleteStack(stack);
+    public void deleteStack(String stack, WriteCondition condition) {
+        delegate.deleteStack(stack, condition);
     }
 
     @Override
@@ -298,6 +298,39 @@ final class EncryptingBackend implements StoreBackend {
     @Override
     public boolean holdsNamesOfOtherWriters() {
         return delegate.holdsNamesOfOtherWriters();
+    }
+
+    /** The changes of the delegate's history, each opened as the record it was: sealed the same way, bound the same way. */
+    @Override
+    public Optional<dev.statestore.spi.HistoryStore> history() {
+        return delegate.history().map(inner -> new dev.statestore.spi.HistoryStore() {
+            @Override
+            public List<dev.statestore.spi.StoredChange> changes(ScopeId scope, StateKey key) {
+                List<dev.statestore.spi.StoredChange> opened = new ArrayList<>();
+                inner.changes(scope, key).forEach(change -> opened.add(open(scope, change)));
+                return opened;
+            }
+
+            @Override
+            public void forEachChange(ScopeId scope, java.util.function.Consumer<dev.statestore.spi.StoredChange> action) {
+                inner.forEachChange(scope, change -> action.accept(open(scope, change)));
+            }
+
+            @Override
+            public void remove(ScopeId scope, java.util.Collection<dev.statestore.spi.StoredChange> changes) {
+                inner.remove(scope, changes);
+            }
+        });
+    }
+
+    private dev.statestore.spi.StoredChange open(ScopeId scope, dev.statestore.spi.StoredChange change) {
+        if (change.isDeletion()) {
+            return change;
+        }
+        StoredDocument opened = open(scope, new StoredDocument(change.key(), change.json(), change.version(), change.at(),
+                change.location()));
+        return new dev.statestore.spi.StoredChange(change.key(), change.version(), opened.json(), change.at(),
+                change.deployment(), change.location());
     }
 
     @Override

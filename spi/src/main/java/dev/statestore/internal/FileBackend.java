@@ -13,7 +13,10 @@ import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.internal.FileNames.Slot;
 import dev.statestore.spi.ControlDocument;
 import dev.statestore.spi.ControlStore;
+import dev.statestore.spi.ChangeJson;
 import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.HistoryStore;
+import dev.statestore.spi.StoredChange;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
@@ -65,6 +68,7 @@ import org.slf4j.LoggerFactory;
  * ROOT/.statestore/STACK/STAGE/__scope__.lock    the file locked around every operation on the scope
  * ROOT/.statestore/STACK/STAGE/__control__/NAME.json  the deployments (see ControlStore): head,
  *                                                 deployment/N, events/N/...
+ * ROOT/.statestore/STACK/STAGE/__history__/KEY/SEQ.json  the history: one file per change (see history())
  * </pre>
  *
  * The metadata lives outside {@code state/} because Alchemy reads every file of a stage folder as a
@@ -331,6 +335,11 @@ final class FileBackend implements StoreBackend {
             Slot slot = current.map(Found::slot).filter(s -> staysIn(scope, key, s)).orElseGet(() -> freeSlot(scope, key));
             byte[] bytes = document.prettyJson().getBytes(StandardCharsets.UTF_8);
             Instant now = clock.instant();
+            if (condition.recorded()) {
+                recordChange(scope, key, version, document.json(), now, condition.fence());
+                // A deletion of the version this write replaces was recorded by a delete that never removed it.
+                current.ifPresent(found -> deleteChangeFile(scope, key, StoredChange.seq(found.version(), true)));
+            }
             Path docDir = docDir(scope);
             createDirectories(docDir);
             // Document first, version file second: a crash between them leaves the new document, which a read
@@ -455,6 +464,9 @@ final class FileBackend implements StoreBackend {
             check(scope, key, condition, current);
             if (current.isEmpty()) {
                 return false;
+            }
+            if (condition.recorded()) {
+                recordChange(scope, key, current.get().version(), null, clock.instant(), condition.fence());
             }
             deleteDocument(scope, key, current.get(), true);
             return true;
@@ -665,13 +677,15 @@ final class FileBackend implements StoreBackend {
     }
 
     @Override
-    public void deleteScope(ScopeId scope) {
+    public void deleteScope(ScopeId scope, WriteCondition condition) {
         locked(scope, true, () -> {
+            // Under the scope lock throughout: one check of the fence holds for every deletion.
+            checkFence(scope, condition);
             for (var e : recordFiles(scope).entrySet()) {
                 StateKey key = StateKey.record(e.getKey());
-                readHolding(scope, key, e.getValue()).ifPresent(f -> deleteDocument(scope, key, f, false));
+                readHolding(scope, key, e.getValue()).ifPresent(f -> deleteRecorded(scope, key, f, condition));
             }
-            locate(scope, StateKey.output()).ifPresent(f -> deleteDocument(scope, StateKey.output(), f, false));
+            locate(scope, StateKey.output()).ifPresent(f -> deleteRecorded(scope, StateKey.output(), f, condition));
             // One fsync of the folder for all the deletions (one per record made deleting 100,000 records take
             // minutes); the scope is not deleted atomically either way, but it is on disk when this returns.
             Path docs = docDir(scope);
@@ -694,9 +708,17 @@ final class FileBackend implements StoreBackend {
         });
     }
 
+    /** One deletion of a scope's, recorded if asked, its folder forced once by the caller. Locked. */
+    private void deleteRecorded(ScopeId scope, StateKey key, Found found, WriteCondition condition) {
+        if (condition.recorded()) {
+            recordChange(scope, key, found.version(), null, clock.instant(), condition.fence());
+        }
+        deleteDocument(scope, key, found, false);
+    }
+
     /** Every stage folder of the stack, emptied ones too (which {@link #stages} does not list), so that none is left. */
     @Override
-    public void deleteStack(String stack) {
+    public void deleteStack(String stack, WriteCondition condition) {
         for (Path stage : directories(stateDir.resolve(stack))) {
             ScopeId scope;
             try {
@@ -704,9 +726,109 @@ final class FileBackend implements StoreBackend {
             } catch (InvalidStateException notAStage) {
                 continue;
             }
-            deleteScope(scope);
+            deleteScope(scope, condition);
         }
     }
+
+    // ---- history ----------------------------------------------------------------------------------
+    // ROOT/.statestore/STACK/STAGE/__history__/KEY/SEQ.json, KEY "output" or "r" + a SHA-256 of the fqn, one file per
+    // change (ChangeJson), written under the scope lock before the document: a crash between the two leaves a change
+    // whose write never landed, which the reads below hide (it claims a version past the key's current one), and
+    // which the key's next write replaces (same version, same file) or removes (a deletion that never happened).
+
+    private static final String HISTORY_DIR = "__history__";
+
+    private Path historyDir(ScopeId scope, StateKey key) {
+        String name = key instanceof StateKey.Record r
+                ? "r" + FileNames.sha256Hex(r.fqn().getBytes(StandardCharsets.UTF_8)).substring(0, 40) : "output";
+        return metaDir(scope).resolve(HISTORY_DIR).resolve(name);
+    }
+
+    private static String changeFile(long seq) {
+        return String.format("%019d.json", seq);
+    }
+
+    private void recordChange(ScopeId scope, StateKey key, long version, String json, Instant at, long deployment) {
+        Path dir = historyDir(scope, key);
+        createDirectories(dir);
+        long seq = StoredChange.seq(version, json == null);
+        replace(scope, dir.resolve(changeFile(seq)),
+                ChangeJson.toJson(key, version, json, at, deployment).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void deleteChangeFile(ScopeId scope, StateKey key, long seq) {
+        Path file = historyDir(scope, key).resolve(changeFile(seq));
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw unavailable("cannot remove " + file, e);
+        }
+    }
+
+    /** The seq of the key's current state: its live version's write, its tombstone's deletion, or 0. Locked. */
+    private long currentSeq(ScopeId scope, StateKey key) {
+        Optional<Found> live = locate(scope, key);
+        if (live.isPresent()) {
+            return StoredChange.seq(live.get().version(), false);
+        }
+        long tombstone = tombstone(scope, key);
+        return tombstone == 0 ? 0 : StoredChange.seq(tombstone, true);
+    }
+
+    /** The changes kept in one key's folder that landed, oldest first. Locked. */
+    private List<StoredChange> changesIn(ScopeId scope, Path dir, @org.jspecify.annotations.Nullable StateKey key) {
+        TreeMap<Long, StoredChange> changes = new TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path file : files) {
+                StoredChange change = ChangeJson.fromJson(Files.readString(file), file.toString());
+                if (key != null && !change.key().equals(key)) {
+                    throw new CorruptStateException(file.toString(), "it holds a change of '" + change.key().describe()
+                            + "', not of '" + key.describe() + "'", null);
+                }
+                changes.put(change.seq(), change);
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw unavailable("cannot read " + dir, e);
+        }
+        if (changes.isEmpty()) {
+            return List.of();
+        }
+        long current = currentSeq(scope, changes.firstEntry().getValue().key());
+        return List.copyOf(changes.headMap(current, true).values());
+    }
+
+    @Override
+    public Optional<HistoryStore> history() {
+        return Optional.of(history);
+    }
+
+    private final HistoryStore history = new HistoryStore() {
+        @Override
+        public List<StoredChange> changes(ScopeId scope, StateKey key) {
+            return locked(scope, false, () -> changesIn(scope, historyDir(scope, key), key));
+        }
+
+        @Override
+        public void forEachChange(ScopeId scope, java.util.function.Consumer<StoredChange> action) {
+            List<Path> keys = directories(metaDir(scope).resolve(HISTORY_DIR));
+            for (Path dir : keys) {
+                // A key at a time, so a long read never holds writers off for the whole scope.
+                locked(scope, false, () -> changesIn(scope, dir, null)).forEach(action);
+            }
+        }
+
+        @Override
+        public void remove(ScopeId scope, java.util.Collection<StoredChange> changes) {
+            locked(scope, true, () -> {
+                for (StoredChange change : changes) {
+                    deleteChangeFile(scope, change.key(), change.seq());
+                }
+                return null;
+            });
+        }
+    };
 
     // ---- control documents (deployments) ---------------------------------------------------------
 

@@ -8,8 +8,10 @@ import dev.statestore.StateNames;
 import dev.statestore.spi.ControlDocument;
 import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.HistoryStore;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredChange;
 import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
 import java.time.Clock;
@@ -49,6 +51,8 @@ public final class MemoryBackend implements StoreBackend {
         Entry output;
         long outputTombstone;
         final Map<String, String> control = new HashMap<>();
+        /** The history: changes by key (the stack output under OUTPUT_KEY), each key's by seq. */
+        final Map<String, NavigableMap<Long, StoredChange>> changes = new HashMap<>();
 
         boolean isEmpty() {
             return records.isEmpty() && output == null;
@@ -115,6 +119,9 @@ public final class MemoryBackend implements StoreBackend {
                 next = Math.max(next, tombstone(data, key) + 1);
             }
             Entry entry = new Entry(document.json(), document.status(), next, clock.instant());
+            if (condition.recorded()) {
+                record(scope, data, key, new StoredChange(key, next, document.json(), entry.updatedAt(), condition.fence(), ""));
+            }
             if (key instanceof StateKey.Record r) {
                 data.records.put(r.fqn(), entry);
                 data.tombstones.remove(r.fqn());
@@ -135,6 +142,9 @@ public final class MemoryBackend implements StoreBackend {
             if (current == null) {
                 return false;
             }
+            if (condition.recorded()) {
+                record(scope, data, key, new StoredChange(key, current.version(), null, clock.instant(), condition.fence(), ""));
+            }
             remove(data, key, current);
             return true;
         }
@@ -149,6 +159,62 @@ public final class MemoryBackend implements StoreBackend {
             data.outputTombstone = current.version();
         }
     }
+
+    /** The key a key's changes are kept under: the stack output's cannot be an fqn, which is never empty. */
+    private static final String OUTPUT_KEY = "";
+
+    private static String historyKey(StateKey key) {
+        return key instanceof StateKey.Record r ? r.fqn() : OUTPUT_KEY;
+    }
+
+    /** Under the scope's monitor, with the write it records. */
+    private void record(ScopeId scope, ScopeData data, StateKey key, StoredChange change) {
+        data.changes.computeIfAbsent(historyKey(key), k -> new TreeMap<>()).put(change.seq(), new StoredChange(key,
+                change.version(), change.json(), change.at(), change.deployment(),
+                describe() + " " + scope + " history of '" + key.describe() + "' #" + change.seq()));
+    }
+
+    @Override
+    public Optional<HistoryStore> history() {
+        return Optional.of(history);
+    }
+
+    private final HistoryStore history = new HistoryStore() {
+        @Override
+        public List<StoredChange> changes(ScopeId scope, StateKey key) {
+            ScopeData data = data(scope);
+            synchronized (data) {
+                var changes = data.changes.get(historyKey(key));
+                return changes == null ? List.of() : List.copyOf(changes.values());
+            }
+        }
+
+        @Override
+        public void forEachChange(ScopeId scope, java.util.function.Consumer<StoredChange> action) {
+            List<StoredChange> all = new ArrayList<>();
+            ScopeData data = data(scope);
+            synchronized (data) {
+                data.changes.values().forEach(changes -> all.addAll(changes.values()));
+            }
+            all.forEach(action);
+        }
+
+        @Override
+        public void remove(ScopeId scope, java.util.Collection<StoredChange> changes) {
+            ScopeData data = data(scope);
+            synchronized (data) {
+                for (StoredChange change : changes) {
+                    var kept = data.changes.get(historyKey(change.key()));
+                    if (kept != null) {
+                        kept.remove(change.seq());
+                        if (kept.isEmpty()) {
+                            data.changes.remove(historyKey(change.key()));
+                        }
+                    }
+                }
+            }
+        }
+    };
 
     /** Under the scope's monitor, as begin's claim of a version is: one atomic step with the write. */
     private static void checkFence(ScopeId scope, ScopeData data, WriteCondition condition) {
@@ -211,7 +277,11 @@ public final class MemoryBackend implements StoreBackend {
     }
 
     @Override
-    public void deleteScope(ScopeId scope) {
+    public void deleteScope(ScopeId scope, WriteCondition condition) {
+        if (condition.isFenced() || condition.recorded()) {
+            StoreBackend.super.deleteScope(scope, condition);
+            return;
+        }
         ScopeData data = data(scope);
         synchronized (data) {
             for (var e : List.copyOf(data.records.entrySet())) {

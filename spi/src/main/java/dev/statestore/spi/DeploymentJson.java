@@ -31,12 +31,7 @@ public final class DeploymentJson {
         ObjectNode node = StateJson.nodes().objectNode();
         node.put("command", meta.command());
         if (meta.initiator() != null) {
-            ObjectNode initiator = node.putObject("initiator");
-            putIfPresent(initiator, "user", meta.initiator().user());
-            putIfPresent(initiator, "host", meta.initiator().host());
-            if (meta.initiator().pid() != null) {
-                initiator.put("pid", meta.initiator().pid());
-            }
+            node.set("initiator", initiator(meta.initiator()));
         }
         putIfPresent(node, "alchemyVersion", meta.toolVersion());
         putIfPresent(node, "gitCommit", meta.gitCommit());
@@ -44,11 +39,24 @@ public final class DeploymentJson {
     }
 
     public static DeploymentMeta meta(JsonNode node) {
-        JsonNode initiator = node.get("initiator");
-        DeploymentMeta.Initiator who = initiator == null || initiator.isNull() ? null : new DeploymentMeta.Initiator(
-                text(initiator, "user"), text(initiator, "host"),
-                initiator.hasNonNull("pid") ? number(initiator, "pid") : null);
-        return new DeploymentMeta(requiredText(node, "command"), who, text(node, "alchemyVersion"), text(node, "gitCommit"));
+        return new DeploymentMeta(requiredText(node, "command"), initiator(node.get("initiator")),
+                text(node, "alchemyVersion"), text(node, "gitCommit"));
+    }
+
+    public static ObjectNode initiator(DeploymentMeta.Initiator initiator) {
+        ObjectNode node = StateJson.nodes().objectNode();
+        putIfPresent(node, "user", initiator.user());
+        putIfPresent(node, "host", initiator.host());
+        if (initiator.pid() != null) {
+            node.put("pid", initiator.pid());
+        }
+        return node;
+    }
+
+    /** The initiator a node describes; null for a missing or null node. */
+    public static DeploymentMeta.@Nullable Initiator initiator(@Nullable JsonNode node) {
+        return node == null || node.isNull() ? null : new DeploymentMeta.Initiator(text(node, "user"), text(node, "host"),
+                node.hasNonNull("pid") ? number(node, "pid") : null);
     }
 
     public static ObjectNode summary(DeploymentSummary summary) {

@@ -75,19 +75,21 @@ public interface StoreBackend extends AutoCloseable {
     }
 
     /**
-     * Deletes every record and the stack output of the scope, keeping tombstones. The default deletes them one by
-     * one as {@link #list} finds them; a backend that can delete a scope more cheaply does so. Not atomic either way.
+     * Deletes every record and the stack output of the scope, keeping tombstones, each deletion under
+     * {@code condition} (unconditional as to versions; its fence and its recording hold for each). The default
+     * deletes them one by one as {@link #list} finds them; a backend that can delete a scope more cheaply does so.
+     * Not atomic either way.
      */
-    default void deleteScope(ScopeId scope) {
+    default void deleteScope(ScopeId scope, WriteCondition condition) {
         String after = null;
         do {
             Page<StoredDocument> page = list(scope, after, PAGE);
             for (StoredDocument document : page.items()) {
-                delete(scope, document.key(), WriteCondition.any());
+                delete(scope, document.key(), condition);
             }
             after = page.nextAfter().orElse(null);
         } while (after != null);
-        delete(scope, StateKey.output(), WriteCondition.any());
+        delete(scope, StateKey.output(), condition);
     }
 
     /** The page size of the default forms above. */
@@ -98,9 +100,9 @@ public interface StoreBackend extends AutoCloseable {
      * {@link #stages} lists; a backend that keeps something of an emptied stage that a listing does not show
      * (the file store's empty folders) removes that too.
      */
-    default void deleteStack(String stack) {
+    default void deleteStack(String stack, WriteCondition condition) {
         for (String stage : stages(stack)) {
-            deleteScope(new ScopeId(stack, stage));
+            deleteScope(new ScopeId(stack, stage), condition);
         }
     }
 
@@ -117,6 +119,14 @@ public interface StoreBackend extends AutoCloseable {
     default DeploymentJournal deployments() {
         return DeploymentJournal.overControlDocuments(controlStore().orElseThrow(() -> new IllegalStateException(
                 describe() + " has no control store and does not say where its deployments are")));
+    }
+
+    /**
+     * The change log this backend keeps of each scope, for writes whose condition is {@link WriteCondition#recorded()}.
+     * Empty only for a backend whose history is kept elsewhere (a server's, which records the writes it is sent).
+     */
+    default Optional<HistoryStore> history() {
+        return Optional.empty();
     }
 
     /**

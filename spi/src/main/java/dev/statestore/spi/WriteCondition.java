@@ -1,7 +1,8 @@
 package dev.statestore.spi;
 
 /**
- * The precondition of a backend write or delete: a version the stored record must have, and a fence.
+ * The precondition of a backend write or delete (a version the stored record must have, and a fence), and whether
+ * the change goes into the scope's history.
  *
  * @param expectedVersion {@link #ANY_VERSION} for an unconditional write, {@link #ABSENT} for
  *     "no record may exist", otherwise the version the stored record must have
@@ -9,8 +10,10 @@ package dev.statestore.spi;
  *     be refused with {@link dev.statestore.StateWriteFencedException}, writing nothing, if the control document
  *     {@link #fenceDocument()} (the record of a newer deployment) exists, checked in the same atomic step as the
  *     write wherever the backend has one
+ * @param recorded whether the backend also stores the change in the scope's history ({@link HistoryStore}), in the
+ *     same atomic step as the write wherever it has one; a write that fails its condition or its fence stores none
  */
-public record WriteCondition(long expectedVersion, long fence) {
+public record WriteCondition(long expectedVersion, long fence, boolean recorded) {
 
     public static final long ANY_VERSION = -1;
     public static final long ABSENT = 0;
@@ -23,6 +26,10 @@ public record WriteCondition(long expectedVersion, long fence) {
         if (fence < 0) {
             throw new IllegalArgumentException("fence " + fence);
         }
+    }
+
+    public WriteCondition(long expectedVersion, long fence) {
+        this(expectedVersion, fence, false);
     }
 
     public WriteCondition(long expectedVersion) {
@@ -47,7 +54,12 @@ public record WriteCondition(long expectedVersion, long fence) {
 
     /** The same condition, fenced by deployment {@code fence} ({@link #UNFENCED}: not fenced). */
     public WriteCondition fencedBy(long fence) {
-        return new WriteCondition(expectedVersion, fence);
+        return new WriteCondition(expectedVersion, fence, recorded);
+    }
+
+    /** The same condition, with the change going into the scope's history or not. */
+    public WriteCondition recorded(boolean recorded) {
+        return new WriteCondition(expectedVersion, fence, recorded);
     }
 
     public boolean isFenced() {

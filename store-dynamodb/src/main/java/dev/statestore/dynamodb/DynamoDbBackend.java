@@ -18,6 +18,7 @@ import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredChange;
 import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
 import java.io.ByteArrayInputStream;
@@ -85,6 +86,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * pk = STACK/STAGE, sk = x#NAME         a control document (deployments: see ControlStore): doc, v
  * pk = STACK/STAGE, sk = l              the deploy lock of a release before deployments
  * pk = STACK/STAGE, sk = c#HASH#V#I     chunk I of version V of a large document
+ * pk = STACK/STAGE, sk = y#HASH#SEQ     a change of the history (see history())
  * pk = #registry,   sk = STACK/STAGE    the scopes ever written
  * </pre>
  *
@@ -420,7 +422,7 @@ final class DynamoDbBackend implements StoreBackend {
             if (condition.isUnconditional() || condition.requiresAbsent()) {
                 register(scope);
             }
-            if (!encoded.chunks().isEmpty() || condition.isFenced()) {
+            if (!encoded.chunks().isEmpty() || condition.isFenced() || condition.recorded()) {
                 return writeTransacted(scope, condition, document, encoded);
             }
             return condition.isUnconditional() || condition.requiresAbsent() ? writeItem(scope, condition, document, encoded)
@@ -526,13 +528,24 @@ final class DynamoDbBackend implements StoreBackend {
         StateKey key = document.key();
         String sk = sk(key);
         for (int attempt = 0; attempt < 20; attempt++) {
-            var got = dynamo.getItem(b -> b.tableName(table).key(itemKey(pk(scope), sk)).consistentRead(true));
-            Map<String, AttributeValue> old = got.hasItem() ? got.item() : null;
-            boolean live = old != null && old.containsKey("live");
-            long current = old != null && old.containsKey("v") ? Long.parseLong(old.get("v").n()) : 0;
-            if (!condition.holdsFor(live ? current : 0)) {
-                requireUnfenced(scope, condition);
-                throw conflict(scope, key, condition, old);
+            Map<String, AttributeValue> old;
+            boolean live;
+            long current;
+            if (attempt == 0 && condition.recorded() && !condition.isUnconditional() && !condition.requiresAbsent()) {
+                // The version is the caller's: the transaction checks it, with no read first. A recorded write keeps
+                // the old version's chunks (its change refers to them), so nothing of the old item is needed.
+                old = null;
+                live = true;
+                current = condition.expectedVersion();
+            } else {
+                var got = dynamo.getItem(b -> b.tableName(table).key(itemKey(pk(scope), sk)).consistentRead(true));
+                old = got.hasItem() ? got.item() : null;
+                live = old != null && old.containsKey("live");
+                current = old != null && old.containsKey("v") ? Long.parseLong(old.get("v").n()) : 0;
+                if (!condition.holdsFor(live ? current : 0)) {
+                    requireUnfenced(scope, condition);
+                    throw conflict(scope, key, condition, old);
+                }
             }
             long version = current + 1;
             Instant now = clock.instant();
@@ -550,7 +563,7 @@ final class DynamoDbBackend implements StoreBackend {
                 update = "SET v = :next, z = :z," + SET_DOCUMENT + " REMOVE doc, n";
             }
             String check;
-            if (old == null) {
+            if (current == 0 && !live) {
                 check = "attribute_not_exists(v)";
             } else {
                 check = "v = :current" + (live ? " AND attribute_exists(#live)" : " AND attribute_not_exists(#live)");
@@ -561,6 +574,9 @@ final class DynamoDbBackend implements StoreBackend {
                     .updateExpression(update).conditionExpression(check).expressionAttributeNames(Map.of("#live", "live"))
                     .expressionAttributeValues(values)).build());
             fenceCheck(scope, condition).ifPresent(writes::add);
+            if (condition.recorded()) {
+                writes.add(historyPut(scope, key, version, encoded, now, condition.fence()));
+            }
             for (int i = 0; i < encoded.chunks().size(); i++) {
                 Map<String, AttributeValue> chunk = new HashMap<>(itemKey(pk(scope), chunkSk(key, version, i)));
                 chunk.put("z", AttributeValue.fromB(SdkBytes.fromByteArray(encoded.chunks().get(i))));
@@ -569,7 +585,9 @@ final class DynamoDbBackend implements StoreBackend {
             if (!transact(scope, condition, writes)) {
                 continue; // someone wrote in between: check the caller's condition again
             }
-            dropChunks(scope, key, old);
+            if (!condition.recorded()) {
+                dropChunks(scope, key, old);
+            }
             return new StoredDocument(key, document.json(), version, now, location(scope, sk));
         }
         throw new StateStoreUnavailableException("gave up writing " + location(scope, sk)
@@ -618,8 +636,11 @@ final class DynamoDbBackend implements StoreBackend {
         }
     }
 
-    /** A fenced delete: the tombstone and the fence's check in one transaction, conditional on the version read. */
-    private boolean deleteFenced(ScopeId scope, StateKey key, WriteCondition condition) {
+    /**
+     * A fenced or recorded delete: the tombstone, the fence's check and the change, in one transaction, conditional on
+     * the version read.
+     */
+    private boolean deleteTransacted(ScopeId scope, StateKey key, WriteCondition condition) {
         String sk = sk(key);
         for (int attempt = 0; attempt < 20; attempt++) {
             var got = dynamo.getItem(b -> b.tableName(table).key(itemKey(pk(scope), sk)).consistentRead(true));
@@ -633,14 +654,20 @@ final class DynamoDbBackend implements StoreBackend {
                 throw conflict(scope, key, condition, old);
             }
             List<TransactWriteItem> writes = new ArrayList<>();
+            Instant now = clock.instant();
             writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(itemKey(pk(scope), sk))
                     .updateExpression("SET updatedAt = :at REMOVE #live, st, doc, z, n")
                     .conditionExpression("#live = :t AND v = :current").expressionAttributeNames(Map.of("#live", "live"))
                     .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true), ":at",
-                            s(clock.instant().toString()), ":current", old.get("v")))).build());
+                            s(now.toString()), ":current", old.get("v")))).build());
             fenceCheck(scope, condition).ifPresent(writes::add);
+            if (condition.recorded()) {
+                writes.add(historyPut(scope, key, Long.parseLong(old.get("v").n()), null, now, condition.fence()));
+            }
             if (transact(scope, condition, writes)) {
-                dropChunks(scope, key, old);
+                if (!condition.recorded()) {
+                    dropChunks(scope, key, old);
+                }
                 return true;
             }
         }
@@ -671,8 +698,8 @@ final class DynamoDbBackend implements StoreBackend {
     @Override
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
         return call("delete " + key.describe(), () -> {
-            if (condition.isFenced()) {
-                return deleteFenced(scope, key, condition);
+            if (condition.isFenced() || condition.recorded()) {
+                return deleteTransacted(scope, key, condition);
             }
             Map<String, AttributeValue> values = new HashMap<>(Map.of(":t", AttributeValue.fromBool(true),
                     ":at", s(clock.instant().toString())));
@@ -696,6 +723,109 @@ final class DynamoDbBackend implements StoreBackend {
                 throw conflict(scope, key, condition, e.item());
             }
         });
+    }
+
+    // ---- history --------------------------------------------------------------------------------
+    // pk = STACK/STAGE, sk = y#KEYHASH#SEQ: one item per change (v, dep, at, fqn for a record; doc, z or n as a record
+    // item has them, none for a deletion), put by the write's own transaction. A change of a chunked document refers
+    // to the chunks of its version, which a recorded write therefore leaves in place.
+
+    private static String historyPrefix(StateKey key) {
+        return "y#" + sha256(key instanceof StateKey.Record r ? "r" + r.fqn() : "o").substring(0, 32) + "#";
+    }
+
+    private TransactWriteItem historyPut(ScopeId scope, StateKey key, long version, Encoded encoded, Instant at,
+            long deployment) {
+        Map<String, AttributeValue> item = new HashMap<>(itemKey(pk(scope),
+                historyPrefix(key) + String.format("%019d", StoredChange.seq(version, encoded == null))));
+        item.put("v", n(version));
+        item.put("dep", n(deployment));
+        item.put("at", s(at.toString()));
+        if (key instanceof StateKey.Record r) {
+            item.put("fqn", s(r.fqn()));
+        }
+        if (encoded != null) {
+            if (encoded.text() != null) {
+                item.put("doc", s(encoded.text()));
+            } else if (encoded.zipped() != null) {
+                item.put("z", AttributeValue.fromB(SdkBytes.fromByteArray(encoded.zipped())));
+            } else {
+                item.put("n", n(encoded.chunks().size()));
+            }
+        }
+        return TransactWriteItem.builder().put(p -> p.tableName(table).item(item)).build();
+    }
+
+    @Override
+    public Optional<dev.statestore.spi.HistoryStore> history() {
+        return Optional.of(history);
+    }
+
+    private final dev.statestore.spi.HistoryStore history = new dev.statestore.spi.HistoryStore() {
+        @Override
+        public List<StoredChange> changes(ScopeId scope, StateKey key) {
+            List<StoredChange> changes = new ArrayList<>();
+            call("read the history of " + key.describe(), () -> {
+                queryChanges(scope, historyPrefix(key), changes::add);
+                return null;
+            });
+            return changes;
+        }
+
+        @Override
+        public void forEachChange(ScopeId scope, java.util.function.Consumer<StoredChange> action) {
+            call("read the history of " + scope, () -> {
+                queryChanges(scope, "y#", action);
+                return null;
+            });
+        }
+
+        @Override
+        public void remove(ScopeId scope, java.util.Collection<StoredChange> changes) {
+            call("prune the history of " + scope, () -> {
+                List<Map<String, AttributeValue>> keys = new ArrayList<>();
+                for (StoredChange change : changes) {
+                    keys.add(itemKey(pk(scope), historyPrefix(change.key()) + String.format("%019d", change.seq())));
+                }
+                for (int from = 0; from < keys.size(); from += 25) {
+                    List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> batch = new ArrayList<>();
+                    keys.subList(from, Math.min(keys.size(), from + 25)).forEach(k -> batch.add(
+                            software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder()
+                                    .deleteRequest(d -> d.key(k)).build()));
+                    Map<String, List<software.amazon.awssdk.services.dynamodb.model.WriteRequest>> pending = Map.of(table, batch);
+                    while (!pending.isEmpty()) {
+                        var request = pending;
+                        var response = dynamo.batchWriteItem(b -> b.requestItems(request));
+                        pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
+                    }
+                }
+                return null;
+            });
+        }
+    };
+
+    /** The changes whose sort keys start with {@code prefix}, in sort key order: a consistent, paged Query. */
+    private void queryChanges(ScopeId scope, String prefix, java.util.function.Consumer<StoredChange> sink) {
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                    .expressionAttributeValues(Map.of(":pk", s(pk(scope)), ":prefix", s(prefix)))
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                StateKey key = item.containsKey("fqn") ? StateKey.record(item.get("fqn").s()) : StateKey.output();
+                String location = location(scope, item.get("sk").s());
+                String body = null;
+                if (item.containsKey("doc") || item.containsKey("z") || item.containsKey("n")) {
+                    body = body(scope, key, item).orElseThrow(() -> new CorruptStateException(location,
+                            "a change of a document in chunks whose chunks are gone", null));
+                }
+                sink.accept(new StoredChange(key, Long.parseLong(item.get("v").n()), body, Instant.parse(item.get("at").s()),
+                        Long.parseLong(item.get("dep").n()), location));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
     }
 
     // ---- listing --------------------------------------------------------------------------------
@@ -771,12 +901,12 @@ final class DynamoDbBackend implements StoreBackend {
     }
 
     @Override
-    public void deleteScope(ScopeId scope) {
+    public void deleteScope(ScopeId scope, WriteCondition condition) {
         call("delete " + scope, () -> {
             for (Map<String, AttributeValue> item : liveRecords(scope, null, Integer.MAX_VALUE - 1, "", Map.of())) {
-                delete(scope, StateKey.record(item.get("fqn").s()), WriteCondition.any());
+                delete(scope, StateKey.record(item.get("fqn").s()), condition);
             }
-            delete(scope, StateKey.output(), WriteCondition.any());
+            delete(scope, StateKey.output(), condition);
             return null;
         });
     }

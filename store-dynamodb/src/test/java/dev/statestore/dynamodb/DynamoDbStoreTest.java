@@ -33,15 +33,20 @@ class DynamoDbStoreTest {
     }
 
     private List<String> sortKeys(String url) {
-        return FIXTURE.raw().query(b -> b.tableName(DynamoDbFixture.table(url)).keyConditionExpression("pk = :pk")
+        // Every page: a Query reads at most 1 MB, and chunks are a third of that each.
+        return FIXTURE.raw().queryPaginator(b -> b.tableName(DynamoDbFixture.table(url)).keyConditionExpression("pk = :pk")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("app/prod"))).consistentRead(true))
                 .items().stream().map(i -> i.get("sk").s()).collect(Collectors.toList());
+    }
+
+    private static String withoutHistory(String url) {
+        return url + (url.contains("?") ? "&" : "?") + "history=off";
     }
 
     @Test
     void largeRecordsGoInChunksOfTheirVersionAndTheOldChunksGo() {
         String url = FIXTURE.newStoreUrl();
-        try (StateStore store = StateStores.open(url)) {
+        try (StateStore store = StateStores.open(withoutHistory(url))) {
             StateScope scope = store.scope("app", "prod");
             ResourceState first = random("Big", 1024 * 1024, 1);
             scope.create(first);
@@ -59,6 +64,27 @@ class DynamoDbStoreTest {
             scope.delete("Big", 4);
             assertThat(sortKeys(url)).as("deleted: its chunks go, the tombstone stays").containsExactly("r#Big");
             assertThat(scope.create(ResourceState.builder("Big", ResourceStatus.CREATED).build()).version()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void withHistoryTheChunksOfEveryVersionStayAndItsChangesReadWhole() {
+        String url = FIXTURE.newStoreUrl();
+        try (StateStore store = StateStores.open(url)) {
+            StateScope scope = store.scope("app", "prod");
+            ResourceState first = random("Big", 1024 * 1024, 1);
+            scope.create(first);
+            ResourceState second = random("Big", 1200 * 1024, 2);
+            scope.update(second, 1);
+            scope.delete("Big", 2);
+            assertThat(sortKeys(url).stream().filter(k -> k.startsWith("c#")))
+                    .as("the changes of versions 1 and 2 refer to their chunks").hasSize(6);
+            assertThat(sortKeys(url).stream().filter(k -> k.startsWith("y#"))).as("two writes, one deletion").hasSize(3);
+            var changes = scope.history().of("Big");
+            assertThat(changes).extracting(c -> c.version()).containsExactly(2L, 2L, 1L);
+            assertThat(changes.get(0).isDeletion()).isTrue();
+            assertThat(changes.get(1).record()).isEqualTo(second);
+            assertThat(changes.get(2).record()).isEqualTo(first);
         }
     }
 

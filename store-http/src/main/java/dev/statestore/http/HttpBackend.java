@@ -75,6 +75,8 @@ final class HttpBackend implements StoreBackend {
     private final URI base;
     private final String authorization;
     private final Duration timeout;
+    /** Whether the server keeps history (its {@code /version} says so): read once, at open. */
+    private volatile boolean serverKeepsHistory;
 
     private HttpBackend(HttpClient client, HttpOptions options) {
         this.client = client;
@@ -107,6 +109,7 @@ final class HttpBackend implements StoreBackend {
             throw new InvalidStoreUrlException(backend.describe() + " speaks Alchemy's state API without versions, "
                     + "conditional writes or locks; this store needs a server run by 'statestore serve'");
         }
+        node.path("capabilities").forEach(c -> backend.serverKeepsHistory |= c.asText().equals("history"));
         return backend;
     }
 
@@ -209,6 +212,9 @@ final class HttpBackend implements StoreBackend {
                 }
                 case "StateWriteFenced" -> {
                     return new StateWriteFencedException(scope, body.path("fence").asLong());
+                }
+                case "HistoryNotKept" -> {
+                    return new dev.statestore.HistoryNotKeptException(scope, message);
                 }
                 case "DeploymentCorrupt" -> {
                     return new CorruptStateException(body.path("location").asText(where), message, null);
@@ -384,7 +390,12 @@ final class HttpBackend implements StoreBackend {
     }
 
     @Override
-    public void deleteScope(ScopeId scope) {
+    public void deleteScope(ScopeId scope, WriteCondition condition) {
+        if (condition.isFenced()) {
+            // One by one, each deletion carrying the fence; the server records them as its store does.
+            StoreBackend.super.deleteScope(scope, condition);
+            return;
+        }
         expect(send(request("/state/stacks/" + encode(scope.stack()) + "?stage=" + encode(scope.stage())).DELETE()), 204,
                 scope, null, 0);
     }
@@ -436,6 +447,42 @@ final class HttpBackend implements StoreBackend {
             throw new StateStoreBackendException(describe() + " answered " + response.request().uri().getRawPath()
                     + " with a body that is not what the API defines: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The server keeps the history of the writes it is sent (with its own store's option): this client reads it, and
+     * builds {@link dev.statestore.History} on it as for every backend. Pruning is the server's.
+     */
+    @Override
+    public Optional<dev.statestore.spi.HistoryStore> history() {
+        return serverKeepsHistory ? Optional.of(history) : Optional.empty();
+    }
+
+    private final dev.statestore.spi.HistoryStore history = new dev.statestore.spi.HistoryStore() {
+        @Override
+        public List<dev.statestore.spi.StoredChange> changes(ScopeId scope, StateKey key) {
+            return changesAt(scope, "/history?" + (key instanceof StateKey.Record r ? "fqn=" + encode(r.fqn()) : "output=true"));
+        }
+
+        @Override
+        public void forEachChange(ScopeId scope, java.util.function.Consumer<dev.statestore.spi.StoredChange> action) {
+            changesAt(scope, "/history").forEach(action);
+        }
+
+        @Override
+        public void remove(ScopeId scope, java.util.Collection<dev.statestore.spi.StoredChange> changes) {
+            // The server prunes its history itself, by its own store's retention.
+        }
+    };
+
+    private List<dev.statestore.spi.StoredChange> changesAt(ScopeId scope, String path) {
+        HttpResponse<byte[]> response = expect(send(request(scopePath(scope) + path).GET()), 200, scope, null, 0);
+        String location = describe() + scopePath(scope) + "/history";
+        return decoded(response, node -> {
+            List<dev.statestore.spi.StoredChange> changes = new ArrayList<>();
+            node.forEach(c -> changes.add(dev.statestore.spi.HistoryJson.storedChange(c, location)));
+            return changes;
+        });
     }
 
     /**

@@ -72,8 +72,8 @@ final class ServedFixture implements ConformanceFixture {
 
     /** Retention is the server's: a second server on the same store behind, opened with the option. */
     @Override
-    public synchronized String withJournalsKept(String storeUrl, int keep) {
-        Served other = serve(behind.withJournalsKept(inner(storeUrl), keep));
+    public synchronized String withStoreOption(String storeUrl, String option, String value) {
+        Served other = serve(behind.withStoreOption(inner(storeUrl), option, value));
         alsoServed.add(other);
         String url = other.server().uri() + "?" + tokenOption;
         served.put(url, other);

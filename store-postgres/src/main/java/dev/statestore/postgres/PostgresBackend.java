@@ -20,6 +20,7 @@ import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredChange;
 import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
 import java.sql.Connection;
@@ -45,6 +46,9 @@ import java.util.Set;
  *     PRIMARY KEY (stack, stage, kind, fqn); a row whose document is NULL is a tombstone
  *     INDEX records_by_status (stack, stage, status, fqn) WHERE kind = 'r' AND status IS NOT NULL
  * SCHEMA.control   (stack, stage, name, document, version) PRIMARY KEY (stack, stage, name): deployments
+ * SCHEMA.history  (stack, stage, kind, fqn, seq, version, deployment, document, at) PRIMARY KEY (stack, stage,
+ *     kind, fqn, seq): the change log, one row per write (seq 2 * version) or deletion (2 * version + 1), inserted
+ *     by the same statement as the write (a data-modifying CTE)
  * SCHEMA.locks     (stack, stage, lock_id, owner, fencing_token, acquired_at, expires_at): the deploy lock of
  *     schema version 2, read once per scope to turn it into a deployment
  * SCHEMA.schema_version (version)
@@ -58,7 +62,7 @@ import java.util.Set;
  */
 final class PostgresBackend implements StoreBackend {
 
-    static final int SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 4;
     private static final String RECORD = "r";
     private static final String OUTPUT = "o";
 
@@ -71,6 +75,7 @@ final class PostgresBackend implements StoreBackend {
     private final String documents;
     private final String locks;
     private final String controlTable;
+    private final String historyTable;
 
     private PostgresBackend(String where, String schema, DataSource pool, AutoCloseable ownPool) {
         this.where = where;
@@ -80,6 +85,7 @@ final class PostgresBackend implements StoreBackend {
         this.documents = quote(schema) + ".documents";
         this.locks = quote(schema) + ".locks";
         this.controlTable = quote(schema) + ".control";
+        this.historyTable = quote(schema) + ".history";
     }
 
     /** A backend on the application's own DataSource: its pool, credentials and timeouts; never closed here. */
@@ -167,6 +173,11 @@ final class PostgresBackend implements StoreBackend {
                         + "stack text COLLATE \"C\" NOT NULL, stage text COLLATE \"C\" NOT NULL, "
                         + "name text COLLATE \"C\" NOT NULL, document text NOT NULL, version bigint NOT NULL, "
                         + "PRIMARY KEY (stack, stage, name))");
+                s.execute("CREATE TABLE IF NOT EXISTS " + historyTable + " ("
+                        + "stack text COLLATE \"C\" NOT NULL, stage text COLLATE \"C\" NOT NULL, kind char(1) NOT NULL, "
+                        + "fqn text COLLATE \"C\" NOT NULL, seq bigint NOT NULL, version bigint NOT NULL, "
+                        + "deployment bigint NOT NULL, document text, at timestamptz NOT NULL, "
+                        + "PRIMARY KEY (stack, stage, kind, fqn, seq))");
                 int found;
                 try (ResultSet rs = s.executeQuery("SELECT max(version) FROM " + schema + ".schema_version")) {
                     rs.next();
@@ -186,6 +197,7 @@ final class PostgresBackend implements StoreBackend {
                             + " (stack, stage, status, fqn) WHERE kind = 'r' AND status IS NOT NULL");
                 }
                 // Version 3 adds the control table (above); an older release must not open it and lock by the old row.
+                // Version 4 adds the history: an older release would write without recording.
                 if (found < SCHEMA_VERSION) {
                     s.execute(found == 0 ? "INSERT INTO " + schema + ".schema_version VALUES (" + SCHEMA_VERSION + ")"
                             : "UPDATE " + schema + ".schema_version SET version = " + SCHEMA_VERSION);
@@ -282,24 +294,30 @@ final class PostgresBackend implements StoreBackend {
                     + "VALUES (?, ?, ?, ?, 1, ?, ?, clock_timestamp()) "
                     + "ON CONFLICT (stack, stage, kind, fqn) DO UPDATE SET version = d.version + 1, "
                     + "status = EXCLUDED.status, document = EXCLUDED.document, updated_at = EXCLUDED.updated_at"
-                    + (condition.requiresAbsent() ? " WHERE d.document IS NULL" : "")
-                    + " RETURNING version, " + UPDATED_MICROS;
+                    + (condition.requiresAbsent() ? " WHERE d.document IS NULL" : "");
         } else {
             sql = "UPDATE " + documents + " SET version = version + 1, status = ?, document = ?, "
                     + "updated_at = clock_timestamp() WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? "
-                    + "AND version = ? AND document IS NOT NULL RETURNING version, " + UPDATED_MICROS;
+                    + "AND version = ? AND document IS NOT NULL";
         }
+        String statement = condition.recorded() ? recording(sql, false) : sql + " RETURNING version, " + UPDATED_MICROS;
         return runFenced(scope, condition, "write " + key.describe(), c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = c.prepareStatement(statement)) {
+                int next;
                 if (condition.isUnconditional() || condition.requiresAbsent()) {
                     int at = bindKey(ps, 1, scope, key);
                     ps.setString(at, document.status());
                     ps.setString(at + 1, document.json());
+                    next = at + 2;
                 } else {
                     ps.setString(1, document.status());
                     ps.setString(2, document.json());
                     int at = bindKey(ps, 3, scope, key);
                     ps.setLong(at, condition.expectedVersion());
+                    next = at + 1;
+                }
+                if (condition.recorded()) {
+                    bindChange(ps, next, scope, key, condition, document.json());
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -311,17 +329,50 @@ final class PostgresBackend implements StoreBackend {
         });
     }
 
+    /**
+     * The write or delete {@code statement} with its change inserted into the history by the same statement (a
+     * data-modifying CTE), returning the version and the time: one atomic step, one round trip. The change's
+     * parameters follow the statement's ({@link #bindChange}).
+     */
+    private String recording(String statement, boolean deletion) {
+        return "WITH w AS (" + statement + " RETURNING version, updated_at), h AS (INSERT INTO " + historyTable
+                + " (stack, stage, kind, fqn, seq, version, deployment, document, at) SELECT ?, ?, ?, ?, "
+                + (deletion ? "2 * w.version + 1" : "2 * w.version") + ", w.version, ?, " + (deletion ? "NULL" : "?")
+                + ", w.updated_at FROM w ON CONFLICT (stack, stage, kind, fqn, seq) DO UPDATE SET version = "
+                + "EXCLUDED.version, deployment = EXCLUDED.deployment, document = EXCLUDED.document, at = EXCLUDED.at) "
+                + "SELECT version, " + UPDATED_MICROS + " FROM w";
+    }
+
+    /** Binds the change's parameters of {@link #recording} from {@code at}: key, deployment and the document if any. */
+    private void bindChange(PreparedStatement ps, int at, ScopeId scope, StateKey key, WriteCondition condition,
+            @org.jspecify.annotations.Nullable String json) throws SQLException {
+        int next = bindKey(ps, at, scope, key);
+        ps.setLong(next, condition.fence());
+        if (json != null) {
+            ps.setString(next + 1, json);
+        }
+    }
+
     @Override
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
+        String delete = "UPDATE " + documents + " SET document = NULL, status = NULL, "
+                + "updated_at = clock_timestamp() WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? "
+                + "AND document IS NOT NULL" + (condition.isUnconditional() ? "" : " AND version = ?");
+        String sql = condition.recorded() ? recording(delete, true) : delete;
         return runFenced(scope, condition, "delete " + key.describe(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + documents + " SET document = NULL, status = NULL, "
-                    + "updated_at = clock_timestamp() WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? "
-                    + "AND document IS NOT NULL" + (condition.isUnconditional() ? "" : " AND version = ?"))) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int at = bindKey(ps, 1, scope, key);
                 if (!condition.isUnconditional()) {
-                    ps.setLong(at, condition.expectedVersion());
+                    ps.setLong(at++, condition.expectedVersion());
                 }
-                if (ps.executeUpdate() > 0) {
+                if (condition.recorded()) {
+                    bindChange(ps, at, scope, key, condition, null);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            return true;
+                        }
+                    }
+                } else if (ps.executeUpdate() > 0) {
                     return true;
                 }
             }
@@ -443,7 +494,11 @@ final class PostgresBackend implements StoreBackend {
     }
 
     @Override
-    public void deleteScope(ScopeId scope) {
+    public void deleteScope(ScopeId scope, WriteCondition condition) {
+        if (condition.isFenced() || condition.recorded()) {
+            StoreBackend.super.deleteScope(scope, condition);
+            return;
+        }
         run("delete " + scope, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + documents + " SET document = NULL, status = NULL, "
                     + "updated_at = clock_timestamp() WHERE stack = ? AND stage = ? AND document IS NOT NULL")) {
@@ -452,6 +507,94 @@ final class PostgresBackend implements StoreBackend {
                 return ps.executeUpdate();
             }
         });
+    }
+
+    // ---- history --------------------------------------------------------------------------------
+
+    @Override
+    public Optional<dev.statestore.spi.HistoryStore> history() {
+        return Optional.of(history);
+    }
+
+    private static final int HISTORY_PAGE = 1000;
+
+    private final dev.statestore.spi.HistoryStore history = new dev.statestore.spi.HistoryStore() {
+        @Override
+        public List<StoredChange> changes(ScopeId scope, StateKey key) {
+            return run("read the history of " + key.describe(), c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT kind, fqn, version, deployment, document, "
+                        + micros("at") + ", seq FROM " + historyTable + " WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? "
+                        + "ORDER BY seq")) {
+                    bindKey(ps, 1, scope, key);
+                    List<StoredChange> changes = new ArrayList<>();
+                    readChanges(scope, ps, changes::add);
+                    return changes;
+                }
+            });
+        }
+
+        @Override
+        public void forEachChange(ScopeId scope, java.util.function.Consumer<StoredChange> action) {
+            // Pages in key order, from where the last one stopped: no offset scan, no snapshot held across pages.
+            String kind = "";
+            String fqn = "";
+            long seq = -1;
+            while (true) {
+                List<StoredChange> page = new ArrayList<>();
+                String k = kind;
+                String f = fqn;
+                long q = seq;
+                run("read the history of " + scope, c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT kind, fqn, version, deployment, document, "
+                            + micros("at") + ", seq FROM " + historyTable + " WHERE stack = ? AND stage = ? "
+                            + "AND (kind, fqn, seq) > (?, ?, ?) ORDER BY kind, fqn, seq LIMIT " + HISTORY_PAGE)) {
+                        ps.setString(1, scope.stack());
+                        ps.setString(2, scope.stage());
+                        ps.setString(3, k);
+                        ps.setString(4, f);
+                        ps.setLong(5, q);
+                        readChanges(scope, ps, page::add);
+                        return null;
+                    }
+                });
+                page.forEach(action);
+                if (page.size() < HISTORY_PAGE) {
+                    return;
+                }
+                StoredChange last = page.get(page.size() - 1);
+                kind = kind(last.key());
+                fqn = fqn(last.key());
+                seq = last.seq();
+            }
+        }
+
+        @Override
+        public void remove(ScopeId scope, java.util.Collection<StoredChange> changes) {
+            run("prune the history of " + scope, c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + historyTable
+                        + " WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? AND seq = ?")) {
+                    for (StoredChange change : changes) {
+                        int at = bindKey(ps, 1, scope, change.key());
+                        ps.setLong(at, change.seq());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return null;
+            });
+        }
+    };
+
+    private void readChanges(ScopeId scope, PreparedStatement ps, java.util.function.Consumer<StoredChange> sink)
+            throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                StateKey key = RECORD.equals(rs.getString(1)) ? StateKey.record(rs.getString(2)) : StateKey.output();
+                sink.accept(new StoredChange(key, rs.getLong(3), rs.getString(5), instant(rs, 6), rs.getLong(4),
+                        where + " history row (" + scope.stack() + ", " + scope.stage() + ", " + kind(key) + ", "
+                                + (key instanceof StateKey.Record r ? r.fqn() : "''") + ", " + rs.getLong(7) + ")"));
+            }
+        }
     }
 
     // ---- control documents (deployments) ---------------------------------------------------------

@@ -15,6 +15,7 @@ import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.StoredChange;
 import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * P:{T}:idx          sorted set of live fqns (ZRANGEBYLEX: byte order, which is code point order)
  * P:{T}:s:STATUS     sorted set of the fqns in that status
  * P:{T}:c:NAME       hash v, doc               a control document (deployments: see ControlStore)
+ * P:{T}:h:d:FQN, P:{T}:h:o   hash SEQ -> W|deployment|at|json or D|deployment|at|   a key's history
+ * P:{T}:hk           sorted set of the keys with history, as d:FQN or o
  * P:{T}:lock         hash id, owner, token, acq, exp   the deploy lock of a release before deployments
  * P:{registry}:stacks, P:{registry}:stages:STACK       sorted sets of the scopes ever written
  * </pre>
@@ -236,7 +239,8 @@ final class RedisBackend implements StoreBackend {
             List<Object> reply = asList(eval(Scripts.WRITE, keys(scope, key, condition), List.of(
                     mode, Long.toString(condition.expectedVersion()), document.json(),
                     document.status() == null ? "" : document.status(),
-                    key instanceof StateKey.Record r ? r.fqn() : "", statusPrefix(scope))));
+                    key instanceof StateKey.Record r ? r.fqn() : "", statusPrefix(scope), flag(condition.isFenced()),
+                    flag(condition.recorded()), Long.toString(condition.fence()), historyMember(key))));
             refuseIfFenced(scope, condition, reply);
             if (asLong(reply.get(0)) == 1) {
                 return new StoredDocument(key, document.json(), asLong(reply.get(1)),
@@ -251,8 +255,19 @@ final class RedisBackend implements StoreBackend {
      * document of the newer deployment, which the script checks in the same step (it shares the scope's hash tag).
      */
     private List<String> keys(ScopeId scope, StateKey key, WriteCondition condition) {
-        return condition.isFenced() ? List.of(key(scope, key), base(scope) + "idx", base(scope) + "c:" + condition.fenceDocument())
-                : List.of(key(scope, key), base(scope) + "idx");
+        // Unfenced, the fence's key is a control document's name that is never written: the script does not read it.
+        return List.of(key(scope, key), base(scope) + "idx",
+                base(scope) + "c:" + (condition.isFenced() ? condition.fenceDocument() : "unfenced"),
+                base(scope) + "h:" + historyMember(key), base(scope) + "hk");
+    }
+
+    private static String flag(boolean on) {
+        return on ? "1" : "";
+    }
+
+    /** The key's member in the index of keys with history, and the suffix of its history hash's key. */
+    private static String historyMember(StateKey key) {
+        return key instanceof StateKey.Record r ? "d:" + r.fqn() : "o";
     }
 
     private static void refuseIfFenced(ScopeId scope, WriteCondition condition, List<Object> reply) {
@@ -271,7 +286,8 @@ final class RedisBackend implements StoreBackend {
         return call("delete " + key.describe(), () -> {
             List<Object> reply = asList(eval(Scripts.DELETE, keys(scope, key, condition), List.of(
                     condition.isUnconditional() ? "any" : "version", Long.toString(condition.expectedVersion()),
-                    key instanceof StateKey.Record r ? r.fqn() : "", statusPrefix(scope))));
+                    key instanceof StateKey.Record r ? r.fqn() : "", statusPrefix(scope), flag(condition.isFenced()),
+                    flag(condition.recorded()), Long.toString(condition.fence()), historyMember(key))));
             refuseIfFenced(scope, condition, reply);
             if (asLong(reply.get(0)) == 1) {
                 return asLong(reply.get(1)) == 1;
@@ -314,9 +330,95 @@ final class RedisBackend implements StoreBackend {
     }
 
     @Override
-    public void deleteScope(ScopeId scope) {
+    public void deleteScope(ScopeId scope, WriteCondition condition) {
+        if (condition.isFenced() || condition.recorded()) {
+            StoreBackend.super.deleteScope(scope, condition);
+            return;
+        }
         call("delete " + scope, () -> eval(Scripts.DELETE_SCOPE, List.of(base(scope) + "idx", base(scope) + "o"),
                 List.of(base(scope) + "d:", statusPrefix(scope))));
+    }
+
+    // ---- history --------------------------------------------------------------------------------
+
+    @Override
+    public Optional<dev.statestore.spi.HistoryStore> history() {
+        return Optional.of(history);
+    }
+
+    private static final int HISTORY_PAGE = 200;
+
+    private final dev.statestore.spi.HistoryStore history = new dev.statestore.spi.HistoryStore() {
+        @Override
+        public List<StoredChange> changes(ScopeId scope, StateKey key) {
+            return call("read the history of " + key.describe(), () -> {
+                String hash = base(scope) + "h:" + historyMember(key);
+                List<StoredChange> changes = new ArrayList<>();
+                redis.hgetAll(hash).forEach((field, value) -> changes.add(change(scope, key, field, value)));
+                changes.sort(java.util.Comparator.comparingLong(StoredChange::seq));
+                return changes;
+            });
+        }
+
+        @Override
+        public void forEachChange(ScopeId scope, java.util.function.Consumer<StoredChange> action) {
+            String after = null;
+            while (true) {
+                String min = after == null ? "-" : "(" + after;
+                List<Object> flat = call("read the history of " + scope, () -> asList(eval(Scripts.HISTORY_PAGE,
+                        List.of(base(scope) + "hk"), List.of(min, Integer.toString(HISTORY_PAGE), base(scope) + "h:"))));
+                int members = 0;
+                for (int i = 0; i < flat.size(); ) {
+                    String member = asString(flat.get(i));
+                    int pairs = (int) asLong(flat.get(i + 1));
+                    StateKey key = member.equals("o") ? StateKey.output() : StateKey.record(member.substring(2));
+                    List<StoredChange> changes = new ArrayList<>(pairs);
+                    for (int p = 0; p < pairs; p++) {
+                        changes.add(change(scope, key, asString(flat.get(i + 2 + 2 * p)), asString(flat.get(i + 3 + 2 * p))));
+                    }
+                    changes.sort(java.util.Comparator.comparingLong(StoredChange::seq));
+                    changes.forEach(action);
+                    i += 2 + 2 * pairs;
+                    after = member;
+                    members++;
+                }
+                if (members < HISTORY_PAGE) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void remove(ScopeId scope, java.util.Collection<StoredChange> changes) {
+            Map<StateKey, List<String>> byKey = new java.util.LinkedHashMap<>();
+            changes.forEach(c -> byKey.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(Long.toString(c.seq())));
+            byKey.forEach((key, seqs) -> call("prune the history of " + key.describe(), () -> {
+                List<String> args = new ArrayList<>();
+                args.add(historyMember(key));
+                args.addAll(seqs);
+                return eval(Scripts.HISTORY_REMOVE, List.of(base(scope) + "h:" + historyMember(key), base(scope) + "hk"), args);
+            }));
+        }
+    };
+
+    /** A change from its field (the seq) and value ({@code W|deployment|at|json} or {@code D|deployment|at|}). */
+    private StoredChange change(ScopeId scope, StateKey key, String field, String value) {
+        String location = where + " key " + base(scope) + "h:" + historyMember(key) + " field " + field;
+        try {
+            long seq = Long.parseLong(field);
+            int first = value.indexOf('|');
+            int second = value.indexOf('|', first + 1);
+            int third = value.indexOf('|', second + 1);
+            boolean deletion = value.startsWith("D|");
+            if (third < 0 || (!deletion && !value.startsWith("W|")) || (seq % 2 == 1) != deletion) {
+                throw new NumberFormatException("not W|... or D|...");
+            }
+            return new StoredChange(key, seq / 2, deletion ? null : value.substring(third + 1),
+                    Instant.ofEpochMilli(Long.parseLong(value.substring(second + 1, third))),
+                    Long.parseLong(value.substring(first + 1, second)), location);
+        } catch (NumberFormatException e) {
+            throw new dev.statestore.CorruptStateException(location, "not a change of this store's history", e);
+        }
     }
 
     // ---- control documents (deployments) ---------------------------------------------------------

@@ -14,12 +14,15 @@ import java.util.HexFormat;
 enum Scripts {
 
     /**
-     * KEYS: doc, idx, and for a fenced write the fence's control document. ARGV: mode (any|absent|version), expected
-     * version, json, status, fqn ('' for the stack output), status-set key prefix. Returns {1, version, at},
-     * {0, current version or -1}, or {2} if the fence's document exists (a newer deployment has begun).
+     * KEYS: doc, idx, the fence's control document, the key's history, the index of keys with history. ARGV: mode
+     * (any|absent|version), expected version, json, status, fqn ('' for the stack output), status-set key prefix,
+     * fenced ('1' or ''), recorded ('1' or ''), deployment, the key's member in the history index. Returns
+     * {1, version, at}, {0, current version or -1}, or {2} if fenced and the fence's document exists (a newer
+     * deployment has begun). A recorded write stores its change in the key's history hash, field 2 * version, value
+     * {@code W|deployment|at|json}.
      */
     WRITE("""
-            if #KEYS == 3 and redis.call('EXISTS', KEYS[3]) == 1 then return {2} end
+            if ARGV[7] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return {2} end
             local cur = redis.call('HMGET', KEYS[1], 'v', 'doc', 'st')
             local v = tonumber(cur[1]) or 0
             local live = cur[2] ~= false
@@ -37,16 +40,21 @@ enum Scripts {
               redis.call('ZADD', KEYS[2], 0, ARGV[5])
               redis.call('ZADD', ARGV[6] .. ARGV[4], 0, ARGV[5])
             end
+            if ARGV[8] == '1' then
+              redis.call('HSET', KEYS[4], string.format('%d', 2 * nv), 'W|' .. ARGV[9] .. '|' .. string.format('%d', at) .. '|' .. ARGV[3])
+              redis.call('ZADD', KEYS[5], 0, ARGV[10])
+            end
             return {1, nv, at}
             """),
 
     /**
-     * KEYS: doc, idx, and for a fenced delete the fence's control document. ARGV: mode (any|version), expected
-     * version, fqn ('' for the stack output), status-set key prefix. Keeps the version as a tombstone. Returns
-     * {1, 1|0 deleted}, {0, current or -1}, or {2} if the fence's document exists.
+     * KEYS: as {@link #WRITE}. ARGV: mode (any|version), expected version, fqn ('' for the stack output), status-set
+     * key prefix, fenced, recorded, deployment, history member. Keeps the version as a tombstone. Returns
+     * {1, 1|0 deleted}, {0, current or -1}, or {2} if fenced out. A recorded deletion stores field 2 * version + 1,
+     * value {@code D|deployment|at|}.
      */
     DELETE("""
-            if #KEYS == 3 and redis.call('EXISTS', KEYS[3]) == 1 then return {2} end
+            if ARGV[5] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return {2} end
             local cur = redis.call('HMGET', KEYS[1], 'v', 'doc', 'st')
             local v = tonumber(cur[1]) or 0
             local live = cur[2] ~= false
@@ -59,7 +67,36 @@ enum Scripts {
               redis.call('ZREM', KEYS[2], ARGV[3])
               if cur[3] then redis.call('ZREM', ARGV[4] .. cur[3], ARGV[3]) end
             end
+            if ARGV[6] == '1' then
+              local t = redis.call('TIME')
+              local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+              redis.call('HSET', KEYS[4], string.format('%d', 2 * v + 1), 'D|' .. ARGV[7] .. '|' .. string.format('%d', at) .. '|')
+              redis.call('ZADD', KEYS[5], 0, ARGV[8])
+            end
             return {1, 1}
+            """),
+
+    /**
+     * KEYS: the index of keys with history. ARGV: min ('-' or '(' .. after), count, history key prefix. Returns
+     * {member, n, field, value, … (n pairs)}, for up to count members.
+     */
+    HISTORY_PAGE("""
+            local members = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, tonumber(ARGV[2]))
+            local out = {}
+            for _, m in ipairs(members) do
+              local all = redis.call('HGETALL', ARGV[3] .. m)
+              out[#out + 1] = m
+              out[#out + 1] = #all / 2
+              for i = 1, #all do out[#out + 1] = all[i] end
+            end
+            return out
+            """),
+
+    /** KEYS: the key's history, the index of keys with history. ARGV: member, fields…. Removes them. */
+    HISTORY_REMOVE("""
+            for i = 2, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+            if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('ZREM', KEYS[2], ARGV[1]) end
+            return 1
             """),
 
     /** KEYS: idx. ARGV: min ('-' or '(' .. after), count, doc key prefix. Returns {fqn, v, doc, at, …}. */

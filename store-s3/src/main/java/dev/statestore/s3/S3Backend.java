@@ -17,12 +17,15 @@ import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.ChangeJson;
+import dev.statestore.spi.StoredChange;
 import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,6 +82,9 @@ final class S3Backend implements StoreBackend {
     private static final String UPDATED = "statestore-updated";
     /** Marks a tombstone ({@code x-amz-meta-statestore-tombstone: 1}); those of earlier releases are told by their bytes. */
     private static final String TOMBSTONE = "statestore-tombstone";
+    /** The id of the change that wrote an object (a record's or a change's), and on a change the id of the one before. */
+    private static final String CHANGE = "statestore-change";
+    private static final String PREVIOUS = "statestore-previous";
     private static final int MAX_ATTEMPTS = 50;
 
     private final S3Options options;
@@ -195,13 +201,14 @@ final class S3Backend implements StoreBackend {
     // ---- objects --------------------------------------------------------------------------------
 
     /** What a HEAD says of an object: its ETag, version and whether it is live (not a tombstone). */
-    private record Head(String etag, long version, Instant updatedAt, boolean live) {}
+    private record Head(String etag, long version, Instant updatedAt, boolean live, String change) {}
 
     private Optional<Head> head(String key) {
         try {
             HeadObjectResponse r = s3.headObject(b -> b.bucket(options.bucket()).key(key));
             if (isMarkedTombstone(r.metadata())) {
-                return Optional.of(new Head(r.eTag(), version(r.metadata()), updated(r.metadata(), r.lastModified()), false));
+                return Optional.of(new Head(r.eTag(), version(r.metadata()), updated(r.metadata(), r.lastModified()), false,
+                        r.metadata().get(CHANGE)));
             }
             if (S3Bodies.isSmall(r.contentLength())) {
                 // Unmarked and small: a tombstone of an earlier release, or corrupt. Its bytes tell, and its ETag is
@@ -209,9 +216,11 @@ final class S3Backend implements StoreBackend {
                 ResponseBytes<GetObjectResponse> small = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(key));
                 GetObjectResponse g = small.response();
                 boolean live = !isTombstone(key, g.metadata(), small.asByteArrayUnsafe());
-                return Optional.of(new Head(g.eTag(), version(g.metadata()), updated(g.metadata(), g.lastModified()), live));
+                return Optional.of(new Head(g.eTag(), version(g.metadata()), updated(g.metadata(), g.lastModified()), live,
+                        g.metadata().get(CHANGE)));
             }
-            return Optional.of(new Head(r.eTag(), version(r.metadata()), updated(r.metadata(), r.lastModified()), true));
+            return Optional.of(new Head(r.eTag(), version(r.metadata()), updated(r.metadata(), r.lastModified()), true,
+                    r.metadata().get(CHANGE)));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return Optional.empty();
@@ -282,7 +291,7 @@ final class S3Backend implements StoreBackend {
                 return Optional.empty();
             }
             long version = version(r.metadata());
-            etags.put(key, new Head(r.eTag(), version, null, true));
+            etags.put(key, new Head(r.eTag(), version, null, true, r.metadata().get(CHANGE)));
             return Optional.of(new StoredDocument(stateKey, S3Bodies.text(bytes.asString(StandardCharsets.UTF_8)), version,
                     updated(r.metadata(), r.lastModified()), location(key)));
         } catch (S3Exception e) {
@@ -314,7 +323,7 @@ final class S3Backend implements StoreBackend {
         // object is not what they assume, and the checked path below takes over.
         Optional<Head> assumed = Optional.empty();
         if (condition.requiresAbsent() || condition.isUnconditional()) {
-            assumed = Optional.of(new Head(null, 0, null, false));
+            assumed = Optional.of(new Head(null, 0, null, false, null));
         } else {
             Head seen = etags.get(key);
             if (seen != null && seen.version() == condition.expectedVersion()) {
@@ -335,7 +344,13 @@ final class S3Backend implements StoreBackend {
             }
             long version = current.map(Head::version).orElse(0L) + 1;
             Instant now = clock.instant();
-            PutObjectRequest.Builder request = put(key).metadata(Map.of(VERSION, Long.toString(version), UPDATED, now.toString()));
+            Map<String, String> metadata = new HashMap<>(Map.of(VERSION, Long.toString(version), UPDATED, now.toString()));
+            String change = condition.recorded() ? recordChange(scope, stateKey, version, json, now, condition.fence(),
+                    current.map(Head::change).orElse(null)) : null;
+            if (change != null) {
+                metadata.put(CHANGE, change);
+            }
+            PutObjectRequest.Builder request = put(key).metadata(metadata);
             if (current.isPresent()) {
                 request.ifMatch(current.get().etag());
             } else {
@@ -343,9 +358,10 @@ final class S3Backend implements StoreBackend {
             }
             try {
                 String etag = s3.putObject(request.build(), RequestBody.fromBytes(S3Bodies.document(json, version))).eTag();
-                etags.put(key, new Head(etag, version, now, true));
+                etags.put(key, new Head(etag, version, now, true, change));
                 return new StoredDocument(stateKey, json, version, now, location(key));
             } catch (S3Exception e) {
+                forgetChange(scope, stateKey, version, false, change);
                 if (!lostRace(e)) {
                     throw e;
                 }
@@ -376,13 +392,20 @@ final class S3Backend implements StoreBackend {
                     return false;
                 }
                 // The tombstone: a small object of white space that keeps the version it replaces.
-                PutObjectRequest request = put(objectKey).ifMatch(current.get().etag())
-                        .metadata(Map.of(VERSION, Long.toString(live), UPDATED, clock.instant().toString(), TOMBSTONE, "1"))
-                        .build();
+                Instant now = clock.instant();
+                Map<String, String> metadata = new HashMap<>(Map.of(VERSION, Long.toString(live), UPDATED, now.toString(),
+                        TOMBSTONE, "1"));
+                String change = condition.recorded() ? recordChange(scope, key, live, null, now, condition.fence(),
+                        current.get().change()) : null;
+                if (change != null) {
+                    metadata.put(CHANGE, change);
+                }
+                PutObjectRequest request = put(objectKey).ifMatch(current.get().etag()).metadata(metadata).build();
                 try {
                     s3.putObject(request, RequestBody.fromBytes(S3Bodies.tombstone(live)));
                     return true;
                 } catch (S3Exception e) {
+                    forgetChange(scope, key, live, true, change);
                     if (!lostRace(e)) {
                         throw e;
                     }
@@ -391,6 +414,166 @@ final class S3Backend implements StoreBackend {
             throw new StateStoreUnavailableException("gave up deleting " + location(objectKey) + " after " + MAX_ATTEMPTS
                     + " attempts: other writers changed it every time", null);
         }));
+    }
+
+    // ---- history ----------------------------------------------------------------------------------
+    // S3 has no write of two objects at once. A recorded write first puts its change, P/STACK/STAGE/y/KEYHASH/SEQ-ID.json
+    // (ChangeJson; metadata: the id of the change it replaces), then the record with the change's id in its metadata.
+    // A write that loses its race removes its change; one that crashes between the two leaves a change no record names.
+    // Reads follow the chain from the record's change id back through each change's predecessor, so only changes whose
+    // writes landed are seen: an orphan is never on the chain. A write made with history off names no change, so the
+    // chain (and what history can tell of that key) starts after it.
+
+    private static String changeId() {
+        return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    }
+
+    private String changeKey(ScopeId scope, StateKey key, long seq, String id) {
+        return keys.history(scope, key) + String.format("%019d", seq) + "-" + id + ".json";
+    }
+
+    /** Puts the change of a write about to be made. @return its id, which the record's metadata then names */
+    private String recordChange(ScopeId scope, StateKey key, long version, String json, Instant at, long deployment,
+            String previous) {
+        String id = changeId();
+        Map<String, String> metadata = previous == null ? Map.of() : Map.of(PREVIOUS, previous);
+        s3.putObject(put(changeKey(scope, key, StoredChange.seq(version, json == null), id)).metadata(metadata).build(),
+                RequestBody.fromString(ChangeJson.toJson(key, version, json, at, deployment), StandardCharsets.UTF_8));
+        return id;
+    }
+
+    /** Removes the change of a write that did not land, if there was one. A failure leaves an orphan, never read. */
+    private void forgetChange(ScopeId scope, StateKey key, long version, boolean deletion, String id) {
+        if (id == null) {
+            return;
+        }
+        try {
+            s3.deleteObject(b -> b.bucket(options.bucket()).key(changeKey(scope, key, StoredChange.seq(version, deletion), id)));
+        } catch (RuntimeException e) {
+            LOG.debug("could not remove the change {} of a write that did not land", id, e);
+        }
+    }
+
+    private record KeptChange(StoredChange change, String id, String previous, String objectKey) {}
+
+    @Override
+    public Optional<dev.statestore.spi.HistoryStore> history() {
+        return Optional.of(history);
+    }
+
+    private final dev.statestore.spi.HistoryStore history = new dev.statestore.spi.HistoryStore() {
+        @Override
+        public List<StoredChange> changes(ScopeId scope, StateKey key) {
+            return call("read the history of " + key.describe(), () -> landed(scope, objectKeys(keys.history(scope, key))));
+        }
+
+        @Override
+        public void forEachChange(ScopeId scope, java.util.function.Consumer<StoredChange> action) {
+            call("read the history of " + scope, () -> {
+                TreeMap<String, List<String>> byKey = new TreeMap<>();
+                String prefix = keys.historyPrefix(scope);
+                for (String objectKey : objectKeys(prefix)) {
+                    String rest = objectKey.substring(prefix.length());
+                    byKey.computeIfAbsent(rest.substring(0, rest.indexOf('/')), k -> new ArrayList<>()).add(objectKey);
+                }
+                for (List<String> objects : byKey.values()) {
+                    landed(scope, objects).forEach(action);
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public void remove(ScopeId scope, java.util.Collection<StoredChange> changes) {
+            call("prune the history of " + scope, () -> {
+                for (StoredChange change : changes) {
+                    String seq = String.format("%019d", change.seq()) + "-";
+                    for (String objectKey : objectKeys(keys.history(scope, change.key()) + seq)) {
+                        s3.deleteObject(b -> b.bucket(options.bucket()).key(objectKey));
+                    }
+                }
+                return null;
+            });
+        }
+    };
+
+    private List<String> objectKeys(String prefix) {
+        List<String> found = new ArrayList<>();
+        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(options.bucket()).prefix(prefix))) {
+            page.contents().forEach(o -> found.add(o.key()));
+        }
+        return found;
+    }
+
+    /**
+     * The changes of one key among {@code objectKeys} that landed, oldest first: the chain from the record's change id
+     * back through each change's predecessor. A write landing while this reads may name a change listed too late: the
+     * listing is then taken again.
+     */
+    private List<StoredChange> landed(ScopeId scope, List<String> objectKeys) {
+        for (int attempt = 0; ; attempt++) {
+            Map<String, KeptChange> byId = new HashMap<>();
+            List<Future<KeptChange>> reads = new ArrayList<>();
+            for (String objectKey : objectKeys) {
+                reads.add(readers.submit(() -> readChange(objectKey)));
+            }
+            StateKey key = null;
+            for (Future<KeptChange> read : reads) {
+                KeptChange kept = await(read);
+                if (kept != null) {
+                    byId.put(kept.id(), kept);
+                    key = kept.change().key();
+                }
+            }
+            if (key == null) {
+                return List.of();
+            }
+            String pointer = head(key(scope, key)).map(Head::change).orElse(null);
+            if (pointer != null && !byId.containsKey(pointer) && attempt < 5) {
+                objectKeys = objectKeys(keys.history(scope, key));
+                continue;
+            }
+            List<StoredChange> chain = new ArrayList<>();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            while (pointer != null && byId.containsKey(pointer) && seen.add(pointer)) {
+                KeptChange kept = byId.get(pointer);
+                chain.add(kept.change());
+                pointer = kept.previous();
+            }
+            java.util.Collections.reverse(chain);
+            return chain;
+        }
+    }
+
+    /** A change object, or null if it is gone (pruned, or removed by the write that lost its race). */
+    private KeptChange readChange(String objectKey) {
+        try {
+            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(objectKey));
+            String name = objectKey.substring(objectKey.lastIndexOf('/') + 1);
+            String id = name.substring(name.indexOf('-') + 1, name.length() - ".json".length());
+            StoredChange change = ChangeJson.fromJson(bytes.asUtf8String(), location(objectKey));
+            return new KeptChange(change, id, bytes.response().metadata().get(PREVIOUS), objectKey);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** The result of a read this backend's readers made. */
+    private <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateStoreUnavailableException("interrupted while reading " + options.describe(), e);
+        }
     }
 
     // ---- fenced writes ----------------------------------------------------------------------------
@@ -504,17 +687,7 @@ final class S3Backend implements StoreBackend {
         }
         List<StoredDocument> result = new ArrayList<>();
         for (Future<Optional<StoredDocument>> read : reads) {
-            try {
-                read.get().ifPresent(result::add);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw new IllegalStateException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StateStoreUnavailableException("interrupted while reading " + options.describe(), e);
-            }
+            await(read).ifPresent(result::add);
         }
         return result;
     }
@@ -595,12 +768,12 @@ final class S3Backend implements StoreBackend {
     }
 
     @Override
-    public void deleteScope(ScopeId scope) {
+    public void deleteScope(ScopeId scope, WriteCondition condition) {
         call("delete " + scope, () -> {
             for (String fqn : liveRecords(scope, null, Integer.MAX_VALUE - 1).keySet()) {
-                delete(scope, StateKey.record(fqn), WriteCondition.any());
+                delete(scope, StateKey.record(fqn), condition);
             }
-            delete(scope, StateKey.output(), WriteCondition.any());
+            delete(scope, StateKey.output(), condition);
             return null;
         });
     }

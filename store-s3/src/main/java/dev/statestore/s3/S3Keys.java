@@ -14,6 +14,7 @@ import java.util.HexFormat;
  * P/STACK/STAGE/h/SHA256       a record whose key would pass S3's 1,024 bytes; the object names its fqn
  * P/STACK/STAGE/output.json    the stack output
  * P/STACK/STAGE/x/NAME.json    a control document (deployments: see ControlStore)
+ * P/STACK/STAGE/y/HASH/SEQ-ID.json  a change of the history of the key whose hash is HASH (see S3Backend)
  * P/STACK/STAGE/lock.json      the deploy lock of a release before deployments
  * </pre>
  *
@@ -65,6 +66,16 @@ final class S3Keys {
     /** The key of a control document: its name is a short ASCII path. */
     String control(ScopeId scope, String name) {
         return scope(scope) + "x/" + name + ".json";
+    }
+
+    String historyPrefix(ScopeId scope) {
+        return scope(scope) + "y/";
+    }
+
+    /** The folder of the changes of one key: a hash, since an fqn may be as long as a key. */
+    String history(ScopeId scope, dev.statestore.spi.StateKey key) {
+        return historyPrefix(scope) + sha256(key instanceof dev.statestore.spi.StateKey.Record r ? "r" + r.fqn() : "o")
+                .substring(0, 32) + "/";
     }
 
     String lock(ScopeId scope) {

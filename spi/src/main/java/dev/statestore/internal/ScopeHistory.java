@@ -1,0 +1,312 @@
+package dev.statestore.internal;
+
+import dev.statestore.DeploymentLease;
+import dev.statestore.DeploymentMeta;
+import dev.statestore.DeploymentNotFoundException;
+import dev.statestore.DeploymentOutcome;
+import dev.statestore.DeploymentRecord;
+import dev.statestore.DeploymentSummary;
+import dev.statestore.Deployments;
+import dev.statestore.History;
+import dev.statestore.HistoryNotKeptException;
+import dev.statestore.ResourceState;
+import dev.statestore.RestoreIncompleteException;
+import dev.statestore.RestoreResult;
+import dev.statestore.ScopeId;
+import dev.statestore.ScopeSnapshot;
+import dev.statestore.StackOutput;
+import dev.statestore.StateChange;
+import dev.statestore.StateDiff;
+import dev.statestore.StateNames;
+import dev.statestore.StateScope;
+import dev.statestore.StateStoreException;
+import dev.statestore.Versioned;
+import dev.statestore.spi.HistoryStore;
+import dev.statestore.spi.StateKey;
+import dev.statestore.spi.StoredChange;
+import dev.statestore.spi.StoredDocument;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Internal: the history of one scope over a backend's {@link HistoryStore}, the same for every backend. Changes are
+ * parsed (and opened, with encryption at rest) by the functions of the scope they belong to, so a change that does
+ * not parse is reported corrupt as a record would be.
+ */
+final class ScopeHistory implements History {
+
+    /** How long a restore's deployment lease lasts between heartbeats. */
+    private static final Duration RESTORE_TTL = Duration.ofSeconds(60);
+
+    private final ScopeId id;
+    private final StateScope scope;
+    private final @Nullable HistoryStore store;
+    private final Deployments deployments;
+    private final Function<StoredDocument, Versioned<ResourceState>> toRecord;
+    private final Function<StoredDocument, Versioned<StackOutput>> toOutput;
+
+    ScopeHistory(StateScope scope, @Nullable HistoryStore store, Function<StoredDocument, Versioned<ResourceState>> toRecord,
+            Function<StoredDocument, Versioned<StackOutput>> toOutput) {
+        this.id = scope.id();
+        this.scope = scope;
+        this.store = store;
+        this.deployments = scope.deployments();
+        this.toRecord = toRecord;
+        this.toOutput = toOutput;
+    }
+
+    @Override
+    public boolean isKept() {
+        return store != null;
+    }
+
+    private HistoryStore store() {
+        if (store == null) {
+            throw new HistoryNotKeptException(id, "this store keeps no history (its URL says history=off)");
+        }
+        return store;
+    }
+
+    @Override
+    public List<StateChange> of(String fqn) {
+        StateNames.requireReadableFqn(fqn);
+        return newestFirst(store().changes(id, StateKey.record(fqn)));
+    }
+
+    @Override
+    public List<StateChange> ofOutput() {
+        return newestFirst(store().changes(id, StateKey.output()));
+    }
+
+    private List<StateChange> newestFirst(List<StoredChange> changes) {
+        Initiators initiators = new Initiators();
+        List<StateChange> result = new ArrayList<>(changes.size());
+        for (int i = changes.size() - 1; i >= 0; i--) {
+            result.add(toChange(changes.get(i), initiators));
+        }
+        return result;
+    }
+
+    @Override
+    public void forEach(java.util.function.Consumer<StateChange> action) {
+        Initiators initiators = new Initiators();
+        store().forEachChange(id, change -> action.accept(toChange(change, initiators)));
+    }
+
+    @Override
+    public List<StateChange> changes(long deployment) {
+        requireDeployment(deployment);
+        List<StoredChange> found = new ArrayList<>();
+        store().forEachChange(id, change -> {
+            if (change.deployment() == deployment) {
+                found.add(change);
+            }
+        });
+        found.sort(Comparator.comparing(StoredChange::at).thenComparing(c -> c.key().describe(), StateNames.ORDER)
+                .thenComparingLong(StoredChange::seq));
+        Initiators initiators = new Initiators();
+        return found.stream().map(change -> toChange(change, initiators)).toList();
+    }
+
+    private DeploymentRecord requireDeployment(long deployment) {
+        return deployments.get(deployment).orElseThrow(() -> new DeploymentNotFoundException(id, deployment));
+    }
+
+    @Override
+    public ScopeSnapshot at(long deployment) {
+        DeploymentRecord record = requireDeployment(deployment);
+        // An unfenced write counts if it was made before the deployment ended; for one that never ended, before the
+        // next began (whose begin abandoned it); for one still open, whenever.
+        Instant cutoff = record.endedAt() != null ? record.endedAt()
+                : deployments.get(deployment + 1).map(DeploymentRecord::startedAt).orElse(null);
+        Map<StateKey, StoredChange> last = new HashMap<>();
+        Map<StateKey, StoredChange> first = new HashMap<>();
+        store().forEachChange(id, change -> {
+            first.merge(change.key(), change, (a, b) -> a.seq() <= b.seq() ? a : b);
+            boolean included = change.deployment() > 0 ? change.deployment() <= deployment
+                    : cutoff == null || !change.at().isAfter(cutoff);
+            if (included) {
+                last.merge(change.key(), change, (a, b) -> a.seq() >= b.seq() ? a : b);
+            }
+        });
+        ScopeSnapshot now = now();
+        Map<String, Versioned<ResourceState>> records = new LinkedHashMap<>();
+        Versioned<StackOutput> output = null;
+        TreeSet<StateKey> keys = new TreeSet<>(Comparator.comparing(ScopeHistory::sortName, StateNames.ORDER));
+        keys.addAll(first.keySet());
+        now.records().keySet().forEach(fqn -> keys.add(StateKey.record(fqn)));
+        if (now.output() != null) {
+            keys.add(StateKey.output());
+        }
+        for (StateKey key : keys) {
+            StoredChange change = last.get(key);
+            Optional<StoredDocument> then;
+            if (change != null) {
+                then = change.isDeletion() ? Optional.empty() : Optional.of(document(change));
+            } else if (first.containsKey(key)) {
+                // Every change kept came later: the state before the first of them is known only if it created the key.
+                StoredChange earliest = first.get(key);
+                if (earliest.isDeletion() || earliest.version() != 1) {
+                    throw new HistoryNotKeptException(id, "the history of " + id + " does not reach back to the end of "
+                            + "deployment " + deployment + " for '" + key.describe() + "': its oldest change kept is "
+                            + (earliest.isDeletion() ? "the deletion" : "the write") + " of version " + earliest.version()
+                            + " at " + earliest.at());
+                }
+                then = Optional.empty();
+            } else {
+                // No change kept at all: unchanged since before the history began.
+                if (key instanceof StateKey.Record r) {
+                    records.put(r.fqn(), now.records().get(r.fqn()));
+                } else {
+                    output = now.output();
+                }
+                continue;
+            }
+            if (then.isPresent()) {
+                if (key instanceof StateKey.Record r) {
+                    records.put(r.fqn(), toRecord.apply(then.get()));
+                } else {
+                    output = toOutput.apply(then.get());
+                }
+            }
+        }
+        return new ScopeSnapshot(id, deployment, records, output);
+    }
+
+    private static String sortName(StateKey key) {
+        // The stack output sorts before every fqn, which is never empty.
+        return key instanceof StateKey.Record r ? r.fqn() : "";
+    }
+
+    @Override
+    public ScopeSnapshot now() {
+        return new ScopeSnapshot(id, 0, scope.getAll(), scope.output().orElse(null));
+    }
+
+    private static StoredDocument document(StoredChange change) {
+        return new StoredDocument(change.key(), change.json(), change.version(), change.at(), change.location());
+    }
+
+    @Override
+    public StateDiff diff(long from, @Nullable Long to) {
+        ScopeSnapshot before = at(from);
+        ScopeSnapshot after = to == null ? now() : at(to);
+        return JsonDiff.between(before, after, from, to);
+    }
+
+    @Override
+    public RestoreResult restore(long deployment, DeploymentMeta.@Nullable Initiator initiator, LongConsumer progress) {
+        ScopeSnapshot target = at(deployment);
+        DeploymentLease lease = deployments.begin(new DeploymentMeta("restore", initiator, null, null), RESTORE_TTL);
+        StateScope writer = scope.fenced(lease.version());
+        // Read after the begin: a deployment that ended just before it is part of what is undone.
+        ScopeSnapshot current = now();
+        List<Runnable> writes = new ArrayList<>();
+        int[] counts = new int[3];
+        TreeSet<String> fqns = new TreeSet<>(StateNames.ORDER);
+        fqns.addAll(target.records().keySet());
+        fqns.addAll(current.records().keySet());
+        for (String fqn : fqns) {
+            Versioned<ResourceState> want = target.records().get(fqn);
+            Versioned<ResourceState> have = current.records().get(fqn);
+            if (want != null && have == null) {
+                counts[0]++;
+                writes.add(() -> writer.create(want.value()));
+            } else if (want != null && !want.value().equals(have.value())) {
+                counts[1]++;
+                writes.add(() -> writer.update(want.value(), have.version()));
+            } else if (want == null) {
+                counts[2]++;
+                writes.add(() -> writer.delete(fqn, have.version()));
+            }
+        }
+        Versioned<StackOutput> wantOutput = target.output();
+        Versioned<StackOutput> haveOutput = current.output();
+        boolean outputChanged = false;
+        if (wantOutput != null && haveOutput == null) {
+            writes.add(() -> writer.createOutput(wantOutput.value()));
+            outputChanged = true;
+        } else if (wantOutput != null && !wantOutput.value().equals(haveOutput.value())) {
+            writes.add(() -> writer.updateOutput(wantOutput.value(), haveOutput.version()));
+            outputChanged = true;
+        } else if (wantOutput == null && haveOutput != null) {
+            writes.add(() -> {
+                // The output has no conditional delete: the fence still stops a restore that lost its lease.
+                writer.deleteOutput();
+            });
+            outputChanged = true;
+        }
+        int applied = 0;
+        long lastBeat = System.nanoTime();
+        try {
+            for (Runnable write : writes) {
+                write.run();
+                applied++;
+                progress.accept(applied);
+                if (System.nanoTime() - lastBeat > RESTORE_TTL.toNanos() / 4) {
+                    deployments.heartbeat(lease.version(), lease.token());
+                    lastBeat = System.nanoTime();
+                }
+            }
+        } catch (StateStoreException e) {
+            try {
+                deployments.end(lease.version(), lease.token(), DeploymentOutcome.FAILED,
+                        summary(counts, outputChanged, "stopped after " + applied + " of " + writes.size() + " writes: "
+                                + e.getMessage()));
+            } catch (StateStoreException ending) {
+                e.addSuppressed(ending);
+            }
+            throw new RestoreIncompleteException(id, deployment, lease.version(), applied, writes.size(), e);
+        }
+        deployments.end(lease.version(), lease.token(), DeploymentOutcome.SUCCEEDED, summary(counts, outputChanged, null));
+        return new RestoreResult(id, deployment, lease.version(), counts[0], counts[1], counts[2], outputChanged);
+    }
+
+    private static DeploymentSummary summary(int[] counts, boolean outputChanged, @Nullable String error) {
+        Map<String, Long> byAction = new TreeMap<>();
+        byAction.put("create", (long) counts[0]);
+        byAction.put("update", (long) counts[1]);
+        byAction.put("delete", (long) counts[2]);
+        if (outputChanged) {
+            byAction.put("output", 1L);
+        }
+        return new DeploymentSummary(byAction, error);
+    }
+
+    private StateChange toChange(StoredChange change, Initiators initiators) {
+        ResourceState record = null;
+        StackOutput output = null;
+        if (!change.isDeletion()) {
+            if (change.key() instanceof StateKey.Record) {
+                record = toRecord.apply(document(change)).value();
+            } else {
+                output = toOutput.apply(document(change)).value();
+            }
+        }
+        String fqn = change.key() instanceof StateKey.Record r ? r.fqn() : null;
+        return new StateChange(fqn, change.version(), record, output, change.at(), change.deployment(),
+                change.deployment() > 0 ? initiators.of(change.deployment()) : null);
+    }
+
+    /** Who started each deployment a listing names, each read once. */
+    private final class Initiators {
+        private final Map<Long, Optional<DeploymentMeta.Initiator>> known = new HashMap<>();
+
+        DeploymentMeta.@Nullable Initiator of(long deployment) {
+            return known.computeIfAbsent(deployment, v -> deployments.get(v).map(d -> d.meta().initiator()))
+                    .orElse(null);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.statestore.spi;
+
+import dev.statestore.ScopeId;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The change log a backend keeps of each scope, written by the backend itself: a write or delete whose
+ * {@link WriteCondition#recorded()} is set also stores its {@link StoredChange} (key, version, document or deletion,
+ * time, fencing deployment), in the same atomic step as the write wherever the backend has one, and a failed
+ * conditional or fenced write stores none. A backend whose two steps can be torn apart (S3) says what a crash leaves
+ * and hides from these reads any change whose write never landed.
+ *
+ * <p>{@link dev.statestore.StateScope#history()} (what a deployment changed, the scope at the end of any deployment,
+ * diffs and restore) is built on these reads once, for every backend. Implementations are thread-safe.
+ * Unreachable: {@link dev.statestore.StateStoreUnavailableException}.
+ */
+public interface HistoryStore {
+
+    /** The changes kept of {@code key}, oldest first (by {@link StoredChange#seq}). */
+    List<StoredChange> changes(ScopeId scope, StateKey key);
+
+    /**
+     * Every change kept of the scope, key after key, each key's oldest first; keys in any order. Reads in the
+     * backend's batches; a scope of any size passes in bounded memory.
+     */
+    void forEachChange(ScopeId scope, Consumer<StoredChange> action);
+
+    /** Removes these changes (retention). One already gone is skipped; not atomic as a whole. */
+    void remove(ScopeId scope, Collection<StoredChange> changes);
+}
