@@ -17,7 +17,10 @@ import org.jspecify.annotations.Nullable;
  *       fence left no change.
  *   <li>{@link #at} is exact for a fenced deployment's writes: the state at the end of deployment {@code v} holds
  *       every change of deployments up to {@code v} and none of later ones. An unfenced write is placed by its time
- *       against the deployment's end (its start's clock is the store's, as for leases).
+ *       against the deployment's end, to the millisecond (a write within the millisecond of the end counts as before
+ *       it); both times are the store's clock where it has one (PostgreSQL, Redis), this process's otherwise.
+ *   <li>The history keeps the newest {@code historyDeployments} deployments (URL option, default 100) that ended within
+ *       {@code historyDays} (default 90) exactly restorable; older changes no point of that window needs are pruned.
  *   <li>{@link #restore} is a deployment of its own, with fenced conditional writes.
  * </ul>
  *

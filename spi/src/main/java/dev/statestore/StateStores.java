@@ -2,9 +2,11 @@ package dev.statestore;
 
 import dev.statestore.internal.BackendStateStore;
 import dev.statestore.internal.Encryption;
+import dev.statestore.internal.Retention;
 import dev.statestore.spi.StateStoreDecorator;
 import dev.statestore.spi.StateStoreProvider;
 import dev.statestore.spi.StoreUrl;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,13 +73,15 @@ public final class StateStores {
         StoreUrl given = StoreUrl.parse(url);
         StateStoreProvider provider = provider(given);
         // Retention is kept by the shared layer for every backend: it takes its option, the backend reads the rest.
-        int journals = journalsToKeep(given);
-        boolean history = historyKept(given);
-        StoreUrl parsed = given.withoutOption(JOURNALS_OPTION).withoutOption(HISTORY_OPTION);
+        Retention retention = new Retention(count(given, JOURNALS_OPTION, DEFAULT_JOURNALS), historyKept(given),
+                count(given, HISTORY_DEPLOYMENTS_OPTION, DEFAULT_HISTORY_DEPLOYMENTS),
+                Duration.ofDays(count(given, HISTORY_DAYS_OPTION, DEFAULT_HISTORY_DAYS)));
+        StoreUrl parsed = given.withoutOption(JOURNALS_OPTION).withoutOption(HISTORY_OPTION)
+                .withoutOption(HISTORY_DEPLOYMENTS_OPTION).withoutOption(HISTORY_DAYS_OPTION);
         // Encryption is a layer over any backend: it takes its option, the backend validates the rest.
         var encryption = parsed.options().string(ENCRYPTION_OPTION);
         StateStore store = new BackendStateStore(encryption.isEmpty() ? provider.open(parsed)
-                : Encryption.open(provider, parsed, ENCRYPTION_OPTION, encryption.get()), journals, history);
+                : Encryption.open(provider, parsed, ENCRYPTION_OPTION, encryption.get()), retention);
         for (StateStoreDecorator decorator : decorators()) {
             store = decorator.decorate(store, given.scheme());
         }
@@ -127,10 +131,28 @@ public final class StateStores {
                 + "' is on or off, was '" + raw.get() + "'");
     }
 
-    private static int journalsToKeep(StoreUrl url) {
-        Optional<String> raw = url.options().string(JOURNALS_OPTION);
+    /**
+     * The URL option that bounds the history's window by count: the scope can be rebuilt exactly ({@link History#at},
+     * restore) at the end of each of its newest {@code historyDeployments} deployments (default
+     * {@value #DEFAULT_HISTORY_DEPLOYMENTS}); changes only older points needed are pruned, about ten times per window.
+     */
+    public static final String HISTORY_DEPLOYMENTS_OPTION = "historyDeployments";
+
+    public static final int DEFAULT_HISTORY_DEPLOYMENTS = 100;
+
+    /**
+     * The URL option that bounds the history's window by age, in days (default {@value #DEFAULT_HISTORY_DAYS}): a
+     * deployment that ended longer ago is out of the window even if it is among the newest
+     * {@link #HISTORY_DEPLOYMENTS_OPTION}.
+     */
+    public static final String HISTORY_DAYS_OPTION = "historyDays";
+
+    public static final int DEFAULT_HISTORY_DAYS = 90;
+
+    private static int count(StoreUrl url, String option, int byDefault) {
+        Optional<String> raw = url.options().string(option);
         if (raw.isEmpty()) {
-            return DEFAULT_JOURNALS;
+            return byDefault;
         }
         try {
             int value = Integer.parseInt(raw.get());
@@ -140,7 +162,7 @@ public final class StateStores {
         } catch (NumberFormatException e) {
             // refused below
         }
-        throw new InvalidStoreUrlException("bad store URL " + url.redacted() + ": option '" + JOURNALS_OPTION
+        throw new InvalidStoreUrlException("bad store URL " + url.redacted() + ": option '" + option
                 + "' must be from 1 to 1000000, was '" + raw.get() + "'");
     }
 

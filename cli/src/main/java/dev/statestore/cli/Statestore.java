@@ -25,14 +25,15 @@ import picocli.CommandLine.Spec;
             ListCommands.Stacks.class, ListCommands.Stages.class, ListCommands.Ls.class, ListCommands.Show.class,
             ListCommands.Pending.class, ExportImport.Export.class, ExportImport.Import.class, MigrateCommand.class,
             RekeyCommand.class, ServeCommand.class, BenchCommand.class, LockCommand.class,
-            DeploymentCommands.ListDeployments.class, DeploymentCommands.Show.class, DoctorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+            DeploymentCommands.ListDeployments.class, DeploymentCommands.Show.class, HistoryCommands.Changes.class,
+            HistoryCommands.Diff.class, HistoryCommands.Restore.class, DoctorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  done",
             "  1  usage: bad arguments, a bad or unknown store URL, an invalid name",
-            "  2  not found: no such record or scope",
-            "  3  conflict: the record changed meanwhile, records differ, the deploy lock is held, or a newer",
-            "     deployment fenced the write",
+            "  2  not found: no such record, scope or deployment, or history that does not reach back that far",
+            "  3  conflict: the record changed meanwhile, records differ, the deploy lock is held, a newer",
+            "     deployment fenced the write, or a restore was not confirmed",
             "  4  the store is unavailable: retry later",
             "  5  corrupt data in the store: it is left as it is for you to inspect",
             "  6  doctor found a problem with the store",
@@ -101,7 +102,11 @@ public final class Statestore implements Runnable {
         if (e instanceof CommandFailure f) {
             return f.exitCode;
         }
-        if (e instanceof StateNotFoundException || e instanceof dev.statestore.DeploymentNotFoundException) {
+        if (e instanceof dev.statestore.RestoreIncompleteException && e.getCause() != null) {
+            return exitCode(e.getCause());
+        }
+        if (e instanceof StateNotFoundException || e instanceof dev.statestore.DeploymentNotFoundException
+                || e instanceof dev.statestore.HistoryNotKeptException) {
             return NOT_FOUND;
         }
         if (e instanceof StateConflictException || e instanceof dev.statestore.LockConflictException

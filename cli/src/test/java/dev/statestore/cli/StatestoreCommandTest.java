@@ -254,6 +254,66 @@ class StatestoreCommandTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "file"})
+    void historyDiffAndRestore(String kind) {
+        String url = url(kind);
+        var alice = new dev.statestore.DeploymentMeta.Initiator("alice", "laptop", 1L);
+        try (StateStore store = StateStores.open(url)) {
+            var scope = store.scope("app", "prod");
+            for (int round = 1; round <= 2; round++) {
+                var lease = scope.deployments().begin(dev.statestore.DeploymentMeta.deploy(alice), Duration.ofMinutes(1));
+                var deploy = scope.fenced(lease.version());
+                deploy.put(dev.statestore.ResourceState.builder("Api/Bucket", round == 1
+                        ? dev.statestore.ResourceStatus.CREATED : dev.statestore.ResourceStatus.UPDATED)
+                        .attr(dev.statestore.spi.StateJson.nodes().objectNode().put("url", "https://v" + round)
+                                .set("key", dev.statestore.spi.StateJson.nodes().objectNode().put("__redacted__", "k" + round)))
+                        .build());
+                if (round == 1) {
+                    deploy.put(dev.statestore.ResourceState.builder("Queue", dev.statestore.ResourceStatus.CREATED).build());
+                } else {
+                    deploy.delete("Queue");
+                    deploy.put(dev.statestore.ResourceState.builder("Topic", dev.statestore.ResourceStatus.CREATED).build());
+                }
+                scope.deployments().end(lease.version(), lease.token(), dev.statestore.DeploymentOutcome.SUCCEEDED, null);
+            }
+        }
+        Run history = run("--store", url, "history", "app", "prod");
+        assertThat(history.code()).as(history.err()).isZero();
+        assertThat(history.out()).contains("DEPLOYMENT", "alice@laptop", "delete", "Queue", "Topic", "Api/Bucket");
+        Run one = run("--store", url, "history", "app", "prod", "Api/Bucket");
+        assertThat(one.out().lines().skip(1).map(l -> l.split("\\s+")[1]).collect(Collectors.toList()))
+                .as("newest first, by deployment").containsExactly("2", "1");
+        assertThat(run("--store", url, "--json", "history", "app", "prod", "Queue").out()).contains("\"deleted\": true");
+
+        Run diff = run("--store", url, "diff", "app", "prod", "1", "2");
+        assertThat(diff.code()).as(diff.err()).isZero();
+        assertThat(diff.out()).contains("+ Topic", "- Queue", "~ Api/Bucket", "/attr/url: \"https://v1\" -> \"https://v2\"",
+                "/attr/key: (secret changed)", "1 added, 1 removed, 1 changed").doesNotContain("k1").doesNotContain("k2")
+                .doesNotContain("\u001b");
+        assertThat(run("--store", url, "--json", "diff", "app", "prod", "1").out()).contains("\"kind\": \"changed\"")
+                .contains("\"to\": null");
+        assertThat(run("--store", url, "diff", "app", "prod", "7").code()).isEqualTo(Statestore.NOT_FOUND);
+
+        HistoryCommands.answers = () -> "n";
+        try {
+            Run declined = run("--store", url, "restore", "app", "prod", "--to", "1");
+            assertThat(declined.code()).isEqualTo(Statestore.CONFLICT);
+            assertThat(declined.err()).contains("[y/N]", "not restored");
+            assertThat(declined.out()).contains("- Queue");
+        } finally {
+            HistoryCommands.answers = () -> null;
+        }
+        assertThat(run("--store", url, "--json", "restore", "app", "prod", "--to", "1").code())
+                .as("no one to ask").isEqualTo(Statestore.USAGE);
+        Run restored = run("--store", url, "restore", "app", "prod", "--to", "1", "--yes");
+        assertThat(restored.code()).as(restored.err()).isZero();
+        assertThat(restored.out()).contains("as deployment 3", "1 created, 1 updated, 1 deleted", "--to 2");
+        assertThat(run("--store", url, "ls", "app", "prod").out()).contains("Queue").doesNotContain("Topic");
+        Run again = run("--store", url, "--json", "restore", "app", "prod", "--to", "1", "--yes");
+        assertThat(again.out()).contains("\"changes\": 0");
+    }
+
     @Test
     void rekeyMovesAScopeToTheNewPrimaryKey() throws Exception {
         byte[] k1 = new byte[32];

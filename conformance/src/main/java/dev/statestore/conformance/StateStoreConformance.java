@@ -1836,10 +1836,13 @@ public abstract class StateStoreConformance {
         }
 
         @Test
-        @DisplayName("an unfenced write counts at the deployments that ended after it, not before")
-        void unfencedWritesByTime() {
+        @DisplayName("an unfenced write counts at the deployments that ended after it (to the millisecond), not before")
+        void unfencedWritesByTime() throws InterruptedException {
             long d1 = deploy(s -> s.create(record("A", ResourceStatus.CREATED)));
             Map<String, String> atD1 = view(history().now());
+            // A deployment's end is kept to the millisecond, as Alchemy keeps it: a write within the same one counts as
+            // made before it.
+            Thread.sleep(2);
             scope().put(record("Operator", ResourceStatus.CREATED));
             long d2 = deploy(s -> s.put(record("A", ResourceStatus.UPDATED)));
             assertThat(view(history().at(d1))).isEqualTo(atD1);
@@ -1983,6 +1986,40 @@ public abstract class StateStoreConformance {
             assertThat(history().ofOutput()).isEmpty();
             assertThatThrownBy(() -> StateStores.open(url + (url.contains("?") ? "&" : "?") + "history=maybe"))
                     .isInstanceOf(InvalidStoreUrlException.class);
+        }
+
+        @Test
+        @DisplayName("pruning past the window keeps every at(v) inside it exact, and says so before it")
+        void retention() {
+            StateScope kept = open(fixture().withStoreOption(url, StateStores.HISTORY_DEPLOYMENTS_OPTION, "3")).scope(SCOPE);
+            Map<Long, Map<String, String>> snapshots = new java.util.LinkedHashMap<>();
+            for (int round = 1; round <= 6; round++) {
+                int n = round;
+                DeploymentLease lease = kept.deployments().begin(DeploymentMeta.deploy(alice), minute);
+                StateScope writer = kept.fenced(lease.version());
+                writer.put(counter("Every", n));
+                if (n == 1) {
+                    writer.put(counter("Untouched", 0));
+                    writer.put(counter("Gone", 0));
+                }
+                if (n == 2) {
+                    writer.delete("Gone");
+                }
+                if (n % 2 == 0) {
+                    writer.put(counter("Even", n));
+                }
+                kept.deployments().end(lease.version(), lease.token(), DeploymentOutcome.SUCCEEDED, null);
+                snapshots.put(lease.version(), view(kept.history().now()));
+            }
+            assertThat(history().of("Every")).as("the changes of deployments 4, 5 and 6 are what is left")
+                    .extracting(StateChange::deployment).containsExactly(6L, 5L, 4L);
+            assertThat(history().of("Even")).extracting(StateChange::deployment).containsExactly(6L, 4L);
+            assertThat(history().of("Untouched")).as("the state of the window's start is kept").hasSize(1);
+            for (long v = 4; v <= 6; v++) {
+                assertThat(view(history().at(v))).as("at(%d)", v).isEqualTo(snapshots.get(v));
+            }
+            assertThatThrownBy(() -> history().at(2)).isInstanceOf(HistoryNotKeptException.class);
+            assertThat(history().restore(4).changes()).isEqualTo(2);
         }
 
         @Test

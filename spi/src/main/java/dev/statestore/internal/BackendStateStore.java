@@ -56,30 +56,30 @@ public final class BackendStateStore implements StateStore {
      * and closing it leaves the backend to the store it was made from.
      */
     private final boolean passesSealed;
-    /** The newest deployments of a scope whose journals are kept (see StateStores.JOURNALS_OPTION). */
-    private final int journalsKept;
-    /** Whether writes and deletes go into the scope's history (see StateStores.HISTORY_OPTION). */
+    /** What is kept of each scope's past: journals, history and its window (see StateStores' options). */
+    private final Retention retention;
+    /** Whether writes and deletes go into the scope's history. */
     private final boolean historyKept;
     private volatile boolean closed;
 
     public BackendStateStore(StoreBackend backend) {
-        this(backend, dev.statestore.StateStores.DEFAULT_JOURNALS, true);
+        this(backend, Retention.DEFAULT);
     }
 
-    public BackendStateStore(StoreBackend backend, int journalsKept, boolean historyKept) {
-        this(backend, false, journalsKept, historyKept);
+    public BackendStateStore(StoreBackend backend, Retention retention) {
+        this(backend, false, retention);
     }
 
-    private BackendStateStore(StoreBackend backend, boolean passesSealed, int journalsKept, boolean historyKept) {
+    private BackendStateStore(StoreBackend backend, boolean passesSealed, Retention retention) {
         this.backend = backend;
         this.passesSealed = passesSealed;
-        this.journalsKept = journalsKept;
-        this.historyKept = historyKept;
+        this.retention = retention;
+        this.historyKept = retention.history();
     }
 
     /** The same backend, with documents sealed by clients passing through as they are; closing the view closes nothing. */
     public StateStore passingSealedDocuments() {
-        return passesSealed ? this : new BackendStateStore(backend, true, journalsKept, historyKept);
+        return passesSealed ? this : new BackendStateStore(backend, true, retention);
     }
 
     /**
@@ -88,11 +88,25 @@ public final class BackendStateStore implements StateStore {
      */
     private void pruneJournals(ScopeId scope) {
         try {
-            backend().deployments().pruneJournals(scope, journalsKept);
+            backend().deployments().pruneJournals(scope, retention.journals());
         } catch (dev.statestore.StateStoreException e) {
             org.slf4j.LoggerFactory.getLogger(BackendStateStore.class).warn(
-                    "could not prune the deployment journals of {} beyond the newest {}: {}", scope, journalsKept,
+                    "could not prune the deployment journals of {} beyond the newest {}: {}", scope, retention.journals(),
                     e.getMessage());
+        }
+    }
+
+    /** Prunes the history past its window, after deployment {@code version} ended; housekeeping, as for journals. */
+    private void pruneHistory(ScopeId scope, long version) {
+        if (!retention.prunesHistoryAfter(version)) {
+            return;
+        }
+        try {
+            ((ScopeHistory) scope(scope.stack(), scope.stage()).history()).prune(retention.historyDeployments(),
+                    retention.historyAge());
+        } catch (dev.statestore.StateStoreException e) {
+            org.slf4j.LoggerFactory.getLogger(BackendStateStore.class).warn(
+                    "could not prune the history of {} past its window: {}", scope, e.getMessage());
         }
     }
 
@@ -307,8 +321,11 @@ public final class BackendStateStore implements StateStore {
 
         @Override
         public void releaseLock(String lockId) {
+            // The lock is the open deployment: its version says whether the history is due for pruning.
+            long version = historyKept ? lockInfo().map(LockInfo::fencingToken).orElse(0L) : 0;
             backend().deployments().releaseLock(id, requireLockId(lockId));
             pruneJournals(id);
+            pruneHistory(id, version);
         }
 
         @Override
@@ -492,11 +509,12 @@ public final class BackendStateStore implements StateStore {
                 throw new InvalidStateException("a deployment ends succeeded, failed or interrupted, not " + outcome);
             }
             backend().deployments().end(id, requireVersion(version), requireToken(version, token), outcome, summary);
-            // Up to version N = journalsKept every journal is inside the window (ending an old one late, when newer ones
+            // Up to version N = journals kept every journal is inside the window (ending an old one late, when newer ones
             // exist, leaves the pruning to the next end above N): spare those ends the reads.
-            if (version > journalsKept) {
+            if (version > retention.journals()) {
                 pruneJournals(id);
             }
+            pruneHistory(id, version);
         }
 
         @Override

@@ -27,6 +27,7 @@ import dev.statestore.spi.StoredChange;
 import dev.statestore.spi.StoredDocument;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -124,20 +125,33 @@ final class ScopeHistory implements History {
         return deployments.get(deployment).orElseThrow(() -> new DeploymentNotFoundException(id, deployment));
     }
 
+    /**
+     * An unfenced write counts at a deployment if it was made before the deployment ended; for one that never ended,
+     * before the next began (whose begin abandoned it); for one still open, whenever (null).
+     */
+    private @Nullable Instant cutoff(DeploymentRecord record) {
+        return record.endedAt() != null ? record.endedAt()
+                : deployments.get(record.version() + 1).map(DeploymentRecord::startedAt).orElse(null);
+    }
+
+    /**
+     * Whether a change is part of the scope as it was at the end of {@code deployment}. A deployment's times are kept
+     * to the millisecond (Alchemy's), a change's may be finer: an unfenced change within the millisecond of the
+     * cutoff counts as before it.
+     */
+    private static boolean includedAt(StoredChange change, long deployment, @Nullable Instant cutoff) {
+        return change.deployment() > 0 ? change.deployment() <= deployment
+                : cutoff == null || change.at().isBefore(cutoff.truncatedTo(ChronoUnit.MILLIS).plusMillis(1));
+    }
+
     @Override
     public ScopeSnapshot at(long deployment) {
-        DeploymentRecord record = requireDeployment(deployment);
-        // An unfenced write counts if it was made before the deployment ended; for one that never ended, before the
-        // next began (whose begin abandoned it); for one still open, whenever.
-        Instant cutoff = record.endedAt() != null ? record.endedAt()
-                : deployments.get(deployment + 1).map(DeploymentRecord::startedAt).orElse(null);
+        Instant cutoff = cutoff(requireDeployment(deployment));
         Map<StateKey, StoredChange> last = new HashMap<>();
         Map<StateKey, StoredChange> first = new HashMap<>();
         store().forEachChange(id, change -> {
             first.merge(change.key(), change, (a, b) -> a.seq() <= b.seq() ? a : b);
-            boolean included = change.deployment() > 0 ? change.deployment() <= deployment
-                    : cutoff == null || !change.at().isAfter(cutoff);
-            if (included) {
+            if (includedAt(change, deployment, cutoff)) {
                 last.merge(change.key(), change, (a, b) -> a.seq() >= b.seq() ? a : b);
             }
         });
@@ -183,6 +197,54 @@ final class ScopeHistory implements History {
             }
         }
         return new ScopeSnapshot(id, deployment, records, output);
+    }
+
+    /**
+     * Removes the changes no point of the window needs: the window is the newest {@code keepDeployments} deployments
+     * that ended within {@code keepAge} (the newest one always); of each key, every change older than the one the
+     * scope had at the end of the window's oldest deployment goes. Every {@link #at} inside the window stays exact;
+     * one before it stays exact where it can and otherwise says the history does not reach back.
+     */
+    void prune(int keepDeployments, Duration keepAge) {
+        if (store == null) {
+            return;
+        }
+        List<DeploymentRecord> newest = deployments.list(null, Math.min(keepDeployments, Deployments.MAX_LIST));
+        if (newest.isEmpty()) {
+            return;
+        }
+        Instant oldestKept = Instant.now().minus(keepAge);
+        DeploymentRecord start = newest.get(0);
+        for (DeploymentRecord record : newest) {
+            Instant when = record.endedAt() != null ? record.endedAt() : record.heartbeatAt();
+            if (when.isBefore(oldestKept)) {
+                break;
+            }
+            start = record;
+        }
+        long window = start.version();
+        if (window <= 1) {
+            return;
+        }
+        Instant cutoff = cutoff(start);
+        Map<StateKey, List<StoredChange>> byKey = new HashMap<>();
+        store.forEachChange(id, change -> byKey.computeIfAbsent(change.key(), k -> new ArrayList<>()).add(change));
+        List<StoredChange> prunable = new ArrayList<>();
+        byKey.values().forEach(changes -> {
+            StoredChange base = null;
+            for (StoredChange change : changes) {
+                if (includedAt(change, window, cutoff) && (base == null || change.seq() > base.seq())) {
+                    base = change;
+                }
+            }
+            if (base != null) {
+                long baseSeq = base.seq();
+                changes.stream().filter(c -> c.seq() < baseSeq).forEach(prunable::add);
+            }
+        });
+        if (!prunable.isEmpty()) {
+            store.remove(id, prunable);
+        }
     }
 
     private static String sortName(StateKey key) {
