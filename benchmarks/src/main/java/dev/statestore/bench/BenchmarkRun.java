@@ -23,7 +23,8 @@ import java.util.UUID;
  * of {@code --ops}), {@code --deploy 1000,10000} (deploy sizes), {@code --threads 1,8},
  * {@code --load 10000} (records of the scope loaded whole), {@code --contention-seconds 10},
  * {@code --scaling 100,10000,100000} (scope sizes for get and update), {@code --workloads
- * single,deploy,load,contention,scaling,deployments,observation} (which run).
+ * single,deploy,load,contention,scaling,deployments,observation,history} (which run). Every workload but
+ * {@code history}'s raw columns runs with history on, the default.
  */
 public final class BenchmarkRun {
 
@@ -47,7 +48,7 @@ public final class BenchmarkRun {
             Duration contention = Duration.ofSeconds(10);
             List<Integer> scaling = List.of(100, 10_000, 100_000);
             List<String> workloads = List.of("single", "deploy", "load", "contention", "scaling", "deployments",
-                    "observation");
+                    "observation", "history");
             for (int i = 0; i + 1 < args.length; i += 2) {
                 String value = args[i + 1];
                 switch (args[i]) {
@@ -114,6 +115,19 @@ public final class BenchmarkRun {
             if (settings.runs("observation")) {
                 for (Row row : Workloads.observation(backend, store, stack, Math.min(settings.operations(), 5000))) {
                     rows.add(print(row));
+                }
+            }
+            if (settings.runs("history") && storeUrl.startsWith("http")) {
+                // history=off on a client changes nothing the server records: the server's own URL decides.
+                System.out.println("history: not run through serve, whose store keeps (or not) the history itself");
+            } else if (settings.runs("history")) {
+                String off = storeUrl + (storeUrl.contains("?") ? "&" : "?") + StateStores.HISTORY_OPTION + "=off";
+                try (StateStore withoutHistory = StateStores.open(off)) {
+                    for (Row row : Workloads.history(backend, store, withoutHistory, stack,
+                            Math.min(settings.deploySizes().get(0), 1000), Math.min(settings.operations(), 2000),
+                            settings.loadRecords())) {
+                        rows.add(print(row));
+                    }
                 }
             }
             store.deleteStack(stack);

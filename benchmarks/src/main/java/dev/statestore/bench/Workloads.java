@@ -213,6 +213,102 @@ public final class Workloads {
     }
 
     /**
+     * What history costs: a fenced deploy of {@code n} resources (each created, updated, then deleted, under one
+     * deployment) through the store with history on, against the same deploy through it with {@code history=off} (in
+     * the raw columns), three times each, alternately, the median kept; a conditional {@code update}, {@code ops} of
+     * each, interleaved, on and off; and {@code at(v)} of a scope of {@code records} records written by one deployment,
+     * against {@code getAll} of the same scope (raw columns). Rows of the workload {@code history}.
+     */
+    public static List<Row> history(String backend, StateStore on, StateStore off, String stack, int n, int ops,
+            int records) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        double[][] seconds = new double[2][3];
+        for (int round = 0; round < 3; round++) {
+            for (int which = 0; which < 2; which++) {
+                StateStore store = which == 0 ? on : off;
+                StateScope scope = store.scope(stack, "history-deploy-" + which + "-" + round);
+                long start = System.nanoTime();
+                fencedDeploy(scope, n);
+                seconds[which][round] = (System.nanoTime() - start) / 1e9;
+            }
+        }
+        double withHistory = median(seconds[0]);
+        double without = median(seconds[1]);
+        rows.add(new Row(backend, "history", "deploy", 1, n, Double.NaN, Double.NaN, 3.0 * n / withHistory, Double.NaN,
+                Double.NaN, 3.0 * n / without, withHistory / without, withHistory,
+                "a fenced deploy: create, update, delete per resource; raw = history=off; ratio = time on / off"));
+
+        StateScope a = on.scope(stack, "history-update");
+        StateScope b = off.scope(stack, "history-update-off");
+        ResourceState ra = record("on", ResourceStatus.CREATED);
+        ResourceState rb = record("off", ResourceStatus.CREATED);
+        long[] versions = {a.put(ra).version(), b.put(rb).version()};
+        Histogram[] updates = {histogram(), histogram()};
+        Histogram warmup = histogram();
+        for (int round = 0; round < 2; round++) {
+            int count = round == 0 ? defaultWarmup(ops) : ops;
+            boolean measured = round == 1;
+            for (int i = 0; i < count; i++) {
+                time(measured ? updates[0] : warmup, i, x -> versions[0] = a.update(ra, versions[0]).version());
+                time(measured ? updates[1] : warmup, i, x -> versions[1] = b.update(rb, versions[1]).version());
+            }
+        }
+        rows.add(new Row(backend, "history", "update", 1, ops, ms(updates[0], 50), ms(updates[0], 99),
+                opsPerSecond(updates[0]), ms(updates[1], 50), ms(updates[1], 99), opsPerSecond(updates[1]),
+                ms(updates[0], 50) / ms(updates[1], 50), Double.NaN, "raw = the same update, history=off"));
+
+        StateScope filled = on.scope(stack, "history-at");
+        dev.statestore.DeploymentLease lease = filled.deployments().begin(
+                dev.statestore.DeploymentMeta.deploy(dev.statestore.DeploymentMeta.Initiator.thisProcess()),
+                Duration.ofMinutes(30));
+        StateScope writer = filled.fenced(lease.version());
+        parallel(8, records, i -> writer.put(record(resourceName(i), ResourceStatus.CREATED)));
+        filled.deployments().end(lease.version(), lease.token(), dev.statestore.DeploymentOutcome.SUCCEEDED, null);
+        double[] atMs = new double[3];
+        double[] getAllMs = new double[3];
+        for (int round = 0; round < 3; round++) {
+            long start = System.nanoTime();
+            int rebuilt = filled.history().at(lease.version()).records().size();
+            atMs[round] = (System.nanoTime() - start) / 1e6;
+            start = System.nanoTime();
+            int read = filled.getAll().size();
+            getAllMs[round] = (System.nanoTime() - start) / 1e6;
+            if (rebuilt != records || read != records) {
+                throw new IllegalStateException("at(v) rebuilt " + rebuilt + " and getAll read " + read + ", not " + records);
+            }
+        }
+        rows.add(new Row(backend, "history", "at(v)", 1, records, median(atMs), Double.NaN,
+                records / (median(atMs) / 1000), median(getAllMs), Double.NaN, records / (median(getAllMs) / 1000),
+                median(atMs) / median(getAllMs), Double.NaN, "raw = getAll of the same scope; median of 3"));
+        return rows;
+    }
+
+    /** A deploy of {@code n} resources under one deployment, fenced: each created, updated, then deleted. */
+    private static void fencedDeploy(StateScope scope, int n) {
+        dev.statestore.DeploymentLease lease = scope.deployments().begin(
+                dev.statestore.DeploymentMeta.deploy(dev.statestore.DeploymentMeta.Initiator.thisProcess()),
+                Duration.ofMinutes(30));
+        StateScope deploy = scope.fenced(lease.version());
+        long[] versions = new long[n];
+        for (int i = 0; i < n; i++) {
+            versions[i] = deploy.create(record(resourceName(i), ResourceStatus.CREATED)).version();
+        }
+        for (int i = 0; i < n; i++) {
+            versions[i] = deploy.update(record(resourceName(i), ResourceStatus.UPDATED), versions[i]).version();
+        }
+        for (int i = 0; i < n; i++) {
+            deploy.delete(resourceName(i), versions[i]);
+        }
+        scope.deployments().end(lease.version(), lease.token(), dev.statestore.DeploymentOutcome.SUCCEEDED, null);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /**
      * What observation costs: {@code get} and conditional {@code update}, {@code n} of each, through the store observed
      * into a meter registry (Micrometer's {@code DefaultMeterObservationHandler}, as an application wires it) next to
      * the same store unobserved (in the raw columns), interleaved call by call. Rows of the workload {@code observation}.

@@ -42,6 +42,32 @@ class FileStoreTest {
     }
 
     @Test
+    void aChangeWrittenByAWriterThatCrashedBeforeItsDocumentIsHiddenThenReplaced() throws Exception {
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            var scope = store.scope("app", "prod");
+            scope.put(ResourceState.builder("Bucket", ResourceStatus.CREATED).build());
+            Path folder;
+            try (var dirs = Files.list(tmp.resolve(".statestore/app/prod/__history__"))) {
+                folder = dirs.findFirst().orElseThrow();
+            }
+            // What a writer leaves that died after its change and before its document: version 2, and the deletion
+            // of version 1 that another one never carried out.
+            Files.writeString(folder.resolve(String.format("%019d.json", 4)), dev.statestore.spi.ChangeJson.toJson(
+                    dev.statestore.spi.StateKey.record("Bucket"), 2, "{\"kind\":\"resource\",\"fqn\":\"Bucket\","
+                            + "\"status\":\"deleting\"}", java.time.Instant.now(), 0));
+            Files.writeString(folder.resolve(String.format("%019d.json", 3)), dev.statestore.spi.ChangeJson.toJson(
+                    dev.statestore.spi.StateKey.record("Bucket"), 1, null, java.time.Instant.now(), 0));
+            assertThat(scope.history().of("Bucket")).hasSize(1);
+            assertThat(scope.history().of("Bucket").get(0).record().status()).isEqualTo(ResourceStatus.CREATED);
+
+            scope.put(ResourceState.builder("Bucket", ResourceStatus.UPDATED).build());
+            assertThat(scope.history().of("Bucket")).extracting(c -> c.record().status())
+                    .as("the next write replaces the first and removes the deletion that never happened")
+                    .containsExactly(ResourceStatus.UPDATED, ResourceStatus.CREATED);
+        }
+    }
+
+    @Test
     void readsTheTreeAlchemyWrote() throws IOException {
         Path copy = AlchemyFixture.copyTo(tmp.resolve(".alchemy"));
         try (StateStore store = StateStores.open("file:" + copy)) {

@@ -8,11 +8,13 @@ import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.ResourceState;
 import dev.statestore.ResourceStatus;
 import dev.statestore.ScopeId;
+import dev.statestore.StateScope;
 import dev.statestore.StateStore;
 import dev.statestore.StateStoreException;
 import dev.statestore.StateStores;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What only the S3 store does: its keys, its probe, its URL. */
@@ -35,6 +37,34 @@ class S3StoreTest {
                     .version()).isEqualTo(2);
         }
         assertThat(new S3Keys("p").record(new ScopeId("s", "t"), "x".repeat(1020))).startsWith("p/s/t/h/").hasSize(8 + 64);
+    }
+
+    @Test
+    void aChangeWhoseWriteNeverLandedIsNeverReadAsApplied() {
+        String url = FIXTURE.newStoreUrl();
+        S3Options options = S3Options.from(dev.statestore.spi.StoreUrl.parse(url));
+        ScopeId scope = new ScopeId("app", "prod");
+        try (StateStore store = StateStores.open(url)) {
+            StateScope s = store.scope(scope);
+            s.put(ResourceState.builder("Bucket", ResourceStatus.CREATING).build());
+            s.put(ResourceState.builder("Bucket", ResourceStatus.CREATED).build());
+            // A writer that died between its change and its record: a change of version 3, and one of version 2 that
+            // competes with the one that landed, neither named by any record.
+            String folder = new S3Keys(options.prefix()).history(scope, dev.statestore.spi.StateKey.record("Bucket"));
+            for (String orphan : List.of(folder + String.format("%019d", 6) + "-dead.json",
+                    folder + String.format("%019d", 4) + "-beef.json")) {
+                FIXTURE.raw().putObject(b -> b.bucket(options.bucket()).key(orphan),
+                        software.amazon.awssdk.core.sync.RequestBody.fromString(dev.statestore.spi.ChangeJson.toJson(
+                                dev.statestore.spi.StateKey.record("Bucket"), orphan.contains("dead") ? 3 : 2,
+                                "{\"kind\":\"resource\",\"fqn\":\"Bucket\",\"status\":\"deleting\"}",
+                                java.time.Instant.now(), 0)));
+            }
+            assertThat(s.history().of("Bucket")).extracting(c -> c.record().status())
+                    .containsExactly(ResourceStatus.CREATED, ResourceStatus.CREATING);
+            assertThat(s.put(ResourceState.builder("Bucket", ResourceStatus.UPDATED).build()).version()).isEqualTo(3);
+            assertThat(s.history().of("Bucket")).extracting(c -> c.record().status())
+                    .containsExactly(ResourceStatus.UPDATED, ResourceStatus.CREATED, ResourceStatus.CREATING);
+        }
     }
 
     @Test
