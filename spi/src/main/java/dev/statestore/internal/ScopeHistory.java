@@ -189,10 +189,14 @@ final class ScopeHistory implements History {
                 continue;
             }
             if (then.isPresent()) {
+                // A version is never written twice: the one read now, if it is the same, is that document, parsed.
                 if (key instanceof StateKey.Record r) {
-                    records.put(r.fqn(), toRecord.apply(then.get()));
+                    Versioned<ResourceState> current = now.records().get(r.fqn());
+                    records.put(r.fqn(), current != null && current.version() == change.version() ? current
+                            : toRecord.apply(then.get()));
                 } else {
-                    output = toOutput.apply(then.get());
+                    output = now.output() != null && now.output().version() == change.version() ? now.output()
+                            : toOutput.apply(then.get());
                 }
             }
         }

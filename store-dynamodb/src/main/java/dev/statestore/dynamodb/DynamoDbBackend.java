@@ -643,8 +643,14 @@ final class DynamoDbBackend implements StoreBackend {
     private boolean deleteTransacted(ScopeId scope, StateKey key, WriteCondition condition) {
         String sk = sk(key);
         for (int attempt = 0; attempt < 20; attempt++) {
-            var got = dynamo.getItem(b -> b.tableName(table).key(itemKey(pk(scope), sk)).consistentRead(true));
-            Map<String, AttributeValue> old = got.hasItem() ? got.item() : null;
+            Map<String, AttributeValue> old;
+            if (attempt == 0 && condition.recorded() && !condition.isUnconditional()) {
+                // The version is the caller's, which the transaction checks; the chunks stay for the change.
+                old = Map.of("live", AttributeValue.fromBool(true), "v", n(condition.expectedVersion()));
+            } else {
+                var got = dynamo.getItem(b -> b.tableName(table).key(itemKey(pk(scope), sk)).consistentRead(true));
+                old = got.hasItem() ? got.item() : null;
+            }
             boolean live = old != null && old.containsKey("live");
             if (!live || !condition.holdsFor(Long.parseLong(old.get("v").n()))) {
                 requireUnfenced(scope, condition);

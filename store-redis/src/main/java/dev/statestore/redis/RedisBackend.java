@@ -346,7 +346,7 @@ final class RedisBackend implements StoreBackend {
         return Optional.of(history);
     }
 
-    private static final int HISTORY_PAGE = 200;
+    private static final int HISTORY_PAGE = 1000;
 
     private final dev.statestore.spi.HistoryStore history = new dev.statestore.spi.HistoryStore() {
         @Override
