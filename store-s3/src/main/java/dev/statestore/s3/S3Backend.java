@@ -356,8 +356,12 @@ final class S3Backend implements StoreBackend {
             } else {
                 request.ifNoneMatch("*");
             }
+            long checked = recheckFence(scope, stateKey, version, false, change, condition);
             try {
                 String etag = s3.putObject(request.build(), RequestBody.fromBytes(S3Bodies.document(json, version))).eTag();
+                if (checked != 0) {
+                    landed(scope, condition, checked);
+                }
                 etags.put(key, new Head(etag, version, now, true, change));
                 return new StoredDocument(stateKey, json, version, now, location(key));
             } catch (S3Exception e) {
@@ -401,8 +405,12 @@ final class S3Backend implements StoreBackend {
                     metadata.put(CHANGE, change);
                 }
                 PutObjectRequest request = put(objectKey).ifMatch(current.get().etag()).metadata(metadata).build();
+                long checked = recheckFence(scope, key, live, true, change, condition);
                 try {
                     s3.putObject(request, RequestBody.fromBytes(S3Bodies.tombstone(live)));
+                    if (checked != 0) {
+                        landed(scope, condition, checked);
+                    }
                     return true;
                 } catch (S3Exception e) {
                     forgetChange(scope, key, live, true, change);
@@ -587,11 +595,30 @@ final class S3Backend implements StoreBackend {
         if (!condition.isFenced()) {
             return write.get();
         }
+        long checked = checkFence(scope, condition);
+        T result = write.get();
+        if (!condition.recorded()) {
+            landed(scope, condition, checked);
+        }
+        return result;
+    }
+
+    /**
+     * The fence's check. A recorded write checks again after it has put its change, right before the put that lands
+     * the write, so that its window is that one put, as an unrecorded write's is.
+     *
+     * @return when it checked
+     */
+    private long checkFence(ScopeId scope, WriteCondition condition) {
         long checked = System.nanoTime();
         if (head(keys.control(scope, condition.fenceDocument())).isPresent()) {
             throw new StateWriteFencedException(scope, condition.fence());
         }
-        T result = write.get();
+        return checked;
+    }
+
+    /** A fenced write landed: its window, from its check, is recorded, and logged if longer than the fence window. */
+    private void landed(ScopeId scope, WriteCondition condition, long checked) {
         long window = System.nanoTime() - checked;
         fenceWindows.record(window);
         if (window > options.fenceWindow().toNanos()) {
@@ -599,7 +626,20 @@ final class S3Backend implements StoreBackend {
                     + "fence window of {} ms: a deployment that began meanwhile may not have fenced it", condition.fence(),
                     scope, window / 1_000_000, options.fenceWindow().toMillis());
         }
-        return result;
+    }
+
+    /** For a recorded fenced write, after its change is put: the fence's second check (see checkFence), or 0. */
+    private long recheckFence(ScopeId scope, StateKey key, long version, boolean deletion, String change,
+            WriteCondition condition) {
+        if (change == null || !condition.isFenced()) {
+            return 0;
+        }
+        try {
+            return checkFence(scope, condition);
+        } catch (StateWriteFencedException e) {
+            forgetChange(scope, key, version, deletion, change);
+            throw e;
+        }
     }
 
     /** The windows of this store's fenced writes, from the check to the landing, for doctor. */
