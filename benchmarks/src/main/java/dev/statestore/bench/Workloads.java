@@ -73,6 +73,27 @@ public final class Workloads {
     }
 
     /**
+     * Runs {@code steps} interleaved, one call of each in turn: {@link #defaultWarmup} rounds unmeasured, then
+     * {@code n} measured. @return each step's histogram, in order
+     */
+    private static Histogram[] interleaved(int n, Step... steps) throws Exception {
+        Histogram[] measured = new Histogram[steps.length];
+        for (int s = 0; s < steps.length; s++) {
+            measured[s] = histogram();
+        }
+        Histogram warmup = histogram();
+        for (int round = 0; round < 2; round++) {
+            int count = round == 0 ? defaultWarmup(n) : n;
+            for (int i = 0; i < count; i++) {
+                for (int s = 0; s < steps.length; s++) {
+                    time(round == 1 ? measured[s] : warmup, i, steps[s]);
+                }
+            }
+        }
+        return measured;
+    }
+
+    /**
      * get, create, conditional update and delete, {@code n} of each, the store's and the raw client's
      * calls interleaved one by one, after a first round of {@code warmup} of each (unmeasured) for the JIT and
      * the connections: the store's path is longer than the raw client's and is compiled later, so a short
@@ -243,16 +264,8 @@ public final class Workloads {
         ResourceState ra = record("on", ResourceStatus.CREATED);
         ResourceState rb = record("off", ResourceStatus.CREATED);
         long[] versions = {a.put(ra).version(), b.put(rb).version()};
-        Histogram[] updates = {histogram(), histogram()};
-        Histogram warmup = histogram();
-        for (int round = 0; round < 2; round++) {
-            int count = round == 0 ? defaultWarmup(ops) : ops;
-            boolean measured = round == 1;
-            for (int i = 0; i < count; i++) {
-                time(measured ? updates[0] : warmup, i, x -> versions[0] = a.update(ra, versions[0]).version());
-                time(measured ? updates[1] : warmup, i, x -> versions[1] = b.update(rb, versions[1]).version());
-            }
-        }
+        Histogram[] updates = interleaved(ops, x -> versions[0] = a.update(ra, versions[0]).version(),
+                x -> versions[1] = b.update(rb, versions[1]).version());
         rows.add(new Row(backend, "history", "update", 1, ops, ms(updates[0], 50), ms(updates[0], 99),
                 opsPerSecond(updates[0]), ms(updates[1], 50), ms(updates[1], 99), opsPerSecond(updates[1]),
                 ms(updates[0], 50) / ms(updates[1], 50), Double.NaN, "raw = the same update, history=off"));
@@ -328,19 +341,11 @@ public final class Workloads {
         ResourceState a = record("plain", ResourceStatus.CREATED);
         ResourceState b = record("observed", ResourceStatus.CREATED);
         long[] versions = {plain.put(a).version(), seen.put(b).version()};
-        Histogram[] gets = {histogram(), histogram()};
-        Histogram[] updates = {histogram(), histogram()};
-        Histogram warmup = histogram();
-        for (int round = 0; round < 2; round++) {
-            int count = round == 0 ? defaultWarmup(n) : n;
-            boolean measured = round == 1;
-            for (int i = 0; i < count; i++) {
-                time(measured ? gets[0] : warmup, i, x -> plain.require("plain"));
-                time(measured ? gets[1] : warmup, i, x -> seen.require("observed"));
-                time(measured ? updates[0] : warmup, i, x -> versions[0] = plain.update(a, versions[0]).version());
-                time(measured ? updates[1] : warmup, i, x -> versions[1] = seen.update(b, versions[1]).version());
-            }
-        }
+        Histogram[] timed = interleaved(n, x -> plain.require("plain"), x -> seen.require("observed"),
+                x -> versions[0] = plain.update(a, versions[0]).version(),
+                x -> versions[1] = seen.update(b, versions[1]).version());
+        Histogram[] gets = {timed[0], timed[1]};
+        Histogram[] updates = {timed[2], timed[3]};
         List<Row> rows = new ArrayList<>();
         for (Object[] op : new Object[][] {{"get", gets}, {"update", updates}}) {
             Histogram[] h = (Histogram[]) op[1];

@@ -102,8 +102,7 @@ public final class BackendStateStore implements StateStore {
             return;
         }
         try {
-            ((ScopeHistory) scope(scope.stack(), scope.stage()).history()).prune(retention.historyDeployments(),
-                    retention.historyAge());
+            new Scope(scope).history().prune(retention.historyDeployments(), retention.historyAge());
         } catch (dev.statestore.StateStoreException e) {
             org.slf4j.LoggerFactory.getLogger(BackendStateStore.class).warn(
                     "could not prune the history of {} past its window: {}", scope, e.getMessage());
@@ -344,7 +343,7 @@ public final class BackendStateStore implements StateStore {
         }
 
         @Override
-        public dev.statestore.History history() {
+        public ScopeHistory history() {
             return new ScopeHistory(this, historyKept ? backend().history().orElse(null) : null, this::toRecord,
                     this::toOutput);
         }

@@ -465,10 +465,7 @@ final class FileBackend implements StoreBackend {
             if (current.isEmpty()) {
                 return false;
             }
-            if (condition.recorded()) {
-                recordChange(scope, key, current.get().version(), null, clock.instant(), condition.fence());
-            }
-            deleteDocument(scope, key, current.get(), true);
+            deleteRecorded(scope, key, current.get(), condition, true);
             return true;
         });
     }
@@ -683,9 +680,9 @@ final class FileBackend implements StoreBackend {
             checkFence(scope, condition);
             for (var e : recordFiles(scope).entrySet()) {
                 StateKey key = StateKey.record(e.getKey());
-                readHolding(scope, key, e.getValue()).ifPresent(f -> deleteRecorded(scope, key, f, condition));
+                readHolding(scope, key, e.getValue()).ifPresent(f -> deleteRecorded(scope, key, f, condition, false));
             }
-            locate(scope, StateKey.output()).ifPresent(f -> deleteRecorded(scope, StateKey.output(), f, condition));
+            locate(scope, StateKey.output()).ifPresent(f -> deleteRecorded(scope, StateKey.output(), f, condition, false));
             // One fsync of the folder for all the deletions (one per record made deleting 100,000 records take
             // minutes); the scope is not deleted atomically either way, but it is on disk when this returns.
             Path docs = docDir(scope);
@@ -708,12 +705,12 @@ final class FileBackend implements StoreBackend {
         });
     }
 
-    /** One deletion of a scope's, recorded if asked, its folder forced once by the caller. Locked. */
-    private void deleteRecorded(ScopeId scope, StateKey key, Found found, WriteCondition condition) {
+    /** A deletion, its change recorded first if asked; {@code sync} as for {@link #deleteDocument}. Locked. */
+    private void deleteRecorded(ScopeId scope, StateKey key, Found found, WriteCondition condition, boolean sync) {
         if (condition.recorded()) {
             recordChange(scope, key, found.version(), null, clock.instant(), condition.fence());
         }
-        deleteDocument(scope, key, found, false);
+        deleteDocument(scope, key, found, sync);
     }
 
     /** Every stage folder of the stack, emptied ones too (which {@link #stages} does not list), so that none is left. */

@@ -120,7 +120,7 @@ public final class MemoryBackend implements StoreBackend {
             }
             Entry entry = new Entry(document.json(), document.status(), next, clock.instant());
             if (condition.recorded()) {
-                record(scope, data, key, new StoredChange(key, next, document.json(), entry.updatedAt(), condition.fence(), ""));
+                record(scope, data, key, next, document.json(), entry.updatedAt(), condition.fence());
             }
             if (key instanceof StateKey.Record r) {
                 data.records.put(r.fqn(), entry);
@@ -143,7 +143,7 @@ public final class MemoryBackend implements StoreBackend {
                 return false;
             }
             if (condition.recorded()) {
-                record(scope, data, key, new StoredChange(key, current.version(), null, clock.instant(), condition.fence(), ""));
+                record(scope, data, key, current.version(), null, clock.instant(), condition.fence());
             }
             remove(data, key, current);
             return true;
@@ -168,10 +168,11 @@ public final class MemoryBackend implements StoreBackend {
     }
 
     /** Under the scope's monitor, with the write it records. */
-    private void record(ScopeId scope, ScopeData data, StateKey key, StoredChange change) {
-        data.changes.computeIfAbsent(historyKey(key), k -> new TreeMap<>()).put(change.seq(), new StoredChange(key,
-                change.version(), change.json(), change.at(), change.deployment(),
-                describe() + " " + scope + " history of '" + key.describe() + "' #" + change.seq()));
+    private void record(ScopeId scope, ScopeData data, StateKey key, long version, String json, Instant at,
+            long deployment) {
+        long seq = StoredChange.seq(version, json == null);
+        data.changes.computeIfAbsent(historyKey(key), k -> new TreeMap<>()).put(seq, new StoredChange(key, version, json,
+                at, deployment, describe() + " " + scope + " history of '" + key.describe() + "' #" + seq));
     }
 
     @Override

@@ -810,28 +810,21 @@ final class DynamoDbBackend implements StoreBackend {
         }
     };
 
-    /** The changes whose sort keys start with {@code prefix}, in sort key order: a consistent, paged Query. */
+    /** The changes whose sort keys start with {@code prefix}, in sort key order: a consistent Query, page by page. */
     private void queryChanges(ScopeId scope, String prefix, java.util.function.Consumer<StoredChange> sink) {
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(b -> b.tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
-                    .expressionAttributeValues(Map.of(":pk", s(pk(scope)), ":prefix", s(prefix)))
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                StateKey key = item.containsKey("fqn") ? StateKey.record(item.get("fqn").s()) : StateKey.output();
-                String location = location(scope, item.get("sk").s());
-                String body = null;
-                if (item.containsKey("doc") || item.containsKey("z") || item.containsKey("n")) {
-                    body = body(scope, key, item).orElseThrow(() -> new CorruptStateException(location,
-                            "a change of a document in chunks whose chunks are gone", null));
-                }
-                sink.accept(new StoredChange(key, Long.parseLong(item.get("v").n()), body, Instant.parse(item.get("at").s()),
-                        Long.parseLong(item.get("dep").n()), location));
+        for (Map<String, AttributeValue> item : dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                .expressionAttributeValues(Map.of(":pk", s(pk(scope)), ":prefix", s(prefix)))).items()) {
+            StateKey key = item.containsKey("fqn") ? StateKey.record(item.get("fqn").s()) : StateKey.output();
+            String location = location(scope, item.get("sk").s());
+            String body = null;
+            if (item.containsKey("doc") || item.containsKey("z") || item.containsKey("n")) {
+                body = body(scope, key, item).orElseThrow(() -> new CorruptStateException(location,
+                        "a change of a document in chunks whose chunks are gone", null));
             }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+            sink.accept(new StoredChange(key, Long.parseLong(item.get("v").n()), body, Instant.parse(item.get("at").s()),
+                    Long.parseLong(item.get("dep").n()), location));
+        }
     }
 
     // ---- listing --------------------------------------------------------------------------------

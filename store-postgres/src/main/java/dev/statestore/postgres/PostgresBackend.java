@@ -518,13 +518,16 @@ final class PostgresBackend implements StoreBackend {
 
     private static final int HISTORY_PAGE = 1000;
 
+    /** The columns {@link #readChanges} reads, in its order, up to the table's name. */
+    private static final String SELECT_CHANGES = "SELECT kind, fqn, version, deployment, document, " + micros("at")
+            + ", seq FROM ";
+
     private final dev.statestore.spi.HistoryStore history = new dev.statestore.spi.HistoryStore() {
         @Override
         public List<StoredChange> changes(ScopeId scope, StateKey key) {
             return run("read the history of " + key.describe(), c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT kind, fqn, version, deployment, document, "
-                        + micros("at") + ", seq FROM " + historyTable + " WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? "
-                        + "ORDER BY seq")) {
+                try (PreparedStatement ps = c.prepareStatement(SELECT_CHANGES + historyTable
+                        + " WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? ORDER BY seq")) {
                     bindKey(ps, 1, scope, key);
                     List<StoredChange> changes = new ArrayList<>();
                     readChanges(scope, ps, changes::add);
@@ -545,9 +548,8 @@ final class PostgresBackend implements StoreBackend {
                 String f = fqn;
                 long q = seq;
                 run("read the history of " + scope, c -> {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT kind, fqn, version, deployment, document, "
-                            + micros("at") + ", seq FROM " + historyTable + " WHERE stack = ? AND stage = ? "
-                            + "AND (kind, fqn, seq) > (?, ?, ?) ORDER BY kind, fqn, seq LIMIT " + HISTORY_PAGE)) {
+                    try (PreparedStatement ps = c.prepareStatement(SELECT_CHANGES + historyTable + " WHERE stack = ? "
+                            + "AND stage = ? AND (kind, fqn, seq) > (?, ?, ?) ORDER BY kind, fqn, seq LIMIT " + HISTORY_PAGE)) {
                         ps.setString(1, scope.stack());
                         ps.setString(2, scope.stage());
                         ps.setString(3, k);

@@ -507,9 +507,7 @@ final class S3Backend implements StoreBackend {
 
     private List<String> objectKeys(String prefix) {
         List<String> found = new ArrayList<>();
-        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(options.bucket()).prefix(prefix))) {
-            page.contents().forEach(o -> found.add(o.key()));
-        }
+        s3.listObjectsV2Paginator(b -> b.bucket(options.bucket()).prefix(prefix)).contents().forEach(o -> found.add(o.key()));
         return found;
     }
 
