@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -195,6 +196,29 @@ final class ControlJournal implements DeploymentJournal {
         return store.time(scope).truncatedTo(ChronoUnit.MILLIS);
     }
 
+    /**
+     * A deployment's start or end, kept to the millisecond, and the instant (on this JVM's monotonic clock) that
+     * millisecond is surely over. History places an unfenced write before a deployment's end when it was made within
+     * that millisecond or earlier; so the begin or end that stamped it returns only once the millisecond is over, and
+     * a write that follows it is never placed before it.
+     */
+    private record Stamp(Instant at, long overAtNanos) {
+
+        void waitTillOver() {
+            for (long left = overAtNanos - System.nanoTime(); left > 0; left = overAtNanos - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+            }
+        }
+    }
+
+    private Stamp stamp(ScopeId scope) {
+        Instant time = store.time(scope);
+        // Read after the time came back, so a server's clock has advanced at least as far: the wait errs long.
+        long read = System.nanoTime();
+        Instant at = time.truncatedTo(ChronoUnit.MILLIS);
+        return new Stamp(at, read + Duration.between(time, at.plusMillis(1)).toNanos());
+    }
+
     private static String newToken() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
@@ -262,7 +286,8 @@ final class ControlJournal implements DeploymentJournal {
     private Opened begin(ScopeId scope, DeploymentMeta meta, Duration ttl, Takeover takeover) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Last last = findLast(scope);
-            Instant now = now(scope);
+            Stamp stamp = stamp(scope);
+            Instant now = stamp.at();
             Long tookOver = null;
             if (last.stored() != null && last.stored().record().isOpen()) {
                 DeploymentRecord open = last.stored().record();
@@ -284,6 +309,7 @@ final class ControlJournal implements DeploymentJournal {
                 if (tookOver != null) {
                     settleFences(scope);
                 }
+                stamp.waitTillOver();
                 return new Opened(record, token, tookOver);
             }
         }
@@ -320,14 +346,17 @@ final class ControlJournal implements DeploymentJournal {
     @Override
     public void end(ScopeId scope, long version, String token, DeploymentOutcome outcome,
             @Nullable DeploymentSummary summary) {
+        Stamp[] ended = new Stamp[1];
         change(scope, version, token, r -> {
-            if (r.isOpen()) {
-                return closed(r, now(scope), outcome, summary);
+            if (!r.isOpen() && r.outcome() != DeploymentOutcome.ABANDONED) {
+                return null;
             }
-            return r.outcome() == DeploymentOutcome.ABANDONED
-                    ? closed(r, now(scope), DeploymentOutcome.COMPLETED_LATE, summary)
-                    : null;
+            ended[0] = stamp(scope);
+            return closed(r, ended[0].at(), r.isOpen() ? outcome : DeploymentOutcome.COMPLETED_LATE, summary);
         }, "ending");
+        if (ended[0] != null) {
+            ended[0].waitTillOver();
+        }
     }
 
     @Override
@@ -515,13 +544,15 @@ final class ControlJournal implements DeploymentJournal {
 
     /**
      * Applies {@code change} to the live open deployment that {@code lockId} holds, given the time its lease was checked
-     * at, until it sticks. @throws LockConflictException describing the lease in force if {@code lockId} is not it
+     * at, until it sticks; a change that ends the deployment returns once its millisecond is over (see {@link Stamp}).
+     * @throws LockConflictException describing the lease in force if {@code lockId} is not it
      */
     private DeploymentRecord changeLock(ScopeId scope, String lockId, String verb,
             java.util.function.BiFunction<DeploymentRecord, Instant, DeploymentRecord> change) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Stored stored = findLast(scope).stored();
-            Instant now = now(scope);
+            Stamp stamp = stamp(scope);
+            Instant now = stamp.at();
             boolean inForce = stored != null && live(stored.record(), now);
             if (!inForce || !stored.holds(lockId)) {
                 throw new LockConflictException(scope, "cannot " + verb + ": that lock id is not the lease in force",
@@ -529,6 +560,9 @@ final class ControlJournal implements DeploymentJournal {
             }
             DeploymentRecord next = change.apply(stored.record(), now);
             if (replace(scope, stored, next, stored.chunks())) {
+                if (!next.isOpen()) {
+                    stamp.waitTillOver();
+                }
                 return next;
             }
         }
@@ -556,11 +590,13 @@ final class ControlJournal implements DeploymentJournal {
     public boolean forceReleaseLock(ScopeId scope) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Stored stored = findLast(scope).stored();
-            Instant now = now(scope);
+            Stamp stamp = stamp(scope);
+            Instant now = stamp.at();
             if (stored == null || !live(stored.record(), now)) {
                 return false;
             }
             if (replace(scope, stored, closed(stored.record(), now, DeploymentOutcome.ABANDONED, null), stored.chunks())) {
+                stamp.waitTillOver();
                 return true;
             }
         }
