@@ -12,9 +12,11 @@ import org.jspecify.annotations.Nullable;
  * @param initiator who started it, if known
  * @param toolVersion the version of the tool that ran it (Alchemy's {@code alchemyVersion})
  * @param gitCommit the commit of the application's repository, if known
+ * @param note why it was run, in the operator's words (this suite's {@code repair}); stored as {@code note}, a field
+ *     Alchemy's own deployments do not have
  */
 public record DeploymentMeta(String command, @Nullable Initiator initiator, @Nullable String toolVersion,
-        @Nullable String gitCommit) {
+        @Nullable String gitCommit, @Nullable String note) {
 
     /** The commands a deployment may record. */
     public static final Set<String> COMMANDS = Set.of("deploy", "destroy", "restore", "repair");
@@ -24,6 +26,12 @@ public record DeploymentMeta(String command, @Nullable Initiator initiator, @Nul
         if (!COMMANDS.contains(command)) {
             throw new InvalidStateException("a deployment's command is one of " + COMMANDS + ", was '" + command + "'");
         }
+    }
+
+    /** Without a note: what Alchemy's deployments record. */
+    public DeploymentMeta(String command, @Nullable Initiator initiator, @Nullable String toolVersion,
+            @Nullable String gitCommit) {
+        this(command, initiator, toolVersion, gitCommit, null);
     }
 
     /** A {@code deploy} by {@code initiator}. */

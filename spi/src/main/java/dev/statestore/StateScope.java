@@ -226,4 +226,10 @@ public interface StateScope {
      * as that deployment's.
      */
     History history();
+
+    /**
+     * An operator's tools for this scope's records: forget, rename, move, edit, mark and repair, each planned first
+     * and applied as a deployment of its own, recorded in the history so that a restore undoes it.
+     */
+    Surgery surgery();
 }

@@ -48,6 +48,15 @@ public interface ConformanceFixture {
     }
 
     /**
+     * Whether a client of these stores reaches the scope's own storage, so that a repair can quarantine a corrupt
+     * record there: not through a server, which refuses to hand out bytes that are not a record (the repair then runs
+     * against the server's own store).
+     */
+    default boolean keepsQuarantine() {
+        return true;
+    }
+
+    /**
      * The same store as {@code storeUrl}, opened as a client that seals with another key of the same key ring
      * (where the fixture seals; otherwise simply the same URL): what either seals, the other must read by the key
      * id the record names.

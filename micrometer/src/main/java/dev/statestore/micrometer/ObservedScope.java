@@ -175,4 +175,10 @@ final class ObservedScope implements StateScope {
     public dev.statestore.History history() {
         return scope.history();
     }
+
+    /** Unobserved: an operator's surgery is rare, and is recorded as a deployment of its own. */
+    @Override
+    public dev.statestore.Surgery surgery() {
+        return scope.surgery();
+    }
 }

@@ -22,6 +22,7 @@ import dev.statestore.ScopeId;
 import dev.statestore.StackOutput;
 import dev.statestore.StateNames;
 import dev.statestore.StateScope;
+import dev.statestore.Surgery;
 import dev.statestore.StateStoreClosedException;
 import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.StateStore;
@@ -346,6 +347,11 @@ public final class BackendStateStore implements StateStore {
         public ScopeHistory history() {
             return new ScopeHistory(this, historyKept ? backend().history().orElse(null) : null, this::toRecord,
                     this::toOutput);
+        }
+
+        @Override
+        public Surgery surgery() {
+            return new ScopeSurgery(this, backend(), historyKept, this::toRecord);
         }
 
         /**

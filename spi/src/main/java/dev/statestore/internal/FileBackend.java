@@ -230,7 +230,7 @@ final class FileBackend implements StoreBackend {
             throw unavailable("cannot read " + file, e);
         }
         if (key instanceof StateKey.Record r) {
-            String held = heldFqn(file, bytes);
+            String held = heldOrNamedFqn(file, bytes);
             if (!r.fqn().equals(held)) {
                 return Optional.empty();
             }
@@ -251,6 +251,31 @@ final class FileBackend implements StoreBackend {
         }
         LOG.debug("{} was changed by another writer since version {}", file, meta.version);
         return Optional.of(new Found(slot, bytes, meta.version + 1, modified(file)));
+    }
+
+    /**
+     * The fqn a record file says it holds; for a file that says none (its bytes are not a record), the fqn its name is
+     * Alchemy's name of, so that the corrupt record is read (and reported corrupt by the layer above), listed (a listing
+     * fails on it, never drops it) and can be quarantined by a repair, conditional on its version, like any record.
+     *
+     * @throws CorruptStateException if it says none and its name is not Alchemy's name of a record
+     */
+    private static String heldOrNamedFqn(Path file, byte[] bytes) {
+        try {
+            return heldFqn(file, bytes);
+        } catch (CorruptStateException e) {
+            String name = file.getFileName().toString();
+            if (name.endsWith(FileNames.FALLBACK_EXTENSION) || !name.endsWith(FileNames.EXTENSION)) {
+                throw e;
+            }
+            // Alchemy writes '/' as '__': read back the same way, which is the fqn unless the name had '__' itself.
+            String named = name.substring(0, name.length() - FileNames.EXTENSION.length()).replace("__", "/");
+            if (StateNames.fqnProblem(named).isPresent()
+                    || !FileNames.alchemySlot(named).map(slot -> slot.file().equals(name)).orElse(false)) {
+                throw e;
+            }
+            return named;
+        }
     }
 
     /** The fqn a record file says it holds. @throws CorruptStateException if it says none */
@@ -582,7 +607,7 @@ final class FileBackend implements StoreBackend {
                 long modified = attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS);
                 if (known == null || !java.util.Objects.equals(known.fileKey, attributes.fileKey())
                         || known.size != attributes.size() || known.modifiedNanos != modified) {
-                    known = new KnownFile(attributes.fileKey(), attributes.size(), modified, heldFqn(file, readAll(file)));
+                    known = new KnownFile(attributes.fileKey(), attributes.size(), modified, heldOrNamedFqn(file, readAll(file)));
                 }
                 now.put(name, known);
                 String fqn = known.fqn;

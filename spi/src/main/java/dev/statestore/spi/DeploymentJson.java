@@ -35,12 +35,13 @@ public final class DeploymentJson {
         }
         putIfPresent(node, "alchemyVersion", meta.toolVersion());
         putIfPresent(node, "gitCommit", meta.gitCommit());
+        putIfPresent(node, "note", meta.note());
         return node;
     }
 
     public static DeploymentMeta meta(JsonNode node) {
         return new DeploymentMeta(requiredText(node, "command"), initiator(node.get("initiator")),
-                text(node, "alchemyVersion"), text(node, "gitCommit"));
+                text(node, "alchemyVersion"), text(node, "gitCommit"), text(node, "note"));
     }
 
     public static ObjectNode initiator(DeploymentMeta.Initiator initiator) {

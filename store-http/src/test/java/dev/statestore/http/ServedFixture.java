@@ -120,6 +120,11 @@ final class ServedFixture implements ConformanceFixture {
     }
 
     @Override
+    public boolean keepsQuarantine() {
+        return false;
+    }
+
+    @Override
     public boolean sealsRecords() {
         return behind.sealsRecords();
     }
