@@ -20,11 +20,14 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@link #apply} is a deployment of its own in every scope it writes (command {@code repair}, the operator as
  *       initiator, the reason as its note), so it refuses to run while another deployment is live
- *       ({@link DeploymentInProgressException}) and each write is fenced by it.
+ *       ({@link DeploymentInProgressException}) and each write is fenced by it. An open deployment whose own lease
+ *       ran out (a crashed deploy) is not live: the surgery takes it over (it is recorded as abandoned).
  *   <li>Each write is conditional on the version the plan read: a record changed since the plan was made stops the
  *       surgery ({@link SurgeryIncompleteException}, which says what was done) instead of overwriting the change.
  *   <li>Each write is in the scope's {@link History} as that deployment's, so {@link History#restore} to the
- *       deployment before it undoes it.
+ *       deployment before it undoes it. Before the first write, the deployment's journal receives one event per step
+ *       (the action, the version it expects, and the whole document it replaces), so the records as they were are
+ *       kept even where the history does not reach (state written before history was on, or by Alchemy itself).
  *   <li>The cloud resources a record describes are never touched: forgetting a record leaves its resource running.
  *   <li>A record whose stored bytes are not a valid record is never deleted: {@link #repair} quarantines it, moving
  *       the bytes unchanged to the scope's quarantine ({@link #quarantined()}).

@@ -238,7 +238,7 @@ final class HistoryCommands {
         out.println(added + " added, " + removed + " removed, " + changed + " changed");
     }
 
-    private static String value(JsonNode value) {
+    static String value(JsonNode value) {
         if (value == null) {
             return "(absent)";
         }

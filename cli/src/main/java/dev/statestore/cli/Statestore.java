@@ -26,14 +26,16 @@ import picocli.CommandLine.Spec;
             ListCommands.Pending.class, ExportImport.Export.class, ExportImport.Import.class, MigrateCommand.class,
             RekeyCommand.class, ServeCommand.class, BenchCommand.class, LockCommand.class,
             DeploymentCommands.ListDeployments.class, DeploymentCommands.Show.class, HistoryCommands.Changes.class,
-            HistoryCommands.Diff.class, HistoryCommands.Restore.class, DoctorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+            HistoryCommands.Diff.class, HistoryCommands.Restore.class, SurgeryCommands.Remove.class,
+            SurgeryCommands.Move.class, SurgeryCommands.Edit.class, SurgeryCommands.Mark.class,
+            SurgeryCommands.Repair.class, SurgeryCommands.Quarantine.class, DoctorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  done",
             "  1  usage: bad arguments, a bad or unknown store URL, an invalid name",
             "  2  not found: no such record, scope or deployment, or history that does not reach back that far",
             "  3  conflict: the record changed meanwhile, records differ, the deploy lock is held, a newer",
-            "     deployment fenced the write, or a restore was not confirmed",
+            "     deployment fenced the write, or a restore or an edit was not confirmed",
             "  4  the store is unavailable: retry later",
             "  5  corrupt data in the store: it is left as it is for you to inspect",
             "  6  doctor found a problem with the store",
@@ -102,7 +104,8 @@ public final class Statestore implements Runnable {
         if (e instanceof CommandFailure f) {
             return f.exitCode;
         }
-        if (e instanceof dev.statestore.RestoreIncompleteException && e.getCause() != null) {
+        if ((e instanceof dev.statestore.RestoreIncompleteException || e instanceof dev.statestore.SurgeryIncompleteException)
+                && e.getCause() != null) {
             return exitCode(e.getCause());
         }
         if (e instanceof StateNotFoundException || e instanceof dev.statestore.DeploymentNotFoundException
@@ -144,7 +147,8 @@ public final class Statestore implements Runnable {
             return "check that the store is running and reachable, then try again (statestore doctor helps)";
         }
         if (e instanceof CorruptStateException) {
-            return "the bytes were left untouched: inspect them, then repair or delete that record by hand";
+            return "the bytes were left untouched: inspect them; statestore repair STACK STAGE quarantines the record "
+                    + "(bytes kept) so the rest of the scope reads again";
         }
         if (e instanceof dev.statestore.UnknownSchemeException) {
             return "store URLs look like file:.alchemy, memory:, postgresql://host/db, redis://host:6379, s3://bucket/prefix, "

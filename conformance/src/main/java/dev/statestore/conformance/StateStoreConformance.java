@@ -2098,6 +2098,13 @@ public abstract class StateStoreConformance {
             assertThat(repair.meta().note()).isEqualTo("remove: the database was deleted by hand");
             assertThat(repair.outcome()).isEqualTo(DeploymentOutcome.SUCCEEDED);
             assertThat(scope().history().changes(repair.version())).hasSize(2);
+            assertThat(scope().deployments().readEvents(repair.version(), 0))
+                    .as("the journal keeps each document replaced, before any write")
+                    .extracting(DeploymentEvent::fqn, e -> e.payload().get("surgery").asText(),
+                            e -> e.payload().get("before").toString())
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("Api", "update", json(before.get("Api")).toString()),
+                            org.assertj.core.groups.Tuple.tuple("Db", "delete", json(before.get("Db")).toString()));
 
             scope().history().restore(repair.version() - 1);
             assertThat(documents(scope())).isEqualTo(before);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.CorruptStateException;
+import dev.statestore.DeploymentEvent;
 import dev.statestore.DeploymentLease;
 import dev.statestore.DeploymentMeta;
 import dev.statestore.DeploymentOutcome;
@@ -391,8 +392,7 @@ final class ScopeSurgery implements Surgery {
 
     private Optional<DeploymentRecord> liveDeployment() {
         Instant now = Instant.now();
-        return scope.deployments().list(null, 1).stream().filter(DeploymentRecord::isOpen)
-                .filter(d -> d.ttl() == null || d.heartbeatAt().plus(d.ttl()).isAfter(now)).findFirst();
+        return scope.deployments().list(null, 1).stream().filter(d -> isLive(d, now)).findFirst();
     }
 
     @Override
@@ -498,7 +498,7 @@ final class ScopeSurgery implements Surgery {
             for (SurgeryStep step : plan.steps()) {
                 if (!leases.containsKey(step.scope())) {
                     // Every scope's lease first: a live deployment anywhere stops the surgery before any write.
-                    leases.put(step.scope(), step.scope().deployments().begin(meta, TTL));
+                    leases.put(step.scope(), begin(step.scope(), meta));
                     order.add(step.scope());
                 }
             }
@@ -508,6 +508,7 @@ final class ScopeSurgery implements Surgery {
         }
         long lastBeat = System.nanoTime();
         try {
+            journalBefore(plan, leases);
             for (SurgeryStep step : plan.steps()) {
                 DeploymentLease lease = leases.get(step.scope());
                 write(step, lease.version());
@@ -526,6 +527,46 @@ final class ScopeSurgery implements Surgery {
         }
         end(leases, counts, DeploymentOutcome.SUCCEEDED, null, null);
         return new SurgeryResult(plan, versions(order, leases));
+    }
+
+    /**
+     * Journals, in each scope's deployment and before any write, what each step is about to change and the document
+     * it replaces: the record as it was is kept even where the history does not reach it (written before history was
+     * on, or by Alchemy itself).
+     */
+    private static void journalBefore(SurgeryPlan plan, Map<StateScope, DeploymentLease> leases) {
+        Map<StateScope, List<DeploymentEvent>> events = new IdentityHashMap<>();
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        for (SurgeryStep step : plan.steps()) {
+            List<DeploymentEvent> list = events.computeIfAbsent(step.scope(), s -> new ArrayList<>());
+            ObjectNode payload = StateJson.nodes().objectNode();
+            payload.put("surgery", step.action().name().toLowerCase(java.util.Locale.ROOT));
+            payload.put("expectedVersion", step.expectedVersion());
+            payload.put("reason", step.reason());
+            if (step.before() != null) {
+                payload.set("before", step.before().toJsonNode());
+            }
+            list.add(new DeploymentEvent(list.size() + 1, now, step.fqn(), payload));
+        }
+        events.forEach((s, list) -> {
+            DeploymentLease lease = leases.get(s);
+            s.deployments().appendEvents(lease.version(), lease.token(), list);
+        });
+    }
+
+    /**
+     * Begins the surgery's deployment in {@code target}, taking over an open one whose own lease has run out (a crashed
+     * deploy: what {@link #problems()} judges not live), which a begin with this surgery's own ttl would wait out.
+     */
+    private static DeploymentLease begin(StateScope target, DeploymentMeta meta) {
+        Optional<DeploymentRecord> crashed = target.deployments().list(null, 1).stream()
+                .filter(d -> d.isOpen() && !isLive(d, Instant.now())).findFirst();
+        return crashed.isPresent() ? target.deployments().begin(meta, TTL, crashed.get().version())
+                : target.deployments().begin(meta, TTL);
+    }
+
+    private static boolean isLive(DeploymentRecord deployment, Instant now) {
+        return deployment.isOpen() && (deployment.ttl() == null || deployment.heartbeatAt().plus(deployment.ttl()).isAfter(now));
     }
 
     private static List<Long> versions(List<StateScope> order, Map<StateScope, DeploymentLease> leases) {

@@ -9,6 +9,7 @@ import dev.statestore.StateChange;
 import dev.statestore.StateDiff;
 import dev.statestore.Versioned;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -115,15 +116,21 @@ public final class HistoryJson {
             node.put("fqn", entry.fqn());
         }
         node.put("kind", entry.kind().name().toLowerCase(Locale.ROOT));
-        ArrayNode fields = node.putArray("fields");
-        for (StateDiff.FieldChange field : entry.fields()) {
+        node.set("fields", fieldChanges(entry.fields()));
+        return node;
+    }
+
+    /** Field changes as the diff's JSON has them: {@code path}, {@code before}, {@code after} (absent: no value), {@code secret}. */
+    public static ArrayNode fieldChanges(List<StateDiff.FieldChange> changes) {
+        ArrayNode fields = StateJson.nodes().arrayNode();
+        for (StateDiff.FieldChange field : changes) {
             ObjectNode f = fields.addObject();
             f.put("path", field.path());
             putValue(f, "before", field.before());
             putValue(f, "after", field.after());
             f.put("secret", field.secret());
         }
-        return node;
+        return fields;
     }
 
     private static void putValue(ObjectNode node, String name, @Nullable JsonNode value) {
