@@ -23,7 +23,8 @@ public class StateConflictException extends StateStoreException {
         this(scope, key, expectedVersion, currentVersion, describe(scope, key, expectedVersion, currentVersion));
     }
 
-    protected StateConflictException(
+    /** With a message of the caller's, for a conflict the versions alone do not explain (a document changed meanwhile). */
+    public StateConflictException(
             ScopeId scope, String key, long expectedVersion, OptionalLong currentVersion, String message) {
         super(message);
         this.scope = Objects.requireNonNull(scope, "scope");

@@ -76,19 +76,23 @@ public interface Surgery {
 
     /**
      * What is wrong in the scope that a deploy trips over: {@code downstream} entries naming records that do not
-     * exist, {@code replaced} or {@code replacing} records with no previous generation left under {@code old},
-     * records left {@code creating}, {@code updating}, {@code deleting} or {@code replacing} with no deployment live,
-     * and records whose stored bytes are not a valid record.
+     * exist, {@code replaced} records with no previous generation left under {@code old}, records left
+     * {@code creating}, {@code updating}, {@code deleting}, {@code replacing} or {@code running} with no deployment
+     * live, records whose stored bytes are not a valid record, and (the file store's) documents stored where no read
+     * looks or under a name this suite never writes.
      */
     List<RepairFinding> problems();
 
     /**
      * The fixes for {@link #problems()}: dangling {@code downstream} entries removed, an empty replacement chain
-     * marked {@code created}, corrupt records quarantined. A record in progress is not guessed at: it is fixed only as
-     * the operator chose, marked with a status ({@code mark}) or forgotten ({@code remove}); the others are named in
-     * the plan's notes.
+     * marked {@code created}, corrupt records quarantined, a misplaced document moved into its record's place (or
+     * quarantined, if the record has one). What is not guessed at is fixed only as the operator chose: a record in
+     * progress marked or removed, a record under a name this suite never writes renamed or removed; the others are
+     * named in the plan's notes.
+     *
+     * @throws InvalidStateException for a choice about a record that has no finding it answers
      */
-    SurgeryPlan repair(Map<String, ResourceStatus> mark, Set<String> remove);
+    SurgeryPlan repair(RepairChoices choices);
 
     /**
      * Makes the plan's changes (see the guarantees above). @throws SurgeryIncompleteException if a write failed after

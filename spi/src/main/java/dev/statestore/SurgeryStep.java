@@ -15,11 +15,13 @@ import org.jspecify.annotations.Nullable;
  * @param before the record as read (null for a create, and for a quarantine: it is not a valid record)
  * @param after the record written (null for a delete or a quarantine)
  * @param fields for an update, each field that changes, secrets' values hidden
+ * @param location for the quarantine of a stray document, where it is stored (see
+ *     {@link RepairFinding.Problem#MISPLACED}); otherwise null
  * @param reason why, for people
  */
 public record SurgeryStep(StateScope scope, String fqn, Action action, long expectedVersion,
         @Nullable ResourceState before, @Nullable ResourceState after, List<StateDiff.FieldChange> fields,
-        String reason) {
+        @Nullable String location, String reason) {
 
     /** What a step does to its record. */
     public enum Action {
@@ -29,7 +31,10 @@ public record SurgeryStep(StateScope scope, String fqn, Action action, long expe
         UPDATE,
         /** Forgets the record at {@code expectedVersion}. */
         DELETE,
-        /** Moves the stored bytes at {@code expectedVersion}, which are not a valid record, to the quarantine. */
+        /**
+         * Moves stored bytes to the scope's quarantine: the record at {@code expectedVersion}, whose bytes are not a
+         * valid record, or the stray document at {@code location} (if its bytes are unchanged).
+         */
         QUARANTINE
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.DeploymentMeta;
 import dev.statestore.InvalidStateException;
 import dev.statestore.QuarantinedRecord;
+import dev.statestore.RepairChoices;
 import dev.statestore.RepairFinding;
 import dev.statestore.ResourceState;
 import dev.statestore.ResourceStatus;
@@ -302,18 +303,34 @@ final class SurgeryCommands {
         @Option(names = "--mark", paramLabel = "FQN=STATUS", description = "set a stuck record's status (repeatable)")
         List<String> marks = new ArrayList<>();
 
-        @Option(names = "--remove", paramLabel = "FQN", description = "forget a stuck record (repeatable)")
+        @Option(names = "--remove", paramLabel = "FQN", description = "forget a stuck record, or one under a name this "
+                + "store never writes (repeatable)")
         List<String> removes = new ArrayList<>();
+
+        @Option(names = "--rename", paramLabel = "FQN=NEWFQN", description = "rename a record under a name this store "
+                + "never writes (repeatable)")
+        List<String> renames = new ArrayList<>();
 
         @Override
         public Integer call() {
-            Map<String, ResourceStatus> mark = new LinkedHashMap<>();
+            RepairChoices choices = RepairChoices.none();
             for (String entry : marks) {
                 int eq = entry.lastIndexOf('=');
                 if (eq <= 0) {
                     throw new Statestore.CommandFailure(Statestore.USAGE, "--mark takes FQN=STATUS, was '" + entry + "'");
                 }
-                mark.put(entry.substring(0, eq), status(entry.substring(eq + 1)));
+                choices = choices.mark(entry.substring(0, eq), status(entry.substring(eq + 1)));
+            }
+            for (String entry : renames) {
+                // At the last '=': the old name may hold one (Alchemy's names may), a new name with one needs the Java API.
+                int eq = entry.lastIndexOf('=');
+                if (eq <= 0) {
+                    throw new Statestore.CommandFailure(Statestore.USAGE, "--rename takes FQN=NEWFQN, was '" + entry + "'");
+                }
+                choices = choices.rename(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+            for (String fqn : removes) {
+                choices = choices.remove(fqn);
             }
             try (StateStore store = root().open()) {
                 StateScope scope = store.scope(target.stack, target.stage);
@@ -326,7 +343,7 @@ final class SurgeryCommands {
                     out().println(findings.isEmpty() ? "no problems found in " + target.stack + "/" + target.stage
                             : findings.size() + " problems found");
                 }
-                SurgeryPlan plan = scope.surgery().repair(mark, new LinkedHashSet<>(removes));
+                SurgeryPlan plan = scope.surgery().repair(choices);
                 if (findings.isEmpty() && plan.isEmpty() && root().json) {
                     Output.json(out(), planJson(plan, null));
                     return Statestore.OK;

@@ -21,6 +21,7 @@ import dev.statestore.DeploymentTokenInvalidException;
 import dev.statestore.Deployments;
 import dev.statestore.InvalidStateException;
 import dev.statestore.StateDiff;
+import dev.statestore.RepairChoices;
 import dev.statestore.RepairFinding;
 import dev.statestore.Surgery;
 import dev.statestore.SurgeryIncompleteException;
@@ -2240,10 +2241,10 @@ public abstract class StateStoreConformance {
                             org.assertj.core.groups.Tuple.tuple(RepairFinding.Problem.STUCK, "Queue"),
                             org.assertj.core.groups.Tuple.tuple(RepairFinding.Problem.STUCK, "Topic"),
                             org.assertj.core.groups.Tuple.tuple(RepairFinding.Problem.STUCK, "Cache"));
-            assertThatThrownBy(() -> surgery().repair(Map.of("Db", ResourceStatus.CREATED), Set.of()))
+            assertThatThrownBy(() -> surgery().repair(RepairChoices.none().mark("Db", ResourceStatus.CREATED)))
                     .as("only a stuck record is marked by repair").isInstanceOf(InvalidStateException.class);
 
-            SurgeryPlan partial = surgery().repair(Map.of("Queue", ResourceStatus.CREATED), Set.of("Topic"));
+            SurgeryPlan partial = surgery().repair(RepairChoices.none().mark("Queue", ResourceStatus.CREATED).remove("Topic"));
             assertThat(partial.notes()).anyMatch(n -> n.contains("Cache"));
             surgery().apply(partial, operator, null);
             assertThat(scope().require("Api").value().downstream()).containsExactly("Db");
@@ -2251,9 +2252,9 @@ public abstract class StateStoreConformance {
             assertThat(scope().require("Queue").value().status()).isEqualTo(ResourceStatus.CREATED);
             assertThat(scope().get("Topic")).isEmpty();
             assertThat(surgery().problems()).extracting(RepairFinding::fqn).containsExactly("Cache");
-            surgery().apply(surgery().repair(Map.of("Cache", ResourceStatus.UPDATED), Set.of()), operator, null);
+            surgery().apply(surgery().repair(RepairChoices.none().mark("Cache", ResourceStatus.UPDATED)), operator, null);
             assertThat(surgery().problems()).isEmpty();
-            assertThat(surgery().repair(Map.of(), Set.of()).isEmpty()).isTrue();
+            assertThat(surgery().repair(RepairChoices.none()).isEmpty()).isTrue();
         }
 
         @Test
@@ -2286,7 +2287,7 @@ public abstract class StateStoreConformance {
             }
             assertThat(surgery().problems()).extracting(RepairFinding::problem, RepairFinding::fqn).containsExactly(
                     org.assertj.core.groups.Tuple.tuple(RepairFinding.Problem.CORRUPT, "Bad"));
-            SurgeryResult result = surgery().apply(surgery().repair(Map.of(), Set.of()), operator, null);
+            SurgeryResult result = surgery().apply(surgery().repair(RepairChoices.none()), operator, null);
             assertThat(scope().get("Bad")).isEmpty();
             assertThat(fixture().rawRecord(url, SCOPE, "Bad")).isEmpty();
             assertThat(surgery().quarantined()).singleElement().satisfies(q -> {

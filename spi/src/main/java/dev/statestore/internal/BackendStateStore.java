@@ -366,8 +366,9 @@ public final class BackendStateStore implements StateStore {
                 String where = !backend().holdsNamesOfOtherWriters() ? "" : backend().read(id, key)
                         .map(stored -> " The record is stored at " + stored.location() + ".").orElse("");
                 throw new InvalidStateException(problem.get() + ". This store reads such a record but never writes or "
-                        + "deletes one by that name." + where + " Rename it with the tool that wrote it, or remove what "
-                        + "holds it (for the file store, its file; the command line's doctor names every such file).");
+                        + "deletes one by that name." + where + " Rename it with the tool that wrote it, or with "
+                        + "'statestore repair STACK STAGE --rename OLD=NEW' (or --remove OLD), which the file store "
+                        + "applies under its lock, keeping the bytes in the scope's quarantine.");
             }
         }
 

@@ -300,6 +300,17 @@ final class EncryptingBackend implements StoreBackend {
         return delegate.holdsNamesOfOtherWriters();
     }
 
+    /** As stored (sealed or not): a repair opens what it moves into place, and removes a stray by its stored bytes. */
+    @Override
+    public List<dev.statestore.spi.StrayDocument> strays(ScopeId scope) {
+        return delegate.strays(scope);
+    }
+
+    @Override
+    public boolean removeStray(ScopeId scope, dev.statestore.spi.StrayDocument stray) {
+        return delegate.removeStray(scope, stray);
+    }
+
     /** The changes of the delegate's history, each opened as the record it was: sealed the same way, bound the same way. */
     @Override
     public Optional<dev.statestore.spi.HistoryStore> history() {

@@ -22,6 +22,7 @@ import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
+import dev.statestore.spi.StrayDocument;
 import dev.statestore.spi.WriteCondition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -564,7 +565,21 @@ final class FileBackend implements StoreBackend {
      * listing; and the records whose fqn this store reads but does not write, for {@link #diagnose} only (the
      * record itself is listed and says so).
      */
-    private record Listing(TreeMap<String, Slot> records, List<String> problems, List<String> readOnlyNames) {}
+    private record Listing(TreeMap<String, Slot> records, List<StrayFile> strays) {
+
+        /** Files not read as records: named as warnings by every listing. */
+        List<String> problems() {
+            return strays.stream().filter(s -> !s.listed()).map(StrayFile::problem).toList();
+        }
+
+        /** Records under names this store reads but never writes. */
+        List<String> readOnlyNames() {
+            return strays.stream().filter(StrayFile::listed).map(StrayFile::problem).toList();
+        }
+    }
+
+    /** A file holding {@code fqn} where no read of it looks, or under a name this store never writes ({@code listed}). */
+    private record StrayFile(Path file, String fqn, String problem, boolean listed) {}
 
     /**
      * fqn to file of every record of the scope, each fqn read from the file itself: a name alone cannot be
@@ -582,8 +597,7 @@ final class FileBackend implements StoreBackend {
 
     private Listing scan(ScopeId scope) {
         TreeMap<String, Slot> result = new TreeMap<>(StateNames.ORDER);
-        List<String> problems = new ArrayList<>();
-        List<String> readOnlyNames = new ArrayList<>();
+        List<StrayFile> strays = new ArrayList<>();
         Map<String, KnownFile> before = knownFiles.getOrDefault(scope, Map.of());
         Map<String, KnownFile> now = new HashMap<>();
         Path dir = docDir(scope);
@@ -611,9 +625,9 @@ final class FileBackend implements StoreBackend {
                 }
                 now.put(name, known);
                 String fqn = known.fqn;
-                StateNames.fqnProblem(fqn).ifPresent(problem -> readOnlyNames.add(file + " holds a record whose name "
-                        + "this store reads but does not write or delete (" + problem + "): rename it with the tool that "
-                        + "wrote it, or remove the file"));
+                StateNames.fqnProblem(fqn).ifPresent(problem -> strays.add(new StrayFile(file, fqn, file + " holds a "
+                        + "record whose name this store reads but does not write or delete (" + problem + "): rename it "
+                        + "with the tool that wrote it, or remove the file (statestore repair does either)", true)));
                 // Nearly every file is under Alchemy's name of the fqn it holds: settled without hashing the fqn.
                 Optional<Slot> slot = FileNames.alchemySlot(fqn).filter(s -> s.file().equals(name));
                 List<Slot> slots = slot.isPresent() ? List.of(slot.get()) : FileNames.readSlots(fqn);
@@ -626,8 +640,9 @@ final class FileBackend implements StoreBackend {
                     slot = slots.stream().filter(s -> sameFile(dir.resolve(s.file()), file)).findFirst();
                 }
                 if (slot.isEmpty()) {
-                    problems.add(file + " holds the record '" + fqn + "', but is not a file of that record (its file is "
-                            + slots.get(0).file() + "): it is not read as a record; rename it to that name, or remove it");
+                    strays.add(new StrayFile(file, fqn, file + " holds the record '" + fqn + "', but is not a file of "
+                            + "that record (its file is " + slots.get(0).file() + "): it is not read as a record; rename it "
+                            + "to that name, or remove it (statestore repair does either)", false));
                     continue;
                 }
                 Slot other = result.get(fqn);
@@ -640,19 +655,20 @@ final class FileBackend implements StoreBackend {
                     Slot first = order.indexOf(other) < order.indexOf(slot.get()) ? other : slot.get();
                     Slot second = first.equals(other) ? slot.get() : other;
                     result.put(fqn, first);
-                    problems.add(dir.resolve(first.file()) + " and " + dir.resolve(second.file()) + " both hold the record '"
-                            + fqn + "': the first is read (the name Alchemy reads comes first, then the fallback, then "
-                            + "names of earlier releases); the record's next write removes the second");
+                    strays.add(new StrayFile(dir.resolve(second.file()), fqn, dir.resolve(first.file()) + " and "
+                            + dir.resolve(second.file()) + " both hold the record '" + fqn + "': the first is read (the "
+                            + "name Alchemy reads comes first, then the fallback, then names of earlier releases); the "
+                            + "record's next write removes the second", false));
                 }
             }
         } catch (NoSuchFileException e) {
             knownFiles.remove(scope);
-            return new Listing(result, problems, readOnlyNames);
+            return new Listing(result, strays);
         } catch (IOException e) {
             throw unavailable("cannot list " + dir, e);
         }
         knownFiles.put(scope, now);
-        return new Listing(result, problems, readOnlyNames);
+        return new Listing(result, strays);
     }
 
     private static boolean sameFile(Path a, Path b) {
@@ -667,6 +683,48 @@ final class FileBackend implements StoreBackend {
     @Override
     public boolean holdsNamesOfOtherWriters() {
         return true;
+    }
+
+    @Override
+    public List<StrayDocument> strays(ScopeId scope) {
+        return locked(scope, false, () -> {
+            List<StrayDocument> found = new ArrayList<>();
+            for (StrayFile stray : scan(scope).strays()) {
+                try {
+                    found.add(new StrayDocument(stray.file().toString(), stray.fqn(),
+                            new String(Files.readAllBytes(stray.file()), StandardCharsets.UTF_8), stray.problem(),
+                            stray.listed()));
+                } catch (NoSuchFileException e) {
+                    // Removed since the scan (by hand: this store removes none without the lock).
+                } catch (IOException e) {
+                    throw unavailable("cannot read " + stray.file(), e);
+                }
+            }
+            return found;
+        });
+    }
+
+    @Override
+    public boolean removeStray(ScopeId scope, StrayDocument stray) {
+        Path file = Path.of(stray.location());
+        Path dir = docDir(scope);
+        if (!dir.equals(file.getParent())) {
+            throw new InvalidStateException(stray.location() + " is not a file of " + scope + " (" + dir + ")");
+        }
+        return locked(scope, true, () -> {
+            try {
+                if (!new String(Files.readAllBytes(file), StandardCharsets.UTF_8).equals(stray.json())) {
+                    return false;
+                }
+                Files.delete(file);
+                forceDirectory(dir);
+                return true;
+            } catch (NoSuchFileException e) {
+                return false;
+            } catch (IOException e) {
+                throw unavailable("cannot remove " + file, e);
+            }
+        });
     }
 
     /** What is wrong in any stage folder: files that are not records, second files of one record, refused names. */

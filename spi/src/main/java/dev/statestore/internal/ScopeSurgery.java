@@ -14,6 +14,7 @@ import dev.statestore.DeploymentSummary;
 import dev.statestore.InvalidStateException;
 import dev.statestore.Page;
 import dev.statestore.QuarantinedRecord;
+import dev.statestore.RepairChoices;
 import dev.statestore.RepairFinding;
 import dev.statestore.RepairFinding.Problem;
 import dev.statestore.ResourceState;
@@ -39,6 +40,7 @@ import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredDocument;
+import dev.statestore.spi.StrayDocument;
 import dev.statestore.spi.WriteCondition;
 import java.time.Duration;
 import java.time.Instant;
@@ -172,16 +174,16 @@ final class ScopeSurgery implements Surgery {
         List<StateDiff.FieldChange> fields = new ArrayList<>();
         JsonDiff.compare("", before.value().toJsonNode(), after.toJsonNode(), fields);
         return new SurgeryStep(scope, before.value().fqn(), Action.UPDATE, before.version(), before.value(), after,
-                fields, reason);
+                fields, null, reason);
     }
 
     private static SurgeryStep deleteStep(StateScope scope, Versioned<ResourceState> before, String reason) {
         return new SurgeryStep(scope, before.value().fqn(), Action.DELETE, before.version(), before.value(), null,
-                List.of(), reason);
+                List.of(), null, reason);
     }
 
     private static SurgeryStep createStep(StateScope scope, ResourceState after, String reason) {
-        return new SurgeryStep(scope, after.fqn(), Action.CREATE, 0, null, after, List.of(), reason);
+        return new SurgeryStep(scope, after.fqn(), Action.CREATE, 0, null, after, List.of(), null, reason);
     }
 
     @Override
@@ -365,9 +367,12 @@ final class ScopeSurgery implements Surgery {
 
     // ---- repair -----------------------------------------------------------------------------------
 
-    /** What the scope holds, read raw: the records that parse, and those that do not with the reason. */
+    /**
+     * What the scope holds, read raw: the records that parse, those that do not (with the reason), and the documents
+     * the backend holds where no read of their record looks, or under names this suite never writes.
+     */
     private record Census(Map<String, Versioned<ResourceState>> records, Map<String, CorruptStateException> corrupt,
-            Map<String, StoredDocument> corruptStored) {}
+            Map<String, StoredDocument> corruptStored, List<StrayDocument> strays) {}
 
     private Census census() {
         Map<String, Versioned<ResourceState>> records = new TreeMap<>(StateNames.ORDER);
@@ -387,7 +392,7 @@ final class ScopeSurgery implements Surgery {
             }
             after = page.nextAfter().orElse(null);
         } while (after != null);
-        return new Census(records, corrupt, corruptStored);
+        return new Census(records, corrupt, corruptStored, backend.strays(id));
     }
 
     private Optional<DeploymentRecord> liveDeployment() {
@@ -397,59 +402,122 @@ final class ScopeSurgery implements Surgery {
 
     @Override
     public List<RepairFinding> problems() {
-        return findings(census(), liveDeployment().isPresent());
+        Census census = census();
+        return findings(census, liveDeployment().isPresent(), homes(census));
     }
 
-    private static List<RepairFinding> findings(Census census, boolean deploymentLive) {
+    /**
+     * The stray documents a repair moves into their record's place: the first misplaced copy of each record that
+     * has no document of its own, if it parses as that record.
+     */
+    private Map<StrayDocument, ResourceState> homes(Census census) {
+        Map<StrayDocument, ResourceState> homes = new IdentityHashMap<>();
+        Set<String> housed = new TreeSet<>(StateNames.ORDER);
+        for (StrayDocument stray : census.strays()) {
+            if (stray.listed() || census.records().containsKey(stray.fqn()) || census.corrupt().containsKey(stray.fqn())
+                    || StateNames.fqnProblem(stray.fqn()).isPresent() || !housed.add(stray.fqn())) {
+                continue;
+            }
+            try {
+                homes.put(stray, toRecord.apply(opened(stray)).value());
+            } catch (CorruptStateException | dev.statestore.StateStoreMisconfiguredException e) {
+                housed.remove(stray.fqn()); // not a record it can become: quarantined like any other stray
+            }
+        }
+        return homes;
+    }
+
+    /** The stray as a stored record, opened where the store seals what it stores. */
+    private StoredDocument opened(StrayDocument stray) {
+        StoredDocument stored = new StoredDocument(StateKey.record(stray.fqn()), stray.json(), 1, Instant.EPOCH,
+                stray.location());
+        return backend instanceof EncryptingBackend sealing ? sealing.open(id, stored) : stored;
+    }
+
+    private static List<RepairFinding> findings(Census census, boolean deploymentLive,
+            Map<StrayDocument, ResourceState> homes) {
         List<RepairFinding> found = new ArrayList<>();
-        census.corrupt().forEach((fqn, e) -> found.add(new RepairFinding(Problem.CORRUPT, fqn, e.getMessage()
+        census.corrupt().forEach((fqn, e) -> found.add(new RepairFinding(Problem.CORRUPT, fqn, null, e.getMessage()
                 + "; repair quarantines it, bytes intact")));
         census.records().forEach((fqn, versioned) -> {
             ResourceState record = versioned.value();
-            List<String> dangling = record.downstream().stream()
-                    .filter(d -> !census.records().containsKey(d) && !census.corrupt().containsKey(d)).toList();
+            List<String> dangling = record.downstream().stream().filter(d -> !exists(census, homes, d)).toList();
             if (!dangling.isEmpty()) {
-                found.add(new RepairFinding(Problem.DANGLING_DOWNSTREAM, fqn, "downstream names " + dangling
+                found.add(new RepairFinding(Problem.DANGLING_DOWNSTREAM, fqn, null, "downstream names " + dangling
                         + ", which do not exist; repair removes those entries"));
             }
             if (record.status() == ResourceStatus.REPLACED && record.previousGeneration().isEmpty()) {
-                found.add(new RepairFinding(Problem.EMPTY_REPLACEMENT, fqn, "it is 'replaced' with no previous "
+                found.add(new RepairFinding(Problem.EMPTY_REPLACEMENT, fqn, null, "it is 'replaced' with no previous "
                         + "generation left under 'old'; repair marks it 'created'"));
             }
             if (!deploymentLive && IN_PROGRESS.contains(record.status())) {
-                found.add(new RepairFinding(Problem.STUCK, fqn, "left '" + record.status().wireName() + "' with no "
-                        + "deployment live; repair changes it only as you choose: --mark " + fqn + "=STATUS (for "
+                found.add(new RepairFinding(Problem.STUCK, fqn, null, "left '" + record.status().wireName() + "' with "
+                        + "no deployment live; repair changes it only as you choose: --mark " + fqn + "=STATUS (for "
                         + "example created, if its resource exists) or --remove " + fqn));
             }
         });
+        for (StrayDocument stray : census.strays()) {
+            if (stray.listed()) {
+                found.add(new RepairFinding(Problem.UNWRITABLE_NAME, stray.fqn(), stray.location(), stray.problem()
+                        + "; repair changes it only as you choose: --rename " + stray.fqn() + "=NEWFQN or --remove "
+                        + stray.fqn()));
+            } else {
+                found.add(new RepairFinding(Problem.MISPLACED, stray.fqn(), stray.location(), stray.problem() + "; "
+                        + (homes.containsKey(stray) ? "repair moves it into the record's own place"
+                                : "repair quarantines it, bytes intact")));
+            }
+        }
         return found;
     }
 
+    /** Whether a record named {@code fqn} is there, or will be once its misplaced document is moved into place. */
+    private static boolean exists(Census census, Map<StrayDocument, ResourceState> homes, String fqn) {
+        return census.records().containsKey(fqn) || census.corrupt().containsKey(fqn)
+                || homes.values().stream().anyMatch(home -> home.fqn().equals(fqn));
+    }
+
     @Override
-    public SurgeryPlan repair(Map<String, ResourceStatus> mark, Set<String> remove) {
+    public SurgeryPlan repair(RepairChoices choices) {
         Census census = census();
         Optional<DeploymentRecord> live = liveDeployment();
-        List<RepairFinding> findings = findings(census, live.isPresent());
+        Map<StrayDocument, ResourceState> homes = homes(census);
+        List<RepairFinding> findings = findings(census, live.isPresent(), homes);
         Set<String> stuck = new TreeSet<>(StateNames.ORDER);
-        findings.stream().filter(f -> f.problem() == Problem.STUCK).forEach(f -> stuck.add(f.fqn()));
-        for (String fqn : concat(mark.keySet(), remove)) {
+        Set<String> unwritable = new TreeSet<>(StateNames.ORDER);
+        findings.forEach(f -> (f.problem() == Problem.STUCK ? stuck : f.problem() == Problem.UNWRITABLE_NAME ? unwritable
+                : new TreeSet<String>()).add(f.fqn()));
+        String whileLive = live.isPresent() ? " (deployment " + live.get().version() + " is live: nothing is judged "
+                + "stuck while it runs)" : "";
+        for (String fqn : choices.mark().keySet()) {
             if (!stuck.contains(fqn)) {
-                throw new InvalidStateException("'" + fqn + "' is not a record left in progress in " + id
-                        + (live.isPresent() ? " (deployment " + live.get().version() + " is live: nothing is judged "
-                        + "stuck while it runs)" : "") + "; use mark or rm for other records");
+                throw new InvalidStateException("'" + fqn + "' is not a record left in progress in " + id + whileLive
+                        + "; use mark for other records");
             }
-            if (mark.containsKey(fqn) && remove.contains(fqn)) {
-                throw new InvalidStateException("'" + fqn + "' is both marked and removed: choose one");
+        }
+        for (String fqn : choices.rename().keySet()) {
+            if (!unwritable.contains(fqn)) {
+                throw new InvalidStateException("'" + fqn + "' is not a record under a name this store never writes in "
+                        + id + "; use mv for other records");
+            }
+        }
+        for (String fqn : choices.remove()) {
+            if (!stuck.contains(fqn) && !unwritable.contains(fqn)) {
+                throw new InvalidStateException("'" + fqn + "' is not a record left in progress, nor one under a name "
+                        + "this store never writes, in " + id + whileLive + "; use rm for other records");
+            }
+            if (choices.mark().containsKey(fqn) || choices.rename().containsKey(fqn)) {
+                throw new InvalidStateException("'" + fqn + "' is both removed and kept: choose one");
             }
         }
         Planner planner = new Planner(census.records());
+        Set<String> forgotten = new TreeSet<>(StateNames.ORDER);
         for (RepairFinding finding : findings) {
             String fqn = finding.fqn();
             switch (finding.problem()) {
                 case CORRUPT -> planner.last.add(new SurgeryStep(scope, fqn, Action.QUARANTINE,
-                        census.corruptStored().get(fqn).version(), null, null, List.of(), finding.detail()));
+                        census.corruptStored().get(fqn).version(), null, null, List.of(), null, finding.detail()));
                 case DANGLING_DOWNSTREAM -> planner.update(fqn, r -> r.toBuilder().downstream(r.downstream().stream()
-                        .filter(d -> census.records().containsKey(d) || census.corrupt().containsKey(d)).toList())
+                        .filter(d -> exists(census, homes, d)).toList())
                         .build(), "removed downstream entries naming records that do not exist");
                 case EMPTY_REPLACEMENT -> planner.update(fqn, r -> {
                     ObjectNode document = r.toJsonNode();
@@ -458,30 +526,64 @@ final class ScopeSurgery implements Surgery {
                     return ResourceState.of(document);
                 }, "marked 'created': no previous generation is left to replace");
                 case STUCK -> {
-                    if (mark.containsKey(fqn)) {
-                        planner.update(fqn, r -> r.toBuilder().status(mark.get(fqn)).build(),
-                                "marked " + mark.get(fqn).wireName() + ", as chosen");
-                    } else if (!remove.contains(fqn)) {
+                    if (choices.mark().containsKey(fqn)) {
+                        ResourceStatus status = choices.mark().get(fqn);
+                        planner.update(fqn, r -> r.toBuilder().status(status).build(),
+                                "marked " + status.wireName() + ", as chosen");
+                    } else if (choices.remove().contains(fqn)) {
+                        forgotten.add(fqn);
+                        planner.last.add(deleteStep(scope, census.records().get(fqn), FORGOTTEN));
+                    } else {
                         planner.notes.add("'" + fqn + "' is left '" + census.records().get(fqn).value().status()
                                 .wireName() + "': choose --mark " + fqn + "=STATUS or --remove " + fqn);
                     }
                 }
+                case MISPLACED, UNWRITABLE_NAME -> {
+                    StrayDocument stray = census.strays().stream().filter(d -> d.location().equals(finding.location()))
+                            .findFirst().orElseThrow();
+                    planStray(planner, stray, homes.get(stray), choices, forgotten);
+                }
                 default -> throw new IllegalStateException(finding.problem().name());
             }
         }
-        if (!remove.isEmpty()) {
-            planner.redirectDownstream(remove, null, null, "a downstream entry named a forgotten record");
-            remove.stream().sorted(StateNames.ORDER)
-                    .forEach(fqn -> planner.last.add(deleteStep(scope, census.records().get(fqn), FORGOTTEN)));
+        if (!forgotten.isEmpty()) {
+            planner.redirectDownstream(forgotten, null, null, "a downstream entry named a forgotten record");
         }
         return planner.plan("repair");
     }
 
-    private static Set<String> concat(Set<String> a, Set<String> b) {
-        Set<String> all = new TreeSet<>(StateNames.ORDER);
-        all.addAll(a);
-        all.addAll(b);
-        return all;
+    /** A stray moved into its record's place, renamed, or (removed, or a second copy) quarantined. */
+    private void planStray(Planner planner, StrayDocument stray, @Nullable ResourceState home, RepairChoices choices,
+            Set<String> forgotten) {
+        String fqn = stray.fqn();
+        SurgeryStep quarantine = new SurgeryStep(scope, fqn, Action.QUARANTINE, 0, null, null, List.of(),
+                stray.location(), "moved aside from " + stray.location() + ", bytes intact");
+        if (!stray.listed()) {
+            if (home != null) {
+                planner.first.add(createStep(scope, home, "'" + fqn + "' moved into its own place from "
+                        + stray.location()));
+            }
+            planner.last.add(quarantine);
+            return;
+        }
+        String newFqn = choices.rename().get(fqn);
+        if (newFqn != null) {
+            StateNames.requireValidFqn(newFqn);
+            if (planner.records.containsKey(newFqn)) {
+                throw new InvalidStateException("cannot rename '" + fqn + "' to '" + newFqn + "': a record of that name "
+                        + "exists (remove or rename it first)");
+            }
+            ResourceState renamed = withFqn(planner.records.get(fqn).value().toJsonNode(), fqn, newFqn);
+            planner.first.add(createStep(scope, renamed, "'" + fqn + "' under a name this store writes"));
+            planner.redirectDownstream(Set.of(fqn), fqn, newFqn, "a downstream entry named '" + fqn + "', renamed");
+            planner.last.add(quarantine);
+        } else if (choices.remove().contains(fqn)) {
+            forgotten.add(fqn);
+            planner.last.add(quarantine);
+        } else {
+            planner.notes.add("'" + fqn + "' is under a name this store never writes: choose --rename " + fqn
+                    + "=NEWFQN or --remove " + fqn);
+        }
     }
 
     // ---- applying ---------------------------------------------------------------------------------
@@ -610,6 +712,10 @@ final class ScopeSurgery implements Surgery {
      * conditional on its version: a crash between the two leaves the copy and the record, never neither.
      */
     private void quarantine(SurgeryStep step, long deployment) {
+        if (step.location() != null) {
+            quarantineStray(step, deployment);
+            return;
+        }
         ControlStore control = control();
         StateKey key = StateKey.record(step.fqn());
         StoredDocument stored = backend.read(id, key).orElseThrow(
@@ -617,22 +723,43 @@ final class ScopeSurgery implements Surgery {
         if (stored.version() != step.expectedVersion()) {
             throw new StateConflictException(id, step.fqn(), step.expectedVersion(), OptionalLong.of(stored.version()));
         }
+        keep(control, step.fqn(), stored.version(), stored.location(), stored.json(), deployment);
+        if (!backend.delete(id, key, new WriteCondition(stored.version(), deployment, recorded))) {
+            throw new StateConflictException(id, step.fqn(), step.expectedVersion(), OptionalLong.empty());
+        }
+    }
+
+    /**
+     * The same for a stray document, by its location: copied as it is now, then removed if still the same bytes.
+     * It is not a record's write, so the history has no change for it: the quarantine holds its bytes.
+     */
+    private void quarantineStray(SurgeryStep step, long deployment) {
+        ControlStore control = control();
+        StrayDocument stray = backend.strays(id).stream().filter(d -> d.location().equals(step.location())).findFirst()
+                .orElseThrow(() -> new StateConflictException(id, step.fqn(), 0, OptionalLong.empty(),
+                        step.location() + " is gone or changed since the repair was planned"));
+        keep(control, stray.fqn(), 0, stray.location(), stray.json(), deployment);
+        if (!backend.removeStray(id, stray)) {
+            throw new StateConflictException(id, step.fqn(), 0, OptionalLong.empty(), stray.location()
+                    + " changed while it was moved aside: its copy is in the quarantine, the file is left as it is");
+        }
+    }
+
+    /** Stores the bytes at the next free {@code quarantine/N}. */
+    private void keep(ControlStore control, String fqn, long version, String location, String bytes, long deployment) {
         ObjectNode copy = StateJson.nodes().objectNode();
-        copy.put("fqn", step.fqn());
-        copy.put("version", stored.version());
-        copy.put("location", stored.location());
-        copy.put("bytes", stored.json());
+        copy.put("fqn", fqn);
+        copy.put("version", version);
+        copy.put("location", location);
+        copy.put("bytes", bytes);
         copy.put("at", Instant.now().toEpochMilli());
         copy.put("deployment", deployment);
         String json = StateJson.compact(copy);
         for (long n = 1; ; n++) {
             String name = QUARANTINE_PREFIX + n;
             if (control.read(id, name).isEmpty() && control.compareAndSet(id, name, Optional.empty(), json)) {
-                break;
+                return;
             }
-        }
-        if (!backend.delete(id, key, new WriteCondition(stored.version(), deployment, recorded))) {
-            throw new StateConflictException(id, step.fqn(), step.expectedVersion(), OptionalLong.empty());
         }
     }
 

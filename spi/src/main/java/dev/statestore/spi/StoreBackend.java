@@ -151,6 +151,24 @@ public interface StoreBackend extends AutoCloseable {
     }
 
     /**
+     * The scope's stray documents (see {@link StrayDocument}): none for a backend whose keys are its records' names.
+     * A backend that {@link #holdsNamesOfOtherWriters() holds names of other writers} lists them here, so that a
+     * repair can fix them.
+     */
+    default List<StrayDocument> strays(ScopeId scope) {
+        return List.of();
+    }
+
+    /**
+     * Removes a stray document, as one step under the scope's lock, if its stored bytes are still {@code stray}'s.
+     *
+     * @return false, removing nothing, if it changed or is gone
+     */
+    default boolean removeStray(ScopeId scope, StrayDocument stray) {
+        throw new UnsupportedOperationException(describe() + " holds no stray documents");
+    }
+
+    /**
      * Warnings about how the backend is set up, for people (the command line's {@code doctor}): a
      * server that keeps nothing on disk, say. Empty when nothing is worth saying. Reads only.
      */

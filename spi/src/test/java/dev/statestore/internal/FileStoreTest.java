@@ -513,4 +513,57 @@ class FileStoreTest {
             assertThat(scope.deployments().list(null, 10)).hasSize(2);
         }
     }
+
+    /**
+     * The file store's own strays, fixed by repair under the scope lock: a file under another record's name (moved into
+     * its record's place, or quarantined when the record has one), and records Alchemy stored under names this store
+     * never writes (renamed or removed, as chosen), with every downstream reference kept consistent.
+     */
+    @Test
+    void repairMovesMisplacedFilesIntoPlaceAndRenamesOrRemovesNamesThisStoreNeverWrites() throws IOException {
+        Path dir = tmp.resolve("state/app/dev");
+        try (StateStore store = StateStores.open("file:" + tmp)) {
+            StateScope scope = store.scope("app", "dev");
+            scope.create(ResourceState.builder("Api/Bucket", ResourceStatus.CREATED).build());
+            scope.create(ResourceState.builder("Api/Worker", ResourceStatus.CREATED)
+                    .downstream(List.of("/lead", "a//b", "Api/Queue")).build());
+            String queue = "{\"fqn\":\"Api/Queue\",\"status\":\"created\",\"props\":{\"fifo\":true}}";
+            String copy = "{\"fqn\":\"Api/Bucket\",\"status\":\"creating\"}";
+            String lead = "{\"fqn\":\"/lead\",\"status\":\"created\",\"props\":{\"who\":\"lead\"}}";
+            String ab = "{\"fqn\":\"a//b\",\"status\":\"created\"}";
+            Files.writeString(dir.resolve("Queue-by-hand.json"), queue);
+            Files.writeString(dir.resolve("Bucket-copy.json"), copy);
+            Files.writeString(dir.resolve("__lead.json"), lead);
+            Files.writeString(dir.resolve("a____b.json"), ab);
+
+            assertThat(scope.surgery().problems()).extracting(dev.statestore.RepairFinding::problem,
+                    dev.statestore.RepairFinding::fqn).containsExactlyInAnyOrder(
+                    org.assertj.core.groups.Tuple.tuple(dev.statestore.RepairFinding.Problem.MISPLACED, "Api/Queue"),
+                    org.assertj.core.groups.Tuple.tuple(dev.statestore.RepairFinding.Problem.MISPLACED, "Api/Bucket"),
+                    org.assertj.core.groups.Tuple.tuple(dev.statestore.RepairFinding.Problem.UNWRITABLE_NAME, "/lead"),
+                    org.assertj.core.groups.Tuple.tuple(dev.statestore.RepairFinding.Problem.UNWRITABLE_NAME, "a//b"));
+            assertThat(scope.surgery().repair(dev.statestore.RepairChoices.none()).notes())
+                    .anyMatch(n -> n.contains("/lead")).anyMatch(n -> n.contains("a//b"));
+            assertThatThrownBy(() -> scope.surgery().repair(dev.statestore.RepairChoices.none().rename("Api/Bucket", "B")))
+                    .isInstanceOf(InvalidStateException.class);
+
+            var plan = scope.surgery().repair(dev.statestore.RepairChoices.none().rename("/lead", "lead").remove("a//b"));
+            scope.surgery().apply(plan, null, "tidy the stage");
+
+            assertThat(scope.surgery().problems()).isEmpty();
+            assertThat(fqns(scope.listAll())).containsExactly("Api/Bucket", "Api/Queue", "Api/Worker", "lead");
+            assertThat(scope.require("Api/Queue").value().toJson()).isEqualTo(queue);
+            assertThat(scope.require("Api/Bucket").value().status()).as("the copy did not win").isEqualTo(ResourceStatus.CREATED);
+            assertThat(scope.require("lead").value().props().orElseThrow().get("who").asText()).isEqualTo("lead");
+            assertThat(scope.require("Api/Worker").value().downstream()).containsExactly("lead", "Api/Queue");
+            assertThat(Stream.of("Queue-by-hand.json", "Bucket-copy.json", "__lead.json", "a____b.json")
+                    .filter(name -> Files.exists(dir.resolve(name)))).isEmpty();
+            Map<String, String> kept = new LinkedHashMap<>();
+            scope.surgery().quarantined().forEach(q -> kept.put(q.location(), q.bytes()));
+            assertThat(kept).containsEntry(dir.resolve("Queue-by-hand.json").toString(), queue)
+                    .containsEntry(dir.resolve("Bucket-copy.json").toString(), copy)
+                    .containsEntry(dir.resolve("__lead.json").toString(), lead)
+                    .containsEntry(dir.resolve("a____b.json").toString(), ab);
+        }
+    }
 }
