@@ -220,6 +220,14 @@ public final class ResourceState {
         return document.deepCopy();
     }
 
+    /**
+     * The whole document, copied, with the value of every secret Alchemy tagged ({@code {"__redacted__": …}},
+     * {@code {"__secret__": …}}) replaced by {@code "(hidden)"}: what may be shown to people.
+     */
+    public ObjectNode toMaskedJsonNode() {
+        return (ObjectNode) dev.statestore.internal.Secrets.masked(document);
+    }
+
     /** The whole document as compact JSON. */
     public String toJson() {
         String json = compactJson;

@@ -22,6 +22,17 @@ public record StateDiff(ScopeId scope, long from, @Nullable Long to, List<Entry>
         records = List.copyOf(records);
     }
 
+    /**
+     * Each field that differs between two JSON documents, by JSON Pointer, in document order; a value Alchemy tagged
+     * as a secret (or one holding such a value) is reported changed without its values.
+     */
+    public static List<FieldChange> between(com.fasterxml.jackson.databind.JsonNode before,
+            com.fasterxml.jackson.databind.JsonNode after) {
+        List<FieldChange> fields = new java.util.ArrayList<>();
+        dev.statestore.internal.JsonDiff.compare("", before, after, fields);
+        return List.copyOf(fields);
+    }
+
     public boolean isEmpty() {
         return records.isEmpty() && output == null;
     }

@@ -44,6 +44,10 @@ final class ServeCommand extends ListCommands.Base {
     @Option(names = "--threads", defaultValue = "64", description = "requests served at once (default ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--read-token", paramLabel = "env:VAR|file:PATH", description = "where a second, read-only token "
+            + "is (optional): it opens the web UI (/ui/) and every read, and any write refuses it with 403")
+    String readToken;
+
     @Option(names = "--metrics-public", description = "answer /metrics without the token (it names no record, stack or "
             + "stage either way)")
     boolean metricsPublic;
@@ -58,28 +62,39 @@ final class ServeCommand extends ListCommands.Base {
         if (!noMetrics) {
             options = options.withMetrics(dev.statestore.spi.StoreUrl.parse(root().storeUrl()).scheme(), metricsPublic);
         }
+        if (readToken != null) {
+            options = options.withReadToken(SecretSource.read("--read-token", readToken));
+        }
         if (keyStore != null) {
             options = options.withTls(ServerOptions.tlsContext(keyStore, keyStorePassword == null ? "" : SecretSource.read("--tls-password",
                     keyStorePassword)));
         }
         StateStore store = root().open();
         StateServer server = StateServer.start(store, options);
+        return untilStopped(store, server, () -> {
+            if (root().json) {
+                // One line a script can read to learn the port it got (--listen 127.0.0.1:0).
+                ObjectNode node = Output.object();
+                node.put("store", store.describe());
+                node.put("uri", server.uri().toString());
+                out().println(StateJson.compact(node));
+            } else {
+                out().println("serving " + store.describe() + " at " + server.uri() + " (Ctrl-C stops; the web UI: "
+                        + server.uri().resolve("/ui/") + ")");
+            }
+            out().flush();
+        });
+    }
+
+    /** Announces the server, then serves until the process is stopped, closing the server and then the store. */
+    static Integer untilStopped(StateStore store, StateServer server, Runnable announce) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             store.close();
             stopped.countDown();
         }, "statestore-serve-stop"));
-        if (root().json) {
-            // One line a script can read to learn the port it got (--listen 127.0.0.1:0).
-            ObjectNode node = Output.object();
-            node.put("store", store.describe());
-            node.put("uri", server.uri().toString());
-            out().println(StateJson.compact(node));
-        } else {
-            out().println("serving " + store.describe() + " at " + server.uri() + " (Ctrl-C stops)");
-        }
-        out().flush();
+        announce.run();
         stopped.await();
         return Statestore.OK;
     }

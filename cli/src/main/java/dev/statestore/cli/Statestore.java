@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             ListCommands.Stacks.class, ListCommands.Stages.class, ListCommands.Ls.class, ListCommands.Show.class,
             ListCommands.Pending.class, ExportImport.Export.class, ExportImport.Import.class, MigrateCommand.class,
-            RekeyCommand.class, ServeCommand.class, BenchCommand.class, LockCommand.class,
+            RekeyCommand.class, ServeCommand.class, ViewCommand.class, BenchCommand.class, LockCommand.class,
             DeploymentCommands.ListDeployments.class, DeploymentCommands.Show.class, HistoryCommands.Changes.class,
             HistoryCommands.Diff.class, HistoryCommands.Restore.class, SurgeryCommands.Remove.class,
             SurgeryCommands.Move.class, SurgeryCommands.Edit.class, SurgeryCommands.Mark.class,

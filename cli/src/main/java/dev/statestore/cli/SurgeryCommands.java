@@ -72,6 +72,11 @@ final class SurgeryCommands {
 
         /** Shows the plan; applies it if {@code apply}. */
         Integer show(StateScope scope, SurgeryPlan plan, boolean apply) {
+            return show(scope, plan, apply, null);
+        }
+
+        /** The same, with the findings a repair's plan answers (in the JSON, under {@code findings}). */
+        Integer show(StateScope scope, SurgeryPlan plan, boolean apply, @Nullable List<RepairFinding> findings) {
             if (!root().json) {
                 printPlan(out(), plan, apply, HistoryCommands.Colors.forTerminal());
                 out().flush();
@@ -79,7 +84,20 @@ final class SurgeryCommands {
             SurgeryResult result = apply && !plan.isEmpty()
                     ? scope.surgery().apply(plan, DeploymentMeta.Initiator.thisProcess(), reason) : null;
             if (root().json) {
-                Output.json(out(), planJson(plan, result));
+                ObjectNode node = planJson(plan, result);
+                if (findings != null) {
+                    ArrayNode array = node.putArray("findings");
+                    for (RepairFinding finding : findings) {
+                        ObjectNode f = array.addObject();
+                        f.put("problem", finding.problem().name().toLowerCase(Locale.ROOT));
+                        f.put("fqn", finding.fqn());
+                        if (finding.location() != null) {
+                            f.put("location", finding.location());
+                        }
+                        f.put("detail", finding.detail());
+                    }
+                }
+                Output.json(out(), node);
             } else if (result != null) {
                 // The plan's own scope is written last (a move creates in the target first).
                 long deployment = result.deployments().get(result.deployments().size() - 1);
@@ -344,15 +362,11 @@ final class SurgeryCommands {
                             : findings.size() + " problems found");
                 }
                 SurgeryPlan plan = scope.surgery().repair(choices);
-                if (findings.isEmpty() && plan.isEmpty() && root().json) {
-                    Output.json(out(), planJson(plan, null));
-                    return Statestore.OK;
-                }
-                if (findings.isEmpty()) {
+                if (findings.isEmpty() && !root().json) {
                     out().flush();
                     return Statestore.OK;
                 }
-                return show(scope, plan, yes);
+                return show(scope, plan, yes, findings);
             }
         }
     }

@@ -245,6 +245,9 @@ class SurgeryCommandsTest {
         assertThat(found.out()).contains("stuck: Api/Bucket", "dangling downstream: Api/Worker", "corrupt: Api/Queue",
                 "3 problems found", "dry run", "note: 'Api/Bucket' is left 'creating'");
         assertThat(Files.readAllBytes(cut)).isEqualTo(truncated);
+        Run json = run("--store", url, "--json", "repair", "app", "prod");
+        assertThat(json.out()).contains("\"problem\": \"stuck\"", "\"problem\": \"corrupt\"",
+                "\"action\": \"quarantine\"", "\"applied\": false");
 
         Run fixed = run("--store", url, "repair", "app", "prod", "--mark", "Api/Bucket=created", "--yes");
         assertThat(fixed.code()).as(fixed.err()).isZero();

@@ -2231,12 +2231,13 @@ public abstract class StateStoreConformance {
                 s.create(record("Db", ResourceStatus.CREATED));
                 s.create(record("Site", ResourceStatus.REPLACED));
                 s.create(record("Queue", ResourceStatus.CREATING));
-                s.create(record("Topic", ResourceStatus.DELETING));
+                s.create(record("Topic", ResourceStatus.DELETING).toBuilder().downstream(List.of("Gone")).build());
                 s.create(record("Cache", ResourceStatus.UPDATING));
             });
             assertThat(surgery().problems()).extracting(RepairFinding::problem, RepairFinding::fqn)
                     .containsExactlyInAnyOrder(
                             org.assertj.core.groups.Tuple.tuple(RepairFinding.Problem.DANGLING_DOWNSTREAM, "Api"),
+                            org.assertj.core.groups.Tuple.tuple(RepairFinding.Problem.DANGLING_DOWNSTREAM, "Topic"),
                             org.assertj.core.groups.Tuple.tuple(RepairFinding.Problem.EMPTY_REPLACEMENT, "Site"),
                             org.assertj.core.groups.Tuple.tuple(RepairFinding.Problem.STUCK, "Queue"),
                             org.assertj.core.groups.Tuple.tuple(RepairFinding.Problem.STUCK, "Topic"),
@@ -2246,6 +2247,8 @@ public abstract class StateStoreConformance {
 
             SurgeryPlan partial = surgery().repair(RepairChoices.none().mark("Queue", ResourceStatus.CREATED).remove("Topic"));
             assertThat(partial.notes()).anyMatch(n -> n.contains("Cache"));
+            assertThat(partial.steps()).filteredOn(step -> step.fqn().equals("Topic")).as("a record removed is not also updated")
+                    .extracting(SurgeryStep::action).containsExactly(SurgeryStep.Action.DELETE);
             surgery().apply(partial, operator, null);
             assertThat(scope().require("Api").value().downstream()).containsExactly("Db");
             assertThat(scope().require("Site").value().status()).isEqualTo(ResourceStatus.CREATED);

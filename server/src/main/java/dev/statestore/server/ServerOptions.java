@@ -13,9 +13,11 @@ import javax.net.ssl.SSLContext;
  * @param threads how many requests are served at once (more wait their turn)
  * @param tls HTTPS with this context when not {@code null}, plain HTTP otherwise
  * @param metrics {@code /metrics} in Prometheus' text format, and the store's calls observed, when not {@code null}
+ * @param readToken a second bearer token that reads (every {@code GET}, the web UI under {@code /ui/}) and never
+ *     writes (403), or {@code null}
  */
 public record ServerOptions(InetSocketAddress listen, String token, long maxBodyBytes, int threads, SSLContext tls,
-        Metrics metrics) {
+        Metrics metrics, String readToken) {
 
     /**
      * What {@code /metrics} shows and to whom.
@@ -46,28 +48,42 @@ public record ServerOptions(InetSocketAddress listen, String token, long maxBody
         if (threads < 1) {
             throw new IllegalArgumentException("threads below 1: " + threads);
         }
+        if (readToken != null) {
+            readToken = readToken.strip();
+            if (readToken.isEmpty() || readToken.equals(token)) {
+                throw new IllegalArgumentException("the read-only token is empty or the same as the token");
+            }
+        }
     }
 
     /** Plain HTTP on {@code listen}, with the default body limit and thread count. */
     public static ServerOptions of(InetSocketAddress listen, String token) {
-        return new ServerOptions(listen, token, DEFAULT_MAX_BODY_BYTES, DEFAULT_THREADS, null, null);
+        return new ServerOptions(listen, token, DEFAULT_MAX_BODY_BYTES, DEFAULT_THREADS, null, null, null);
     }
 
     public ServerOptions withTls(SSLContext context) {
-        return new ServerOptions(listen, token, maxBodyBytes, threads, context, metrics);
+        return new ServerOptions(listen, token, maxBodyBytes, threads, context, metrics, readToken);
     }
 
     public ServerOptions withMaxBodyBytes(long bytes) {
-        return new ServerOptions(listen, token, bytes, threads, tls, metrics);
+        return new ServerOptions(listen, token, bytes, threads, tls, metrics, readToken);
     }
 
     public ServerOptions withThreads(int count) {
-        return new ServerOptions(listen, token, maxBodyBytes, count, tls, metrics);
+        return new ServerOptions(listen, token, maxBodyBytes, count, tls, metrics, readToken);
+    }
+
+    /**
+     * Also accepts {@code readToken}, for reads only: the web UI and every {@code GET} route take it, every write
+     * route refuses it with 403.
+     */
+    public ServerOptions withReadToken(String readToken) {
+        return new ServerOptions(listen, token, maxBodyBytes, threads, tls, metrics, readToken);
     }
 
     /** Serves {@code /metrics} (behind the token unless {@code open}) and observes the store's calls. */
     public ServerOptions withMetrics(String backend, boolean open) {
-        return new ServerOptions(listen, token, maxBodyBytes, threads, tls, new Metrics(backend, open));
+        return new ServerOptions(listen, token, maxBodyBytes, threads, tls, new Metrics(backend, open), readToken);
     }
 
     /**

@@ -71,6 +71,9 @@ final class StateApiHandler implements HttpHandler {
     private final StateStore store;
     private final long maxBody;
     private final byte[] tokenDigest;
+    /** The read-only token's digest, or null without one. */
+    private final byte[] readTokenDigest;
+    private final UiRoutes ui;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
@@ -82,6 +85,8 @@ final class StateApiHandler implements HttpHandler {
         this.store = store;
         this.maxBody = options.maxBodyBytes();
         this.tokenDigest = sha256(options.token());
+        this.readTokenDigest = options.readToken() == null ? null : sha256(options.readToken());
+        this.ui = new UiRoutes(store);
         this.metrics = metrics;
         this.metricsOpen = options.metrics() != null && options.metrics().open();
     }
@@ -245,6 +250,13 @@ final class StateApiHandler implements HttpHandler {
     private Response serve(HttpExchange exchange) {
         String method = exchange.getRequestMethod();
         String[] path = exchange.getRequestURI().getRawPath().split("/", -1);
+        if (path.length >= 2 && path[0].isEmpty() && path[1].equals("ui")) {
+            // The pages need no token (they hold no data); what they fetch, under /ui/api/, does: either token.
+            if (path.length >= 3 && path[2].equals("api")) {
+                authenticate(exchange);
+            }
+            return ui.serve(method, path, exchange.getRequestURI().getRawQuery());
+        }
         Route route = route(path);
         if (route == null || !allows(route, method)) {
             return Response.empty(404);
@@ -584,12 +596,28 @@ final class StateApiHandler implements HttpHandler {
         return Long.parseLong(m.group(1));
     }
 
+    /**
+     * Admits a request carrying the token, or the read-only token for a {@code GET} or {@code HEAD}.
+     *
+     * @throws Refused 401 without either token, 403 for the read-only token on a write
+     */
     private void authenticate(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         Matcher m = header == null ? null : BEARER.matcher(header.strip());
-        // Digests of equal length, compared in constant time: neither the token nor its length leaks.
-        if (m == null || !m.matches() || !MessageDigest.isEqual(tokenDigest, sha256(m.group(1).strip()))) {
+        if (m == null || !m.matches()) {
             throw new Refused(Response.empty(401));
+        }
+        // Digests of equal length, compared in constant time: neither token nor its length leaks.
+        byte[] given = sha256(m.group(1).strip());
+        if (MessageDigest.isEqual(tokenDigest, given)) {
+            return;
+        }
+        if (readTokenDigest == null || !MessageDigest.isEqual(readTokenDigest, given)) {
+            throw new Refused(Response.empty(401));
+        }
+        String method = exchange.getRequestMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            throw Refused.of(403, "read-only", "this token only reads: " + method + " needs the server's token");
         }
     }
 
@@ -729,7 +757,7 @@ final class StateApiHandler implements HttpHandler {
         };
     }
 
-    private static String segment(String raw) {
+    static String segment(String raw) {
         return decode(raw, false);
     }
 
@@ -764,7 +792,7 @@ final class StateApiHandler implements HttpHandler {
         }
     }
 
-    private static Map<String, String> query(String rawQuery) {
+    static Map<String, String> query(String rawQuery) {
         Map<String, String> params = new LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {
             return params;

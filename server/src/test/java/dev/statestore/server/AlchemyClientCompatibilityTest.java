@@ -34,7 +34,8 @@ class AlchemyClientCompatibilityTest {
         AlchemyNode.install();
     }
 
-    private static Path fixture() {
+    /** The stage folder of Alchemy's own state tree, beside the project. */
+    static Path fixture() {
         String shared = System.getProperty("statestore.shared.dir", "../../shared");
         Path dir = Path.of(shared, "fixtures", "alchemy-local-state", ".alchemy", "state", "MyApp", "dev_sam")
                 .toAbsolutePath().normalize();

@@ -16,10 +16,7 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /** Internal: the structural diff of two snapshots of a scope, field by field, with tagged secrets left out. */
-final class JsonDiff {
-
-    /** The tags Alchemy wraps a secret's value in. */
-    private static final Set<String> SECRET_TAGS = Set.of("__redacted__", "__secret__");
+public final class JsonDiff {
 
     private JsonDiff() {}
 
@@ -60,7 +57,7 @@ final class JsonDiff {
     }
 
     /** Adds the differences under {@code path} of two present values. */
-    static void compare(String path, JsonNode a, JsonNode b, List<StateDiff.FieldChange> out) {
+    public static void compare(String path, JsonNode a, JsonNode b, List<StateDiff.FieldChange> out) {
         if (isSecret(a) || isSecret(b)) {
             if (!a.equals(b)) {
                 out.add(new StateDiff.FieldChange(path, null, null, true));
@@ -109,25 +106,12 @@ final class JsonDiff {
                 : new StateDiff.FieldChange(path, value, null, false);
     }
 
-    /** A value Alchemy tagged as a secret: an object whose one field is a secret tag. */
-    static boolean isSecret(JsonNode node) {
-        if (!node.isObject() || node.size() != 1) {
-            return false;
-        }
-        Iterator<String> names = node.fieldNames();
-        return SECRET_TAGS.contains(names.next());
+    private static boolean isSecret(JsonNode node) {
+        return Secrets.isSecret(node);
     }
 
     private static boolean containsSecret(JsonNode node) {
-        if (isSecret(node)) {
-            return true;
-        }
-        for (JsonNode child : node) {
-            if (containsSecret(child)) {
-                return true;
-            }
-        }
-        return false;
+        return Secrets.containsSecret(node);
     }
 
     /** A JSON Pointer reference token (RFC 6901). */

@@ -99,6 +99,8 @@ final class ScopeSurgery implements Surgery {
         private final List<SurgeryStep> first = new ArrayList<>();
         private final List<SurgeryStep> last = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
+        /** The records the plan removes from the scope: no update of them is planned. */
+        private final Set<String> leaving = new TreeSet<>(StateNames.ORDER);
 
         Planner() {
             this(scope.getAll());
@@ -122,7 +124,18 @@ final class ScopeSurgery implements Surgery {
             return updated.containsKey(fqn) ? updated.get(fqn) : records.get(fqn).value();
         }
 
+        /** Adds a step that takes {@code fqn} out of the scope, after every other. */
+        void leave(SurgeryStep step) {
+            last.add(step);
+            leaving.add(step.fqn());
+        }
+
         void update(String fqn, UnaryOperator<ResourceState> change, String reason) {
+            if (StateNames.fqnProblem(fqn).isPresent()) {
+                notes.add("'" + fqn + "' is under a name this store never writes: once it is renamed, repair again ("
+                        + reason + ")");
+                return;
+            }
             ResourceState next = change.apply(current(fqn));
             if (!next.equals(current(fqn))) {
                 updated.put(fqn, next);
@@ -147,8 +160,9 @@ final class ScopeSurgery implements Surgery {
         SurgeryPlan plan(String operation) {
             List<SurgeryStep> steps = new ArrayList<>(first);
             updated.forEach((fqn, after) -> {
-                Versioned<ResourceState> before = records.get(fqn);
-                steps.add(updateStep(scope, before, after, String.join("; ", reasons.get(fqn))));
+                if (!leaving.contains(fqn)) {
+                    steps.add(updateStep(scope, records.get(fqn), after, String.join("; ", reasons.get(fqn))));
+                }
             });
             steps.addAll(last);
             return new SurgeryPlan(id, operation, steps, notes);
@@ -199,7 +213,7 @@ final class ScopeSurgery implements Surgery {
         }
         planner.redirectDownstream(gone, null, null, "a downstream entry named a forgotten record");
         for (String fqn : gone) {
-            planner.last.add(deleteStep(scope, planner.records.get(fqn), FORGOTTEN));
+            planner.leave(deleteStep(scope, planner.records.get(fqn), FORGOTTEN));
         }
         if (!gone.isEmpty()) {
             planner.notes.add("the cloud resources of forgotten records are not touched: delete them by hand, or adopt "
@@ -238,7 +252,7 @@ final class ScopeSurgery implements Surgery {
         }
         planner.first.add(createStep(scope, renamed, "'" + fqn + "' under its new name"));
         planner.redirectDownstream(Set.of(fqn), fqn, newFqn, "a downstream entry named '" + fqn + "', renamed");
-        planner.last.add(deleteStep(scope, before, "renamed to '" + newFqn + "'"));
+        planner.leave(deleteStep(scope, before, "renamed to '" + newFqn + "'"));
         String oldId = lastSegment(fqn);
         if (renamed.logicalId().filter(oldId::equals).isPresent() && !lastSegment(newFqn).equals(oldId)) {
             planner.notes.add("its logicalId is still '" + oldId + "': set it with edit --set logicalId=... if the "
@@ -274,7 +288,7 @@ final class ScopeSurgery implements Surgery {
         }
         planner.first.add(createStep(target, before.value(), "moved from " + id));
         planner.redirectDownstream(Set.of(fqn), null, null, "a downstream entry named '" + fqn + "', moved away");
-        planner.last.add(deleteStep(scope, before, "moved to " + target.id()));
+        planner.leave(deleteStep(scope, before, "moved to " + target.id()));
         if (!before.value().downstream().isEmpty()) {
             planner.notes.add("its downstream entries " + before.value().downstream() + " name records of " + id
                     + "; check them in " + target.id());
@@ -532,7 +546,7 @@ final class ScopeSurgery implements Surgery {
                                 "marked " + status.wireName() + ", as chosen");
                     } else if (choices.remove().contains(fqn)) {
                         forgotten.add(fqn);
-                        planner.last.add(deleteStep(scope, census.records().get(fqn), FORGOTTEN));
+                        planner.leave(deleteStep(scope, census.records().get(fqn), FORGOTTEN));
                     } else {
                         planner.notes.add("'" + fqn + "' is left '" + census.records().get(fqn).value().status()
                                 .wireName() + "': choose --mark " + fqn + "=STATUS or --remove " + fqn);
@@ -576,10 +590,10 @@ final class ScopeSurgery implements Surgery {
             ResourceState renamed = withFqn(planner.records.get(fqn).value().toJsonNode(), fqn, newFqn);
             planner.first.add(createStep(scope, renamed, "'" + fqn + "' under a name this store writes"));
             planner.redirectDownstream(Set.of(fqn), fqn, newFqn, "a downstream entry named '" + fqn + "', renamed");
-            planner.last.add(quarantine);
+            planner.leave(quarantine);
         } else if (choices.remove().contains(fqn)) {
             forgotten.add(fqn);
-            planner.last.add(quarantine);
+            planner.leave(quarantine);
         } else {
             planner.notes.add("'" + fqn + "' is under a name this store never writes: choose --rename " + fqn
                     + "=NEWFQN or --remove " + fqn);
