@@ -82,6 +82,11 @@ public final class EncryptedFixture implements ConformanceFixture {
     }
 
     @Override
+    public boolean keepsQuarantine() {
+        return plain.keepsQuarantine();
+    }
+
+    @Override
     public String withAnotherKey(String storeUrl) {
         return withoutKey(storeUrl) + (withoutKey(storeUrl).contains("?") ? "&" : "?") + otherKeyOption;
     }

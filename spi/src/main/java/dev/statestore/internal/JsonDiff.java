@@ -8,7 +8,6 @@ import dev.statestore.StateDiff;
 import dev.statestore.StateNames;
 import dev.statestore.Versioned;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
