@@ -44,6 +44,16 @@ public record DeploymentRecord(ScopeId scope, long version, DeploymentMeta meta,
         return isOpen() && ttl != null ? Optional.of(heartbeatAt.plus(ttl)) : Optional.empty();
     }
 
+    /**
+     * Whether it is open and its lease has not run out at {@code now}: by its own ttl, or, for one that declares none
+     * (Alchemy's), {@link Deployments#DEFAULT_TTL} since its last heartbeat. An open deployment that is not live
+     * crashed or lost its lease: the next begin may take it over.
+     */
+    public boolean isLive(Instant now) {
+        return isOpen() && expiresAt().map(now::isBefore)
+                .orElse(Duration.between(heartbeatAt, now).compareTo(Deployments.DEFAULT_TTL) < 0);
+    }
+
     /** The deploy lock this open deployment holds, as {@link StateScope#lockInfo()} describes it. */
     public LockInfo lockInfo() {
         String owner = meta.initiator() == null ? "unknown" : meta.initiator().describe();

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *       it); both times are the store's clock where it has one (PostgreSQL, Redis), this process's otherwise.
  *   <li>The history keeps the newest {@code historyDeployments} deployments (URL option, default 100) that ended within
  *       {@code historyDays} (default 90) exactly restorable; older changes no point of that window needs are pruned.
- *   <li>{@link #restore} is a deployment of its own, with fenced conditional writes.
+ *   <li>{@link #restore} is a deployment of its own, with fenced conditional writes; it takes over an open
+ *       deployment whose own lease ran out (a crashed deploy) and refuses a live one.
  * </ul>
  *
  * <h2>Errors</h2>

@@ -1943,14 +1943,24 @@ public abstract class StateStoreConformance {
         }
 
         @Test
-        @DisplayName("restore refuses while another deployment is live, and writes nothing")
-        void restoreRefusesWhileLive() {
+        @DisplayName("restore refuses while another deployment is live, writing nothing, and takes over one whose lease ran out")
+        void restoreRefusesWhileLive() throws InterruptedException {
             long d1 = deploy(s -> s.create(record("A", ResourceStatus.CREATED)));
             deploy(s -> s.put(record("A", ResourceStatus.UPDATED)));
             DeploymentLease live = scope().deployments().begin(DeploymentMeta.deploy(alice), minute);
             assertThatThrownBy(() -> history().restore(d1)).isInstanceOf(DeploymentInProgressException.class);
             assertThat(scope().require("A").value().status()).isEqualTo(ResourceStatus.UPDATED);
             assertThat(scope().deployments().open().orElseThrow().version()).isEqualTo(live.version());
+            scope().deployments().end(live.version(), live.token(), DeploymentOutcome.SUCCEEDED, null);
+
+            // A deploy that crashed: its own lease ran out, far sooner than the restore's would.
+            DeploymentLease crashed = scope().deployments().begin(DeploymentMeta.deploy(alice), Duration.ofMillis(1));
+            scope().fenced(crashed.version()).put(record("A", ResourceStatus.UPDATING));
+            Thread.sleep(5);
+            history().restore(d1);
+            assertThat(scope().require("A").value().status()).isEqualTo(ResourceStatus.CREATED);
+            assertThat(scope().deployments().get(crashed.version()).orElseThrow().outcome())
+                    .isEqualTo(DeploymentOutcome.ABANDONED);
         }
 
         @Test

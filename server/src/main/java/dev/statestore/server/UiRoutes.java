@@ -186,8 +186,7 @@ final class UiRoutes {
 
     private static Optional<DeploymentRecord> live(StateScope scope) {
         Instant now = Instant.now();
-        return scope.deployments().list(null, 1).stream().filter(DeploymentRecord::isOpen)
-                .filter(d -> d.ttl() == null || d.heartbeatAt().plus(d.ttl()).isAfter(now)).findFirst();
+        return scope.deployments().list(null, 1).stream().filter(d -> d.isLive(now)).findFirst();
     }
 
     private static ObjectNode stage(StateScope scope) {

@@ -275,7 +275,8 @@ final class ScopeHistory implements History {
     @Override
     public RestoreResult restore(long deployment, DeploymentMeta.@Nullable Initiator initiator, LongConsumer progress) {
         ScopeSnapshot target = at(deployment);
-        DeploymentLease lease = deployments.begin(new DeploymentMeta("restore", initiator, null, null), RESTORE_TTL);
+        DeploymentLease lease = ScopeSurgery.beginTakingOverCrashed(scope, new DeploymentMeta("restore", initiator, null,
+                null), RESTORE_TTL);
         StateScope writer = scope.fenced(lease.version());
         // Read after the begin: a deployment that ended just before it is part of what is undone.
         ScopeSnapshot current = now();

@@ -410,7 +410,7 @@ final class ScopeSurgery implements Surgery {
 
     private Optional<DeploymentRecord> liveDeployment() {
         Instant now = Instant.now();
-        return scope.deployments().list(null, 1).stream().filter(d -> isLive(d, now)).findFirst();
+        return scope.deployments().list(null, 1).stream().filter(d -> d.isLive(now)).findFirst();
     }
 
     @Override
@@ -669,19 +669,20 @@ final class ScopeSurgery implements Surgery {
         });
     }
 
-    /**
-     * Begins the surgery's deployment in {@code target}, taking over an open one whose own lease has run out (a crashed
-     * deploy: what {@link #problems()} judges not live), which a begin with this surgery's own ttl would wait out.
-     */
     private static DeploymentLease begin(StateScope target, DeploymentMeta meta) {
-        Optional<DeploymentRecord> crashed = target.deployments().list(null, 1).stream()
-                .filter(d -> d.isOpen() && !isLive(d, Instant.now())).findFirst();
-        return crashed.isPresent() ? target.deployments().begin(meta, TTL, crashed.get().version())
-                : target.deployments().begin(meta, TTL);
+        return beginTakingOverCrashed(target, meta, TTL);
     }
 
-    private static boolean isLive(DeploymentRecord deployment, Instant now) {
-        return deployment.isOpen() && (deployment.ttl() == null || deployment.heartbeatAt().plus(deployment.ttl()).isAfter(now));
+    /**
+     * Begins an operator's deployment in {@code target} (a surgery, a restore), taking over an open one whose own
+     * lease has run out (a crashed deploy: not {@link DeploymentRecord#isLive live}), which a begin with the operator's
+     * own ttl would wait out; a live one still refuses it ({@link dev.statestore.DeploymentInProgressException}).
+     */
+    static DeploymentLease beginTakingOverCrashed(StateScope target, DeploymentMeta meta, java.time.Duration ttl) {
+        Optional<DeploymentRecord> crashed = target.deployments().list(null, 1).stream()
+                .filter(d -> d.isOpen() && !d.isLive(Instant.now())).findFirst();
+        return crashed.isPresent() ? target.deployments().begin(meta, ttl, crashed.get().version())
+                : target.deployments().begin(meta, ttl);
     }
 
     private static List<Long> versions(List<StateScope> order, Map<StateScope, DeploymentLease> leases) {

@@ -530,8 +530,7 @@ final class ControlJournal implements DeploymentJournal {
     // ---- the deploy lock ----------------------------------------------------------------------------
 
     private static boolean live(DeploymentRecord record, Instant now) {
-        return record.isOpen() && record.expiresAt().map(now::isBefore).orElse(
-                Duration.between(record.heartbeatAt(), now).compareTo(dev.statestore.Deployments.DEFAULT_TTL) < 0);
+        return record.isLive(now);
     }
 
     @Override
