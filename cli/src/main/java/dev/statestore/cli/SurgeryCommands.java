@@ -65,8 +65,8 @@ final class SurgeryCommands {
         /** Plans with the scope's surgery, shows the plan, and applies it with {@code --yes}. */
         Integer plan(Function<Surgery, SurgeryPlan> planning) {
             try (StateStore store = root().open()) {
-                return show(store.scope(target.stack, target.stage), planning.apply(store.scope(target.stack,
-                        target.stage).surgery()), yes);
+                StateScope scope = store.scope(target.stack, target.stage);
+                return show(scope, planning.apply(scope.surgery()), yes);
             }
         }
 

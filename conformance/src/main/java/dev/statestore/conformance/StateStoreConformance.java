@@ -134,6 +134,24 @@ public abstract class StateStoreConformance {
         return store.scope(SCOPE);
     }
 
+    /** Runs one deployment of {@code initiator}: its fenced writes, then its end. @return its version */
+    private long deployAs(DeploymentMeta.Initiator initiator, java.util.function.Consumer<StateScope> writes) {
+        DeploymentLease lease = scope().deployments().begin(DeploymentMeta.deploy(initiator), Duration.ofMinutes(1));
+        writes.accept(scope().fenced(lease.version()));
+        scope().deployments().end(lease.version(), lease.token(), DeploymentOutcome.SUCCEEDED, null);
+        return lease.version();
+    }
+
+    /** Each record's JSON text by fqn, and the output's, without versions: what a restore brings back byte for byte. */
+    private static Map<String, String> documents(ScopeSnapshot snapshot) {
+        Map<String, String> documents = new java.util.TreeMap<>();
+        snapshot.records().forEach((fqn, r) -> documents.put(fqn, r.value().toJson()));
+        if (snapshot.output() != null) {
+            documents.put("<output>", snapshot.output().value().toJson());
+        }
+        return documents;
+    }
+
     private static List<String> fqns(List<Versioned<ResourceState>> records) {
         return records.stream().map(v -> v.value().fqn()).collect(Collectors.toList());
     }
@@ -1682,12 +1700,8 @@ public abstract class StateStoreConformance {
             return scope().history();
         }
 
-        /** Runs one deployment's fenced writes and ends it. @return its version */
         private long deploy(java.util.function.Consumer<StateScope> writes) {
-            DeploymentLease lease = scope().deployments().begin(DeploymentMeta.deploy(alice), minute);
-            writes.accept(scope().fenced(lease.version()));
-            scope().deployments().end(lease.version(), lease.token(), DeploymentOutcome.SUCCEEDED, null);
-            return lease.version();
+            return deployAs(alice, writes);
         }
 
         /** What a snapshot holds, byte for byte: each record's version and JSON text, and the output's. */
@@ -1696,16 +1710,6 @@ public abstract class StateStoreConformance {
             snapshot.records().forEach((fqn, r) -> view.put(fqn, r.version() + " " + r.value().toJson()));
             if (snapshot.output() != null) {
                 view.put("<output>", snapshot.output().version() + " " + snapshot.output().value().toJson());
-            }
-            return view;
-        }
-
-        /** The same, without versions: what a restore brings back (it writes new versions). */
-        private Map<String, String> documents(ScopeSnapshot snapshot) {
-            Map<String, String> view = new java.util.TreeMap<>();
-            snapshot.records().forEach((fqn, r) -> view.put(fqn, r.value().toJson()));
-            if (snapshot.output() != null) {
-                view.put("<output>", snapshot.output().value().toJson());
             }
             return view;
         }
@@ -2069,18 +2073,8 @@ public abstract class StateStoreConformance {
             return record(fqn, ResourceStatus.CREATED).toBuilder().downstream(List.of(downstream)).build();
         }
 
-        /** Each record's JSON text, by fqn: what must come back byte for byte. */
-        private Map<String, String> documents(StateScope of) {
-            Map<String, String> documents = new java.util.TreeMap<>();
-            of.getAll().forEach((fqn, r) -> documents.put(fqn, r.value().toJson()));
-            return documents;
-        }
-
         private long deploy(java.util.function.Consumer<StateScope> writes) {
-            DeploymentLease lease = scope().deployments().begin(DeploymentMeta.deploy(operator), minute);
-            writes.accept(scope().fenced(lease.version()));
-            scope().deployments().end(lease.version(), lease.token(), DeploymentOutcome.SUCCEEDED, null);
-            return lease.version();
+            return deployAs(operator, writes);
         }
 
         @Test
@@ -2091,9 +2085,9 @@ public abstract class StateStoreConformance {
                 s.create(withDownstream("Api", "Db", "Queue"));
                 s.create(record("Queue", ResourceStatus.CREATED));
             });
-            Map<String, String> before = documents(scope());
+            Map<String, String> before = documents(scope().history().now());
             SurgeryPlan plan = surgery().remove(List.of("Db"));
-            assertThat(documents(scope())).as("planning writes nothing").isEqualTo(before);
+            assertThat(documents(scope().history().now())).as("planning writes nothing").isEqualTo(before);
             assertThat(plan.steps()).extracting(SurgeryStep::fqn, SurgeryStep::action).containsExactly(
                     org.assertj.core.groups.Tuple.tuple("Api", SurgeryStep.Action.UPDATE),
                     org.assertj.core.groups.Tuple.tuple("Db", SurgeryStep.Action.DELETE));
@@ -2118,7 +2112,7 @@ public abstract class StateStoreConformance {
                             org.assertj.core.groups.Tuple.tuple("Db", "delete", json(before.get("Db")).toString()));
 
             scope().history().restore(repair.version() - 1);
-            assertThat(documents(scope())).isEqualTo(before);
+            assertThat(documents(scope().history().now())).isEqualTo(before);
             assertThatThrownBy(() -> surgery().remove(List.of("Nope"))).isInstanceOf(StateNotFoundException.class);
             assertThat(surgery().removeByStatus(EnumSet.of(ResourceStatus.DELETING)).isEmpty()).isTrue();
         }

@@ -185,8 +185,7 @@ final class UiRoutes {
     }
 
     private static Optional<DeploymentRecord> live(StateScope scope) {
-        Instant now = Instant.now();
-        return scope.deployments().list(null, 1).stream().filter(d -> d.isLive(now)).findFirst();
+        return scope.deployments().open().filter(d -> d.isLive(Instant.now()));
     }
 
     private static ObjectNode stage(StateScope scope) {

@@ -57,7 +57,7 @@ public final class JsonDiff {
 
     /** Adds the differences under {@code path} of two present values. */
     public static void compare(String path, JsonNode a, JsonNode b, List<StateDiff.FieldChange> out) {
-        if (isSecret(a) || isSecret(b)) {
+        if (Secrets.isSecret(a) || Secrets.isSecret(b)) {
             if (!a.equals(b)) {
                 out.add(new StateDiff.FieldChange(path, null, null, true));
             }
@@ -96,22 +96,15 @@ public final class JsonDiff {
     }
 
     private static StateDiff.FieldChange added(String path, JsonNode value) {
-        return containsSecret(value) ? new StateDiff.FieldChange(path, null, null, true)
+        return Secrets.containsSecret(value) ? new StateDiff.FieldChange(path, null, null, true)
                 : new StateDiff.FieldChange(path, null, value, false);
     }
 
     private static StateDiff.FieldChange removed(String path, JsonNode value) {
-        return containsSecret(value) ? new StateDiff.FieldChange(path, null, null, true)
+        return Secrets.containsSecret(value) ? new StateDiff.FieldChange(path, null, null, true)
                 : new StateDiff.FieldChange(path, value, null, false);
     }
 
-    private static boolean isSecret(JsonNode node) {
-        return Secrets.isSecret(node);
-    }
-
-    private static boolean containsSecret(JsonNode node) {
-        return Secrets.containsSecret(node);
-    }
 
     /** A JSON Pointer reference token (RFC 6901). */
     private static String escape(String name) {

@@ -184,10 +184,8 @@ final class ScopeSurgery implements Surgery {
 
     private static SurgeryStep updateStep(StateScope scope, Versioned<ResourceState> before, ResourceState after,
             String reason) {
-        List<StateDiff.FieldChange> fields = new ArrayList<>();
-        JsonDiff.compare("", before.value().toJsonNode(), after.toJsonNode(), fields);
         return new SurgeryStep(scope, before.value().fqn(), Action.UPDATE, before.version(), before.value(), after,
-                fields, null, reason);
+                StateDiff.between(before.value().toJsonNode(), after.toJsonNode()), null, reason);
     }
 
     private static SurgeryStep deleteStep(StateScope scope, Versioned<ResourceState> before, String reason) {
@@ -310,17 +308,24 @@ final class ScopeSurgery implements Surgery {
         if (before.version() != openedVersion) {
             throw new StateConflictException(id, fqn, openedVersion, OptionalLong.of(before.version()));
         }
+        return replace(planner, before, edited, "edit");
+    }
+
+    /** {@code before} replaced by {@code edited}, or renamed with it where {@code edited} names another fqn. */
+    private SurgeryPlan replace(Planner planner, Versioned<ResourceState> before, ResourceState edited, String operation) {
+        String fqn = before.value().fqn();
         if (!edited.fqn().equals(fqn)) {
-            return rename(planner, before, edited, edited.fqn(), "edit");
+            return rename(planner, before, edited, edited.fqn(), operation);
         }
         planner.update(fqn, r -> edited, "edited");
-        return planner.plan("edit");
+        return planner.plan(operation);
     }
 
     @Override
     public SurgeryPlan set(String fqn, Map<String, @Nullable JsonNode> values) {
-        Versioned<ResourceState> before = scope.get(fqn).orElseThrow(() -> new StateNotFoundException(id, fqn));
-        ObjectNode document = before.value().toJsonNode().deepCopy();
+        Planner planner = new Planner();
+        Versioned<ResourceState> before = planner.require(fqn);
+        ObjectNode document = before.value().toJsonNode();
         values.forEach((path, value) -> set(document, pointer(path), value));
         ResourceState edited;
         try {
@@ -329,8 +334,7 @@ final class ScopeSurgery implements Surgery {
             throw new InvalidStateException("setting " + values.keySet() + " of '" + fqn + "' does not leave a valid "
                     + "record: " + e.getMessage());
         }
-        SurgeryPlan plan = replace(fqn, edited, before.version());
-        return new SurgeryPlan(plan.scope(), "set", plan.steps(), plan.notes());
+        return replace(planner, before, edited, "set");
     }
 
     private static JsonPointer pointer(String path) {
@@ -409,8 +413,7 @@ final class ScopeSurgery implements Surgery {
     }
 
     private Optional<DeploymentRecord> liveDeployment() {
-        Instant now = Instant.now();
-        return scope.deployments().list(null, 1).stream().filter(d -> d.isLive(now)).findFirst();
+        return scope.deployments().open().filter(d -> d.isLive(Instant.now()));
     }
 
     @Override
@@ -679,8 +682,7 @@ final class ScopeSurgery implements Surgery {
      * own ttl would wait out; a live one still refuses it ({@link dev.statestore.DeploymentInProgressException}).
      */
     static DeploymentLease beginTakingOverCrashed(StateScope target, DeploymentMeta meta, java.time.Duration ttl) {
-        Optional<DeploymentRecord> crashed = target.deployments().list(null, 1).stream()
-                .filter(d -> d.isOpen() && !d.isLive(Instant.now())).findFirst();
+        Optional<DeploymentRecord> crashed = target.deployments().open().filter(d -> !d.isLive(Instant.now()));
         return crashed.isPresent() ? target.deployments().begin(meta, ttl, crashed.get().version())
                 : target.deployments().begin(meta, ttl);
     }

@@ -529,15 +529,11 @@ final class ControlJournal implements DeploymentJournal {
 
     // ---- the deploy lock ----------------------------------------------------------------------------
 
-    private static boolean live(DeploymentRecord record, Instant now) {
-        return record.isLive(now);
-    }
-
     @Override
     public LockLease acquireLock(ScopeId scope, String owner, Duration ttl) {
         DeploymentMeta meta = DeploymentMeta.deploy(new DeploymentMeta.Initiator(owner, null, null));
         // The holder's own lease decides, not this caller's: a lock is held until it expires.
-        Opened opened = begin(scope, meta, ttl, (open, now) -> !live(open, now));
+        Opened opened = begin(scope, meta, ttl, (open, now) -> !open.isLive(now));
         return new LockLease(scope, opened.token(), opened.record().lockInfo());
     }
 
@@ -552,7 +548,7 @@ final class ControlJournal implements DeploymentJournal {
             Stored stored = findLast(scope).stored();
             Stamp stamp = stamp(scope);
             Instant now = stamp.at();
-            boolean inForce = stored != null && live(stored.record(), now);
+            boolean inForce = stored != null && stored.record().isLive(now);
             if (!inForce || !stored.holds(lockId)) {
                 throw new LockConflictException(scope, "cannot " + verb + ": that lock id is not the lease in force",
                         inForce ? Optional.of(stored.record().lockInfo()) : Optional.empty());
@@ -582,7 +578,7 @@ final class ControlJournal implements DeploymentJournal {
     @Override
     public Optional<LockInfo> lockInfo(ScopeId scope) {
         Stored stored = findLast(scope).stored();
-        return stored != null && live(stored.record(), now(scope)) ? Optional.of(stored.record().lockInfo()) : Optional.empty();
+        return stored != null && stored.record().isLive(now(scope)) ? Optional.of(stored.record().lockInfo()) : Optional.empty();
     }
 
     @Override
@@ -591,7 +587,7 @@ final class ControlJournal implements DeploymentJournal {
             Stored stored = findLast(scope).stored();
             Stamp stamp = stamp(scope);
             Instant now = stamp.at();
-            if (stored == null || !live(stored.record(), now)) {
+            if (stored == null || !stored.record().isLive(now)) {
                 return false;
             }
             if (replace(scope, stored, closed(stored.record(), now, DeploymentOutcome.ABANDONED, null), stored.chunks())) {
