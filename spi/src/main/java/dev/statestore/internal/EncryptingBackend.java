@@ -412,6 +412,12 @@ final class EncryptingBackend implements StoreBackend {
             return inner.time(scope);
         }
 
+        /** The delegate's: sealing changes nothing of how long its fenced writes take to land. */
+        @Override
+        public java.time.Duration fenceSettling() {
+            return inner.fenceSettling();
+        }
+
         @Override
         public Optional<dev.statestore.spi.LockState> legacyLock(ScopeId scope) {
             return inner.legacyLock(scope);

@@ -22,6 +22,24 @@ class S3StoreTest {
 
     private static final S3Fixture FIXTURE = new S3Fixture();
 
+    /**
+     * A begin that takes over an open deployment waits the fence window before it returns, sealed or not: encryption
+     * at rest wraps the control documents, and once dropped the window (the wrapper answered zero).
+     */
+    @Test
+    void aTakeoverWaitsTheFenceWindowAlsoWithEncryption() {
+        for (String url : List.of(FIXTURE.newStoreUrl(), new dev.statestore.conformance.EncryptedFixture(FIXTURE).newStoreUrl())) {
+            try (StateStore store = StateStores.open(url + "&fenceWindowMillis=400")) {
+                var deployments = store.scope("app", "prod").deployments();
+                var meta = dev.statestore.DeploymentMeta.deploy(null);
+                long first = deployments.begin(meta, java.time.Duration.ofMinutes(1)).version();
+                long started = System.nanoTime();
+                deployments.begin(meta, java.time.Duration.ofMinutes(1), first);
+                assertThat((System.nanoTime() - started) / 1_000_000).as(url).isGreaterThanOrEqualTo(400);
+            }
+        }
+    }
+
     @Test
     void keysAreTheNamesThemselvesAndTombstonesAreEmptyObjects() {
         String url = FIXTURE.newStoreUrl();
