@@ -44,6 +44,9 @@ public interface StateStore extends AutoCloseable {
     /** Where this store keeps state, with any credential left out. */
     String describe();
 
+    /** What this store declares where backends differ: its largest document, whose clock times leases. No I/O. */
+    StoreLimits limits();
+
     /** Releases connections and files. Does not release deploy locks: they expire. Idempotent. */
     @Override
     void close();

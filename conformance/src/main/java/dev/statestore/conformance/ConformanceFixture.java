@@ -74,4 +74,13 @@ public interface ConformanceFixture {
     default String withStoreOption(String storeUrl, String option, String value) {
         return storeUrl + (storeUrl.contains("?") ? "&" : "?") + option + "=" + value;
     }
+
+    /**
+     * Whose clock times the leases of these stores, as the backend is known to work: {@code CLIENT} (the default) unless
+     * its server has a clock every client reads (PostgreSQL, Redis) or the stores run behind {@code serve}. The suite
+     * checks that {@link dev.statestore.StateStore#limits()} declares the same.
+     */
+    default dev.statestore.StoreLimits.LeaseClock leaseClock() {
+        return dev.statestore.StoreLimits.LeaseClock.CLIENT;
+    }
 }

@@ -97,4 +97,9 @@ public final class EncryptedFixture implements ConformanceFixture {
         String url = plain.withStoreOption(withoutKey(storeUrl), option, value);
         return url + (url.contains("?") ? "&" : "?") + keyOption;
     }
+
+    @Override
+    public dev.statestore.StoreLimits.LeaseClock leaseClock() {
+        return plain.leaseClock();
+    }
 }

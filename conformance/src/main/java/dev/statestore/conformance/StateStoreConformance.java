@@ -53,6 +53,7 @@ import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateStores;
+import dev.statestore.StoreLimits;
 import dev.statestore.UnknownSchemeException;
 import dev.statestore.Versioned;
 import java.nio.charset.StandardCharsets;
@@ -363,6 +364,27 @@ public abstract class StateStoreConformance {
             scope().update(bigger, read.version());
             assertThat(scope().require("Big/Bundle").value().toJson()).isEqualTo(bigger.toJson());
             assertThat(scope().listAll()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("the store declares its limits: at most 32 MiB, and the lease clock its backend has")
+        void declaredLimits() {
+            StoreLimits limits = store.limits();
+            assertThat(limits.maxDocumentBytes()).isEqualTo(StoreLimits.DEFAULT_MAX_DOCUMENT_BYTES);
+            assertThat(limits.incompressibleDocumentBytes()).isBetween(1024 * 1024, limits.maxDocumentBytes());
+            assertThat(limits.leaseClock()).isEqualTo(fixture().leaseClock());
+        }
+
+        @Test
+        @DisplayName("a record of exactly the store's declared size for any content, random text, round trips")
+        void recordAtTheDeclaredLimit() {
+            int limit = store.limits().incompressibleDocumentBytes();
+            ResourceState atLimit = TestRecords.incompressibleOfExactly("Max/Bundle", limit, 7);
+            scope().create(atLimit);
+            Versioned<ResourceState> read = scope().require("Max/Bundle");
+            assertThat(read.value().toJson()).isEqualTo(atLimit.toJson());
+            scope().delete("Max/Bundle", read.version());
+            assertThat(scope().get("Max/Bundle")).isEmpty();
         }
 
         @Test
@@ -2568,12 +2590,22 @@ public abstract class StateStoreConformance {
         }
 
         @Test
-        @DisplayName("a record over the document size limit is refused before any write")
+        @DisplayName("a record over the store's declared limit is refused before any write")
         void tooLarge() {
-            ResourceState huge = TestRecords.incompressible("Huge", 33 * 1024 * 1024, 1);
+            StoreLimits limits = store.limits();
+            ResourceState huge = TestRecords.incompressibleOfExactly("Huge", limits.maxDocumentBytes() + 1, 1);
             assertThatThrownBy(() -> scope().create(huge)).isInstanceOf(InvalidStateException.class)
                     .hasMessageContaining("limit");
             assertThat(scope().get("Huge")).isEmpty();
+            if (limits.incompressibleDocumentBytes() < limits.maxDocumentBytes()) {
+                // Under the limit but over what the backend takes whatever the content: refused the same way when
+                // it does not compress enough.
+                ResourceState random = TestRecords.incompressibleOfExactly("Random", limits.maxDocumentBytes(), 2);
+                assertThatThrownBy(() -> scope().create(random)).isInstanceOf(InvalidStateException.class)
+                        .hasMessageContaining("limit");
+                assertThat(scope().get("Random")).isEmpty();
+            }
+            assertThat(scope().listAll()).isEmpty();
         }
     }
 }

@@ -44,6 +44,22 @@ final class TestRecords {
         return ResourceState.builder(fqn, ResourceStatus.CREATED).resourceType("Cloudflare.Worker").props(props).build();
     }
 
+    /** A record of random base64 text whose compact JSON is exactly {@code bytes} bytes of UTF-8. */
+    static ResourceState incompressibleOfExactly(String fqn, int bytes, long seed) {
+        ResourceState shell = incompressible(fqn, 0, seed);
+        int rest = bytes - shell.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        byte[] random = new byte[rest / 4 * 3 + 3];
+        new Random(seed).nextBytes(random);
+        ObjectNode props = StateJson.nodes().objectNode();
+        props.put("bundle", Base64.getEncoder().withoutPadding().encodeToString(random).substring(0, rest));
+        ResourceState record = shell.toBuilder().props(props).build();
+        int size = record.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (size != bytes) {
+            throw new IllegalStateException("built " + size + " bytes, not " + bytes);
+        }
+        return record;
+    }
+
     /** Every shape of Alchemy's records, by name, as compact JSON documents. */
     static Map<String, String> shapes() {
         Map<String, String> shapes = new LinkedHashMap<>();

@@ -64,6 +64,11 @@ final class ObservedStore implements StateStore {
     }
 
     @Override
+    public dev.statestore.StoreLimits limits() {
+        return store.limits();
+    }
+
+    @Override
     public void close() {
         store.close();
     }

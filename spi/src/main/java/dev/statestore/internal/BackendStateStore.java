@@ -26,7 +26,9 @@ import dev.statestore.Surgery;
 import dev.statestore.StateStoreClosedException;
 import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.StateStore;
+import dev.statestore.StoreLimits;
 import dev.statestore.Versioned;
+import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
@@ -47,8 +49,6 @@ import java.util.stream.Collectors;
  */
 public final class BackendStateStore implements StateStore {
 
-    /** The largest document accepted, in UTF-8 bytes of its compact JSON. */
-    public static final int MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
     static final Duration MAX_LOCK_TTL = Duration.ofDays(7);
 
     private final StoreBackend backend;
@@ -61,6 +61,7 @@ public final class BackendStateStore implements StateStore {
     private final Retention retention;
     /** Whether writes and deletes go into the scope's history. */
     private final boolean historyKept;
+    private final StoreLimits limits;
     private volatile boolean closed;
 
     public BackendStateStore(StoreBackend backend) {
@@ -76,6 +77,10 @@ public final class BackendStateStore implements StateStore {
         this.passesSealed = passesSealed;
         this.retention = retention;
         this.historyKept = retention.history();
+        this.limits = new StoreLimits(StoreLimits.DEFAULT_MAX_DOCUMENT_BYTES,
+                backend.incompressibleDocumentBytes().orElse(StoreLimits.DEFAULT_MAX_DOCUMENT_BYTES),
+                // A backend with no control store of its own (HTTP) leaves leases to its server, one clock for all.
+                backend.controlStore().map(ControlStore::leaseClock).orElse(StoreLimits.LeaseClock.STORE));
     }
 
     /** The same backend, with documents sealed by clients passing through as they are; closing the view closes nothing. */
@@ -146,6 +151,11 @@ public final class BackendStateStore implements StateStore {
     @Override
     public String describe() {
         return backend.describe();
+    }
+
+    @Override
+    public StoreLimits limits() {
+        return limits;
     }
 
     @Override
@@ -418,11 +428,14 @@ public final class BackendStateStore implements StateStore {
 
         private DocumentToWrite checkedSize(DocumentToWrite doc) {
             // Cheap bound first: a char is at most 3 UTF-8 bytes.
-            if ((long) doc.json().length() * 3 > MAX_DOCUMENT_BYTES) {
+            // What a client sealed passes through a server as it is, larger by its envelope than the client's limit.
+            int limit = passesSealed && doc.json().contains(EncryptingBackend.SEALED)
+                    ? EncryptingBackend.sealedSize(limits.maxDocumentBytes()) : limits.maxDocumentBytes();
+            if ((long) doc.json().length() * 3 > limit) {
                 int bytes = doc.json().getBytes(StandardCharsets.UTF_8).length;
-                if (bytes > MAX_DOCUMENT_BYTES) {
+                if (bytes > limit) {
                     throw new InvalidStateException("'" + doc.key().describe() + "' in " + id + " is " + bytes
-                            + " bytes of JSON; the limit is " + MAX_DOCUMENT_BYTES);
+                            + " bytes of JSON; the limit of " + describe() + " is " + limit);
                 }
             }
             return doc;

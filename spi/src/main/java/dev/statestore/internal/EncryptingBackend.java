@@ -220,6 +220,32 @@ final class EncryptingBackend implements StoreBackend {
         return delegate.describe() + " (encrypted, key " + keys.primary() + ")";
     }
 
+    /** Where the delegate stores less than the default, the largest plain document whose sealed form it stores. */
+    @Override
+    public java.util.OptionalInt incompressibleDocumentBytes() {
+        java.util.OptionalInt stored = delegate.incompressibleDocumentBytes();
+        return stored.isPresent() ? java.util.OptionalInt.of(plainCapacity(stored.getAsInt())) : stored;
+    }
+
+    /**
+     * Room for what a sealed document holds besides its ciphertext: the envelope's fields and the plain copies of
+     * {@link #VISIBLE} (an fqn is at most 1 KiB; the others are short names).
+     */
+    private static final int ENVELOPE_ALLOWANCE = 64 * 1024;
+
+    /**
+     * The largest sealed document made of a plain one of {@code plainBytes}: the plaintext is gzipped only when that
+     * makes it smaller, the cipher adds its 16-byte tag, base64 makes 4 characters of every 3 bytes.
+     */
+    static int sealedSize(int plainBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, ((long) plainBytes + 16 + 2) / 3 * 4 + ENVELOPE_ALLOWANCE);
+    }
+
+    /** The largest plain document whose sealed form is at most {@code sealedBytes}: the inverse of {@link #sealedSize}. */
+    static int plainCapacity(int sealedBytes) {
+        return Math.max(1, (sealedBytes - ENVELOPE_ALLOWANCE) / 4 * 3 - 16);
+    }
+
     @Override
     public List<String> stacks() {
         return delegate.stacks();
@@ -416,6 +442,11 @@ final class EncryptingBackend implements StoreBackend {
         @Override
         public java.time.Duration fenceSettling() {
             return inner.fenceSettling();
+        }
+
+        @Override
+        public dev.statestore.StoreLimits.LeaseClock leaseClock() {
+            return inner.leaseClock();
         }
 
         @Override

@@ -45,6 +45,15 @@ public interface ControlStore {
     }
 
     /**
+     * Whose clock {@link #time} reads: {@link dev.statestore.StoreLimits.LeaseClock#CLIENT} (the default) unless
+     * {@link #time} is overridden with a clock every client shares, which then returns
+     * {@link dev.statestore.StoreLimits.LeaseClock#STORE}.
+     */
+    default dev.statestore.StoreLimits.LeaseClock leaseClock() {
+        return dev.statestore.StoreLimits.LeaseClock.CLIENT;
+    }
+
+    /**
      * How long a {@code begin} that took over an open deployment (stale, superseded) waits before it returns, so that
      * the fenced writes of the deployment it took over that checked their fence before the takeover have landed:
      * zero (the default) where the check and the write are one atomic step, as they must be wherever the backend

@@ -5,6 +5,7 @@ import dev.statestore.ScopeId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -127,6 +128,18 @@ public interface StoreBackend extends AutoCloseable {
      */
     default Optional<HistoryStore> history() {
         return Optional.empty();
+    }
+
+    /**
+     * The largest document (UTF-8 bytes of compact JSON) this backend stores whatever its content, where that is
+     * less than {@link dev.statestore.StoreLimits#DEFAULT_MAX_DOCUMENT_BYTES}; empty (the default) where the
+     * backend takes at least that much, and the larger documents encryption at rest makes of them. The shared layer
+     * refuses any document over the default before any I/O; a backend that declares less and is handed a larger
+     * document that it cannot store (it did not compress enough) throws {@link dev.statestore.InvalidStateException}
+     * naming its limit, before any I/O. See {@link dev.statestore.StoreLimits}.
+     */
+    default OptionalInt incompressibleDocumentBytes() {
+        return OptionalInt.empty();
     }
 
     /**

@@ -37,6 +37,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -101,7 +102,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * the whole item), or one {@code TransactWriteItems} for a large document: a JSON text over 350,000 bytes is gzipped, and
  * if still too big, split into chunk items keyed by the new version, written in the same transaction
  * as the record item; a reader gets the record item, then that version's chunks, so it never mixes two
- * versions. The largest document accepted is {@value #MAX_STORED_BYTES} bytes after gzip. A fenced write is a
+ * versions. A document is taken if it is at most {@value #MAX_STORED_BYTES} bytes after gzip: any document of up to
+ * {@value #INCOMPRESSIBLE_DOCUMENT_BYTES} bytes of JSON (the limit declared), a larger one if it compresses (a
+ * bundled script of 32 MiB does). A fenced write is a
  * transaction too, with a {@code ConditionCheck} that the newer deployment's control item does not exist.
  */
 final class DynamoDbBackend implements StoreBackend {
@@ -109,6 +112,11 @@ final class DynamoDbBackend implements StoreBackend {
     static final int INLINE_BYTES = 350_000;
     static final int MAX_CHUNKS = 9;
     static final int MAX_STORED_BYTES = INLINE_BYTES * MAX_CHUNKS;
+    /**
+     * The largest document taken whatever its content: 3 MiB, which gzip (at worst 5 bytes per 64 KiB block and 18 of
+     * header) keeps under {@link #MAX_STORED_BYTES}. More chunks would not fit: a transaction carries at most 4 MB.
+     */
+    static final int INCOMPRESSIBLE_DOCUMENT_BYTES = 3 * 1024 * 1024;
     private static final String REGISTRY = "#registry";
     private static final int MAX_SORT_KEY_BYTES = 1024;
 
@@ -403,15 +411,21 @@ final class DynamoDbBackend implements StoreBackend {
             return new Encoded(null, zipped, List.of());
         }
         if (zipped.length > MAX_STORED_BYTES) {
-            throw new InvalidStateException("'" + document.key().describe() + "' in " + scope + " is " + zipped.length
-                    + " bytes after gzip; DynamoDB stores at most " + MAX_STORED_BYTES + " (" + MAX_CHUNKS + " chunks in "
-                    + "one transaction)");
+            throw new InvalidStateException("'" + document.key().describe() + "' in " + scope + " is " + utf8.length
+                    + " bytes of JSON, " + zipped.length + " after gzip; the limit of " + describe() + " is "
+                    + MAX_STORED_BYTES + " bytes after gzip (" + MAX_CHUNKS + " chunks in one transaction), which any "
+                    + "document of up to " + INCOMPRESSIBLE_DOCUMENT_BYTES + " bytes of JSON meets");
         }
         List<byte[]> chunks = new ArrayList<>();
         for (int at = 0; at < zipped.length; at += INLINE_BYTES) {
             chunks.add(Arrays.copyOfRange(zipped, at, Math.min(zipped.length, at + INLINE_BYTES)));
         }
         return new Encoded(null, null, chunks);
+    }
+
+    @Override
+    public OptionalInt incompressibleDocumentBytes() {
+        return OptionalInt.of(INCOMPRESSIBLE_DOCUMENT_BYTES);
     }
 
     @Override

@@ -128,4 +128,10 @@ final class ServedFixture implements ConformanceFixture {
     public boolean sealsRecords() {
         return behind.sealsRecords();
     }
+
+    /** Leases are timed by the server, on one clock for every client. */
+    @Override
+    public dev.statestore.StoreLimits.LeaseClock leaseClock() {
+        return dev.statestore.StoreLimits.LeaseClock.STORE;
+    }
 }

@@ -10,6 +10,7 @@ import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.InvalidStoreUrlException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
+import dev.statestore.StoreLimits;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateStoreAuthenticationException;
@@ -673,6 +674,11 @@ final class PostgresBackend implements StoreBackend {
         }
 
         /** The server's clock, which every client shares, so that clients whose clocks differ agree on expiry. */
+        @Override
+        public StoreLimits.LeaseClock leaseClock() {
+            return StoreLimits.LeaseClock.STORE;
+        }
+
         @Override
         public Instant time(ScopeId scope) {
             return run("read the server's clock", c -> {

@@ -4,6 +4,7 @@ import dev.statestore.StateStoreBackendException;
 import dev.statestore.StateStoreAccessDeniedException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
+import dev.statestore.StoreLimits;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateNames;
@@ -447,6 +448,11 @@ final class RedisBackend implements StoreBackend {
         }
 
         /** Redis's clock ({@code TIME}), which every client shares, so that clients whose clocks differ agree on expiry. */
+        @Override
+        public StoreLimits.LeaseClock leaseClock() {
+            return StoreLimits.LeaseClock.STORE;
+        }
+
         @Override
         public Instant time(ScopeId scope) {
             return call("read the server's clock", () -> Instant.ofEpochMilli(asLong(eval(Scripts.TIME,

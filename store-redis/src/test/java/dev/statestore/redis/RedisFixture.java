@@ -79,4 +79,10 @@ final class RedisFixture implements ConformanceFixture {
             }
         }
     }
+
+    /** Leases are timed on the server's clock. */
+    @Override
+    public dev.statestore.StoreLimits.LeaseClock leaseClock() {
+        return dev.statestore.StoreLimits.LeaseClock.STORE;
+    }
 }

@@ -91,4 +91,10 @@ public final class PostgresFixture implements ConformanceFixture {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Leases are timed on the server's clock. */
+    @Override
+    public dev.statestore.StoreLimits.LeaseClock leaseClock() {
+        return dev.statestore.StoreLimits.LeaseClock.STORE;
+    }
 }
