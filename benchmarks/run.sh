@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmark on every backend this machine can start (servers started as the tests start them:
-# private PostgreSQL and Redis from the OS packages, S3Mock and DynamoDB Local from Maven Central, the
+# private PostgreSQL and Redis from the OS packages, S3Mock and DynamoDB Local from Maven Central, Azurite from npm, the
 # file store, statestore serve in front of memory), then writes benchmarks/results/: results.csv,
 # results.md, ratios.png and deploys.png.
 #
@@ -52,7 +52,7 @@ run() { # module, main class, arguments...
   sync
 }
 
-for backend in ${BACKENDS:-file postgresql redis dynamodb s3 http}; do
+for backend in ${BACKENDS:-file postgresql redis dynamodb s3 azblob http}; do
   label="$backend"
   [ "$backend" = http ] && label='"http \(serve, memory\)"' # a regular expression (grep -E)
   case "$backend" in
@@ -61,6 +61,7 @@ for backend in ${BACKENDS:-file postgresql redis dynamodb s3 http}; do
     redis) run store-redis dev.statestore.redis.RedisBenchmark "${common[@]}" ;;
     dynamodb) run store-dynamodb dev.statestore.dynamodb.DynamoDbBenchmark "${common[@]}" ;;
     s3) run store-s3 dev.statestore.s3.S3Benchmark "${s3[@]}" ;;
+    azblob) run store-azblob dev.statestore.azblob.AzureBlobBenchmark "${s3[@]}" ;;
     http) run store-http dev.statestore.http.HttpBenchmark "${common[@]}" ;;
     *) echo "unknown backend $backend" >&2; exit 1 ;;
   esac

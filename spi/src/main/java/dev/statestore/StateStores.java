@@ -44,6 +44,7 @@ public final class StateStores {
             Map.entry("memory", "statestore-spi"),
             Map.entry("s3", "statestore-store-s3"),
             Map.entry("dynamodb", "statestore-store-dynamodb"),
+            Map.entry("azblob", "statestore-store-azblob"),
             Map.entry("redis", "statestore-store-redis"),
             Map.entry("rediss", "statestore-store-redis"),
             Map.entry("redis-cluster", "statestore-store-redis"),

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "statestore", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "statestore 0.1.0",
         description = {"Looks inside any state store, moves state between stores, frees a stuck deploy lock.",
             "The store is a URL: file:.alchemy (the default), memory:, postgresql://…,",
-            "redis://…, s3://…, dynamodb://…, https://… (see --store)."},
+            "redis://…, s3://…, dynamodb://…, azblob://…, https://… (see --store)."},
         subcommands = {
             ListCommands.Stacks.class, ListCommands.Stages.class, ListCommands.Ls.class, ListCommands.Show.class,
             ListCommands.Pending.class, ExportImport.Export.class, ExportImport.Import.class, MigrateCommand.class,
@@ -152,7 +152,7 @@ public final class Statestore implements Runnable {
         }
         if (e instanceof dev.statestore.UnknownSchemeException) {
             return "store URLs look like file:.alchemy, memory:, postgresql://host/db, redis://host:6379, s3://bucket/prefix, "
-                    + "dynamodb://table";
+                    + "dynamodb://table, azblob://account/container/prefix";
         }
         return "";
     }

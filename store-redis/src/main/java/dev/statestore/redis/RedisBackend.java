@@ -15,6 +15,7 @@ import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateKey;
+import dev.statestore.spi.LiveScopes;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.StoredChange;
 import dev.statestore.spi.StoredDocument;
@@ -165,16 +166,7 @@ final class RedisBackend implements StoreBackend {
 
     @Override
     public List<String> stacks() {
-        return call("list stacks", () -> {
-            List<String> result = new ArrayList<>();
-            for (String stack : redis.zrange(registry("stacks"), 0, -1)) {
-                if (!liveStages(stack).isEmpty()) {
-                    result.add(stack);
-                }
-            }
-            result.sort(StateNames.ORDER);
-            return result;
-        });
+        return call("list stacks", () -> LiveScopes.stacks(redis.zrange(registry("stacks"), 0, -1), this::liveStages));
     }
 
     @Override
@@ -183,15 +175,8 @@ final class RedisBackend implements StoreBackend {
     }
 
     private List<String> liveStages(String stack) {
-        List<String> result = new ArrayList<>();
-        for (String stage : redis.zrange(registry("stages:" + stack), 0, -1)) {
-            ScopeId scope = new ScopeId(stack, stage);
-            if (asLong(eval(Scripts.SCOPE_LIVE, List.of(base(scope) + "idx", base(scope) + "o"), List.of())) == 1) {
-                result.add(stage);
-            }
-        }
-        result.sort(StateNames.ORDER);
-        return result;
+        return LiveScopes.stages(stack, redis.zrange(registry("stages:" + stack), 0, -1), scope ->
+                asLong(eval(Scripts.SCOPE_LIVE, List.of(base(scope) + "idx", base(scope) + "o"), List.of())) == 1);
     }
 
     private void register(ScopeId scope) {

@@ -43,7 +43,8 @@ final class RedisFixture implements ConformanceFixture {
     public String newStoreUrl() {
         String prefix = "statestore-test-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
         prefixes.add(prefix);
-        return server.url() + (server.url().contains("?") ? "&" : "?") + "prefix=" + prefix + "&timeout=3000";
+        // A reply may take seconds: the suite writes a 32 MiB record (sealed, and kept in the history too) in one script.
+        return server.url() + (server.url().contains("?") ? "&" : "?") + "prefix=" + prefix + "&timeout=30000";
     }
 
     /** Port 1 of loopback, where nothing listens, with the secret as the password. */

@@ -53,7 +53,7 @@ class RedisStoreTest {
             } finally {
                 local.startAgain();
             }
-            // timeout=3000 in the fixture's URLs: a call fails within it, plus scheduling slack.
+            // timeout=3000 in this URL: a call fails within it, plus scheduling slack.
             assertThat(failureMillis).allSatisfy(ms -> assertThat(ms).isLessThan(8_000));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             Versioned<ResourceState> back = null;

@@ -13,12 +13,14 @@ import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.spi.ControlDocument;
 import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.LiveScopes;
 import dev.statestore.spi.LockState;
 import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
+import dev.statestore.spi.ChainedHistory;
 import dev.statestore.spi.ChangeJson;
-import dev.statestore.spi.StoredChange;
+import dev.statestore.spi.CheckedFence;
 import dev.statestore.spi.StoredDocument;
 import dev.statestore.spi.WriteCondition;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -108,11 +109,14 @@ final class S3Backend implements StoreBackend {
         this.s3 = s3;
         this.ownsClient = ownsClient;
         this.keys = new S3Keys(options.prefix());
+        this.fence = new CheckedFence("s3", options.fenceWindow(),
+                (scope, name) -> head(keys.control(scope, name)).isPresent());
         this.readers = Executors.newFixedThreadPool(options.concurrency(), r -> {
             Thread t = new Thread(r, "statestore-s3-reader");
             t.setDaemon(true);
             return t;
         });
+        this.history = new ChainedHistory(new HistoryObjects(), readers);
     }
 
     static S3Backend open(S3Options options) {
@@ -345,7 +349,7 @@ final class S3Backend implements StoreBackend {
             long version = current.map(Head::version).orElse(0L) + 1;
             Instant now = clock.instant();
             Map<String, String> metadata = new HashMap<>(Map.of(VERSION, Long.toString(version), UPDATED, now.toString()));
-            String change = condition.recorded() ? recordChange(scope, stateKey, version, json, now, condition.fence(),
+            String change = condition.recorded() ? history.record(scope, stateKey, version, json, now, condition.fence(),
                     current.map(Head::change).orElse(null)) : null;
             if (change != null) {
                 metadata.put(CHANGE, change);
@@ -360,12 +364,12 @@ final class S3Backend implements StoreBackend {
             try {
                 String etag = s3.putObject(request.build(), RequestBody.fromBytes(S3Bodies.document(json, version))).eTag();
                 if (checked != 0) {
-                    landed(scope, condition, checked);
+                    fence.landed(scope, condition, checked);
                 }
                 etags.put(key, new Head(etag, version, now, true, change));
                 return new StoredDocument(stateKey, json, version, now, location(key));
             } catch (S3Exception e) {
-                forgetChange(scope, stateKey, version, false, change);
+                history.forget(scope, stateKey, version, false, change);
                 if (!lostRace(e)) {
                     throw e;
                 }
@@ -377,13 +381,13 @@ final class S3Backend implements StoreBackend {
 
     @Override
     public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
-        return call("write " + document.key().describe(), () -> fenced(scope, condition,
+        return call("write " + document.key().describe(), () -> fence.fenced(scope, condition,
                 () -> casPut(scope, document.key(), condition, document.json())));
     }
 
     @Override
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
-        return call("delete " + key.describe(), () -> fenced(scope, condition, () -> {
+        return call("delete " + key.describe(), () -> fence.fenced(scope, condition, () -> {
             String objectKey = key(scope, key);
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
                 Optional<Head> current = head(objectKey).filter(Head::live);
@@ -399,7 +403,7 @@ final class S3Backend implements StoreBackend {
                 Instant now = clock.instant();
                 Map<String, String> metadata = new HashMap<>(Map.of(VERSION, Long.toString(live), UPDATED, now.toString(),
                         TOMBSTONE, "1"));
-                String change = condition.recorded() ? recordChange(scope, key, live, null, now, condition.fence(),
+                String change = condition.recorded() ? history.record(scope, key, live, null, now, condition.fence(),
                         current.get().change()) : null;
                 if (change != null) {
                     metadata.put(CHANGE, change);
@@ -409,11 +413,11 @@ final class S3Backend implements StoreBackend {
                 try {
                     s3.putObject(request, RequestBody.fromBytes(S3Bodies.tombstone(live)));
                     if (checked != 0) {
-                        landed(scope, condition, checked);
+                        fence.landed(scope, condition, checked);
                     }
                     return true;
                 } catch (S3Exception e) {
-                    forgetChange(scope, key, live, true, change);
+                    history.forget(scope, key, live, true, change);
                     if (!lostRace(e)) {
                         throw e;
                     }
@@ -425,85 +429,71 @@ final class S3Backend implements StoreBackend {
     }
 
     // ---- history ----------------------------------------------------------------------------------
-    // S3 has no write of two objects at once. A recorded write first puts its change, P/STACK/STAGE/y/KEYHASH/SEQ-ID.json
-    // (ChangeJson; metadata: the id of the change it replaces), then the record with the change's id in its metadata.
-    // A write that loses its race removes its change; one that crashes between the two leaves a change no record names.
-    // Reads follow the chain from the record's change id back through each change's predecessor, so only changes whose
-    // writes landed are seen: an orphan is never on the chain. A write made with history off names no change, so the
+    // S3 has no write of two objects at once: ChainedHistory. A recorded write first puts its change,
+    // P/STACK/STAGE/y/KEYHASH/SEQ-ID.json (ChangeJson; metadata: the id of the change it replaces), then the record with
+    // the change's id in its metadata. A write that loses its race removes its change; one that crashes between the two
+    // leaves a change no record names, which reads never reach. A write made with history off names no change, so the
     // chain (and what history can tell of that key) starts after it.
 
-    private static String changeId() {
-        return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-    }
+    private final ChainedHistory history;
 
-    private String changeKey(ScopeId scope, StateKey key, long seq, String id) {
-        return keys.history(scope, key) + String.format("%019d", seq) + "-" + id + ".json";
-    }
-
-    /** Puts the change of a write about to be made. @return its id, which the record's metadata then names */
-    private String recordChange(ScopeId scope, StateKey key, long version, String json, Instant at, long deployment,
-            String previous) {
-        String id = changeId();
-        Map<String, String> metadata = previous == null ? Map.of() : Map.of(PREVIOUS, previous);
-        s3.putObject(put(changeKey(scope, key, StoredChange.seq(version, json == null), id)).metadata(metadata).build(),
-                RequestBody.fromString(ChangeJson.toJson(key, version, json, at, deployment), StandardCharsets.UTF_8));
-        return id;
-    }
-
-    /** Removes the change of a write that did not land, if there was one. A failure leaves an orphan, never read. */
-    private void forgetChange(ScopeId scope, StateKey key, long version, boolean deletion, String id) {
-        if (id == null) {
-            return;
+    /** The change objects, for ChainedHistory. */
+    private final class HistoryObjects implements ChainedHistory.Objects {
+        @Override
+        public String scopeFolder(ScopeId scope) {
+            return keys.historyPrefix(scope);
         }
-        try {
-            s3.deleteObject(b -> b.bucket(options.bucket()).key(changeKey(scope, key, StoredChange.seq(version, deletion), id)));
-        } catch (RuntimeException e) {
-            LOG.debug("could not remove the change {} of a write that did not land", id, e);
+
+        @Override
+        public String folder(ScopeId scope, StateKey key) {
+            return keys.history(scope, key);
+        }
+
+        @Override
+        public List<String> names(String prefix) {
+            return objectKeys(prefix);
+        }
+
+        @Override
+        public ChainedHistory.Link read(String objectKey) {
+            try {
+                ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(objectKey));
+                return new ChainedHistory.Link(ChangeJson.fromJson(bytes.asUtf8String(), location(objectKey)),
+                        ChainedHistory.idOf(objectKey), bytes.response().metadata().get(PREVIOUS));
+            } catch (S3Exception e) {
+                if (e.statusCode() == 404) {
+                    return null;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public String pointer(ScopeId scope, StateKey key) {
+            return head(key(scope, key)).map(Head::change).orElse(null);
+        }
+
+        @Override
+        public void delete(String objectKey) {
+            s3.deleteObject(b -> b.bucket(options.bucket()).key(objectKey));
+        }
+
+        @Override
+        public void put(String objectKey, String json, String previous) {
+            s3.putObject(S3Backend.this.put(objectKey).metadata(previous == null ? Map.of() : Map.of(PREVIOUS, previous)).build(),
+                    RequestBody.fromString(json, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public <T> T call(String what, Supplier<T> work) {
+            return S3Backend.this.call(what, work);
         }
     }
-
-    private record KeptChange(StoredChange change, String id, String previous, String objectKey) {}
 
     @Override
     public Optional<dev.statestore.spi.HistoryStore> history() {
         return Optional.of(history);
     }
-
-    private final dev.statestore.spi.HistoryStore history = new dev.statestore.spi.HistoryStore() {
-        @Override
-        public List<StoredChange> changes(ScopeId scope, StateKey key) {
-            return call("read the history of " + key.describe(), () -> landed(scope, objectKeys(keys.history(scope, key))));
-        }
-
-        @Override
-        public void forEachChange(ScopeId scope, java.util.function.Consumer<StoredChange> action) {
-            call("read the history of " + scope, () -> {
-                TreeMap<String, List<String>> byKey = new TreeMap<>();
-                String prefix = keys.historyPrefix(scope);
-                for (String objectKey : objectKeys(prefix)) {
-                    String rest = objectKey.substring(prefix.length());
-                    byKey.computeIfAbsent(rest.substring(0, rest.indexOf('/')), k -> new ArrayList<>()).add(objectKey);
-                }
-                for (List<String> objects : byKey.values()) {
-                    landed(scope, objects).forEach(action);
-                }
-                return null;
-            });
-        }
-
-        @Override
-        public void remove(ScopeId scope, java.util.Collection<StoredChange> changes) {
-            call("prune the history of " + scope, () -> {
-                for (StoredChange change : changes) {
-                    String seq = String.format("%019d", change.seq()) + "-";
-                    for (String objectKey : objectKeys(keys.history(scope, change.key()) + seq)) {
-                        s3.deleteObject(b -> b.bucket(options.bucket()).key(objectKey));
-                    }
-                }
-                return null;
-            });
-        }
-    };
 
     private List<String> objectKeys(String prefix) {
         List<String> found = new ArrayList<>();
@@ -511,158 +501,23 @@ final class S3Backend implements StoreBackend {
         return found;
     }
 
-    /**
-     * The changes of one key among {@code objectKeys} that landed, oldest first: the chain from the record's change id
-     * back through each change's predecessor. A write landing while this reads may name a change listed too late: the
-     * listing is then taken again.
-     */
-    private List<StoredChange> landed(ScopeId scope, List<String> objectKeys) {
-        for (int attempt = 0; ; attempt++) {
-            Map<String, KeptChange> byId = new HashMap<>();
-            List<Future<KeptChange>> reads = new ArrayList<>();
-            for (String objectKey : objectKeys) {
-                reads.add(readers.submit(() -> readChange(objectKey)));
-            }
-            StateKey key = null;
-            for (Future<KeptChange> read : reads) {
-                KeptChange kept = await(read);
-                if (kept != null) {
-                    byId.put(kept.id(), kept);
-                    key = kept.change().key();
-                }
-            }
-            if (key == null) {
-                return List.of();
-            }
-            String pointer = head(key(scope, key)).map(Head::change).orElse(null);
-            if (pointer != null && !byId.containsKey(pointer) && attempt < 5) {
-                objectKeys = objectKeys(keys.history(scope, key));
-                continue;
-            }
-            List<StoredChange> chain = new ArrayList<>();
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            while (pointer != null && byId.containsKey(pointer) && seen.add(pointer)) {
-                KeptChange kept = byId.get(pointer);
-                chain.add(kept.change());
-                pointer = kept.previous();
-            }
-            java.util.Collections.reverse(chain);
-            return chain;
-        }
-    }
-
-    /** A change object, or null if it is gone (pruned, or removed by the write that lost its race). */
-    private KeptChange readChange(String objectKey) {
-        try {
-            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(b -> b.bucket(options.bucket()).key(objectKey));
-            String name = objectKey.substring(objectKey.lastIndexOf('/') + 1);
-            String id = name.substring(name.indexOf('-') + 1, name.length() - ".json".length());
-            StoredChange change = ChangeJson.fromJson(bytes.asUtf8String(), location(objectKey));
-            return new KeptChange(change, id, bytes.response().metadata().get(PREVIOUS), objectKey);
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return null;
-            }
-            throw e;
-        }
-    }
-
-    /** The result of a read this backend's readers made. */
-    private <T> T await(Future<T> future) {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StateStoreUnavailableException("interrupted while reading " + options.describe(), e);
-        }
-    }
-
     // ---- fenced writes ----------------------------------------------------------------------------
-    // S3 has no condition across two objects, so a fenced write checks for the newer deployment's record first and
-    // then writes: the window is the time from that check to the write landing. A begin that takes over an open
-    // deployment waits fenceWindowMillis before it returns (ControlStore.fenceSettling), so that a write of the one
-    // it took over that checked before the takeover has landed by then; a write slower than that from its check to
-    // its landing is logged, since it may have landed after the begin returned.
+    // S3 has no condition across two objects: CheckedFence checks for the newer deployment's record, then writes; a begin
+    // that takes over waits fenceWindowMillis (ControlStore.fenceSettling).
 
-    private <T> T fenced(ScopeId scope, WriteCondition condition, Supplier<T> write) {
-        if (!condition.isFenced()) {
-            return write.get();
-        }
-        long checked = checkFence(scope, condition);
-        T result = write.get();
-        if (!condition.recorded()) {
-            landed(scope, condition, checked);
-        }
-        return result;
-    }
+    private final CheckedFence fence;
 
-    /**
-     * The fence's check. A recorded write checks again after it has put its change, right before the put that lands
-     * the write, so that its window is that one put, as an unrecorded write's is.
-     *
-     * @return when it checked
-     */
-    private long checkFence(ScopeId scope, WriteCondition condition) {
-        long checked = System.nanoTime();
-        if (head(keys.control(scope, condition.fenceDocument())).isPresent()) {
-            throw new StateWriteFencedException(scope, condition.fence());
-        }
-        return checked;
-    }
-
-    /** A fenced write landed: its window, from its check, is recorded, and logged if longer than the fence window. */
-    private void landed(ScopeId scope, WriteCondition condition, long checked) {
-        long window = System.nanoTime() - checked;
-        fenceWindows.record(window);
-        if (window > options.fenceWindow().toNanos()) {
-            LOG.warn("a write fenced by deployment {} of {} took {} ms from its check to its landing, longer than the "
-                    + "fence window of {} ms: a deployment that began meanwhile may not have fenced it", condition.fence(),
-                    scope, window / 1_000_000, options.fenceWindow().toMillis());
-        }
-    }
-
-    /** For a recorded fenced write, after its change is put: the fence's second check (see checkFence), or 0. */
+    /** For a recorded fenced write, after its change is put: the fence's second check, right before the put, or 0. */
     private long recheckFence(ScopeId scope, StateKey key, long version, boolean deletion, String change,
             WriteCondition condition) {
         if (change == null || !condition.isFenced()) {
             return 0;
         }
         try {
-            return checkFence(scope, condition);
+            return fence.check(scope, condition);
         } catch (StateWriteFencedException e) {
-            forgetChange(scope, key, version, deletion, change);
+            history.forget(scope, key, version, deletion, change);
             throw e;
-        }
-    }
-
-    /** The windows of this store's fenced writes, from the check to the landing, for doctor. */
-    private final WindowStats fenceWindows = new WindowStats();
-
-    /** Count, maximum and a running median estimate of the windows seen: enough to state what was measured. */
-    static final class WindowStats {
-        private long count;
-        private long maxNanos;
-        private final long[] recent = new long[256];
-
-        synchronized void record(long nanos) {
-            recent[(int) (count % recent.length)] = nanos;
-            count++;
-            maxNanos = Math.max(maxNanos, nanos);
-        }
-
-        synchronized Optional<String> describe() {
-            if (count == 0) {
-                return Optional.empty();
-            }
-            long[] seen = java.util.Arrays.copyOf(recent, (int) Math.min(count, recent.length));
-            java.util.Arrays.sort(seen);
-            return Optional.of(String.format("%d fenced writes in this process: check to landing %.1f ms at the median "
-                    + "(of the last %d), %.1f ms at most", count, seen[seen.length / 2] / 1e6, seen.length, maxNanos / 1e6));
         }
     }
 
@@ -725,7 +580,7 @@ final class S3Backend implements StoreBackend {
         }
         List<StoredDocument> result = new ArrayList<>();
         for (Future<Optional<StoredDocument>> read : reads) {
-            await(read).ifPresent(result::add);
+            ChainedHistory.await(read).ifPresent(result::add);
         }
         return result;
     }
@@ -746,16 +601,7 @@ final class S3Backend implements StoreBackend {
 
     @Override
     public List<String> stacks() {
-        return call("list stacks", () -> {
-            List<String> result = new ArrayList<>();
-            for (String stack : folders(keys.root())) {
-                if (!liveStages(stack).isEmpty()) {
-                    result.add(stack);
-                }
-            }
-            result.sort(StateNames.ORDER);
-            return result;
-        });
+        return call("list stacks", () -> LiveScopes.stacks(folders(keys.root()), this::liveStages));
     }
 
     @Override
@@ -764,20 +610,7 @@ final class S3Backend implements StoreBackend {
     }
 
     private List<String> liveStages(String stack) {
-        List<String> result = new ArrayList<>();
-        for (String stage : folders(keys.root() + stack + "/")) {
-            ScopeId scope;
-            try {
-                scope = new ScopeId(stack, stage);
-            } catch (dev.statestore.InvalidStateException notOurs) {
-                continue;
-            }
-            if (isLive(scope)) {
-                result.add(stage);
-            }
-        }
-        result.sort(StateNames.ORDER);
-        return result;
+        return LiveScopes.stages(stack, folders(keys.root() + stack + "/"), this::isLive);
     }
 
     /** The decoded names of the folders right under {@code prefix}. */
@@ -875,7 +708,7 @@ final class S3Backend implements StoreBackend {
 
         @Override
         public java.time.Duration fenceSettling() {
-            return options.fenceWindow();
+            return fence.window();
         }
 
         /** The lock object of a release before deployments. */
@@ -895,14 +728,7 @@ final class S3Backend implements StoreBackend {
     /** What S3 can promise of fenced writes, and what this process measured of them. */
     @Override
     public List<String> diagnose() {
-        List<String> notes = new ArrayList<>();
-        notes.add("s3: fenced writes are check-then-write (S3 has no condition across two objects): a begin that takes "
-                + "over an open deployment waits the fence window (" + options.fenceWindow().toMillis() + " ms, option "
-                + "fenceWindowMillis) before it returns, and a fenced write of the deployment it took over that takes "
-                + "longer than that from its check to its landing may still land after it; writes and deletes are "
-                + "otherwise conditional, as everywhere");
-        fenceWindows.describe().ifPresent(measured -> notes.add("s3: " + measured));
-        return notes;
+        return fence.diagnose("S3 has no condition across two objects");
     }
 
     /** Leases are timed on this process's clock: S3 has none to offer. */

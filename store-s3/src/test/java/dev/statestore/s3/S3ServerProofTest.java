@@ -3,14 +3,8 @@ package dev.statestore.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import dev.statestore.testkit.TestServers;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -49,49 +43,27 @@ class S3ServerProofTest {
 
     @Test
     void racingConditionalWritesHaveExactlyOneWinner() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(16);
+        for (int round = 0; round < 10; round++) {
+            String key = "proof/race-" + UUID.randomUUID();
+            assertThat(TestServers.winners(16, n -> won(() -> s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*"),
+                    RequestBody.fromString("w" + n))))).as("If-None-Match winners, round " + round).isEqualTo(1);
+            String etag = s3.headObject(b -> b.bucket(bucket).key(key)).eTag();
+            assertThat(TestServers.winners(16, n -> won(() -> s3.putObject(b -> b.bucket(bucket).key(key).ifMatch(etag),
+                    RequestBody.fromString("u" + n))))).as("If-Match winners, round " + round).isEqualTo(1);
+        }
+    }
+
+    /** Whether a conditional put won: false if refused as stale (412) or lost to a concurrent one (409). */
+    private static boolean won(Runnable put) {
         try {
-            for (int round = 0; round < 10; round++) {
-                String key = "proof/race-" + UUID.randomUUID();
-                assertThat(race(pool, n -> s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*"),
-                        RequestBody.fromString("w" + n)))).as("If-None-Match winners, round " + round).isEqualTo(1);
-                String etag = s3.headObject(b -> b.bucket(bucket).key(key)).eTag();
-                assertThat(race(pool, n -> s3.putObject(b -> b.bucket(bucket).key(key).ifMatch(etag),
-                        RequestBody.fromString("u" + n)))).as("If-Match winners, round " + round).isEqualTo(1);
+            put.run();
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412 || e.statusCode() == 409) {
+                return false;
             }
-        } finally {
-            pool.shutdownNow();
+            throw e;
         }
-    }
-
-    private interface Put {
-        void run(int n);
-    }
-
-    private static int race(ExecutorService pool, Put put) throws Exception {
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<Boolean>> results = new ArrayList<>();
-        for (int i = 0; i < 16; i++) {
-            int n = i;
-            results.add(pool.submit(() -> {
-                go.await();
-                try {
-                    put.run(n);
-                    return true;
-                } catch (S3Exception e) {
-                    if (e.statusCode() == 412 || e.statusCode() == 409) {
-                        return false;
-                    }
-                    throw e;
-                }
-            }));
-        }
-        go.countDown();
-        int winners = 0;
-        for (Future<Boolean> f : results) {
-            winners += f.get(60, TimeUnit.SECONDS) ? 1 : 0;
-        }
-        return winners;
     }
 
     private static int status(Runnable call) {

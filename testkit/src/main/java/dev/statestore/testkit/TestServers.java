@@ -169,4 +169,36 @@ public final class TestServers {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** One racer of {@link #winners}: true if its conditional write won, false if the server refused it as stale. */
+    public interface Racer {
+        boolean run(int n) throws Exception;
+    }
+
+    /**
+     * Runs {@code threads} racers released at once (racer {@code n} gets {@code n}) and counts those that won: how a
+     * test proves that a server's conditional writes are atomic (exactly one winner).
+     */
+    public static int winners(int threads, Racer racer) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                int n = i;
+                results.add(pool.submit(() -> {
+                    go.await();
+                    return racer.run(n);
+                }));
+            }
+            go.countDown();
+            int winners = 0;
+            for (java.util.concurrent.Future<Boolean> f : results) {
+                winners += f.get(60, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+            }
+            return winners;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

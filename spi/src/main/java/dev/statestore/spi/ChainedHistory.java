@@ -1,0 +1,202 @@
+package dev.statestore.spi;
+
+import dev.statestore.ScopeId;
+import dev.statestore.StateStoreUnavailableException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link HistoryStore} of a backend that cannot write two objects in one step (an object store: S3, Azure Blob),
+ * over a few operations on its objects ({@link Objects}).
+ *
+ * <p>A recorded write first puts its change as an object of its own, {@code FOLDER/SEQ-ID.json} (a
+ * {@link ChangeJson} document; the object also names the id of the change it replaces), then the record, naming the
+ * change's id. A write that loses its race removes its change; one that crashes between the two leaves a change that
+ * no record names. Reads follow the chain from the id the record names back through each change's predecessor, so
+ * only changes whose writes landed are read: an orphan is never on the chain. A listing that misses a change written
+ * while it ran (the record already names it) is taken again. Thread-safe if the {@link Objects} are.
+ */
+public final class ChainedHistory implements HistoryStore {
+
+    /** What the history needs of the backend's objects. Errors pass through as the backend's own. */
+    public interface Objects {
+        /** The folder of every change of the scope: a prefix of each {@link #folder}. */
+        String scopeFolder(ScopeId scope);
+
+        /** The folder of the changes of one key, ending in {@code /}, under {@link #scopeFolder}. */
+        String folder(ScopeId scope, StateKey key);
+
+        /** The names of the objects under {@code prefix}, in any order. */
+        List<String> names(String prefix);
+
+        /** The change an object holds, or null if it is gone (pruned, or removed by a write that lost its race). */
+        @Nullable Link read(String name);
+
+        /** The id of the change the key's record (or output) names now, or null if none. */
+        @Nullable String pointer(ScopeId scope, StateKey key);
+
+        /** Removes an object; one already gone is no error. */
+        void delete(String name);
+
+        /** Puts a change object: its document, and the id of the change it replaces as its metadata. */
+        void put(String name, String json, @Nullable String previous);
+
+        /** Runs {@code work}, turning the backend's errors into the store's ({@code what} names it for messages). */
+        <T> T call(String what, Supplier<T> work);
+    }
+
+    /** One change object: what it holds, its id (from its name), and the id of the change it replaced, if any. */
+    public record Link(StoredChange change, String id, @Nullable String previous) {}
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChainedHistory.class);
+
+    private final Objects objects;
+    private final ExecutorService readers;
+
+    /** @param readers where the change objects of one key are read in parallel */
+    public ChainedHistory(Objects objects, ExecutorService readers) {
+        this.objects = objects;
+        this.readers = readers;
+    }
+
+    /**
+     * Puts the change of a write about to be made: version {@code version} of {@code key}, {@code json} or (null) its
+     * deletion, replacing the change {@code previous} names (null: none).
+     *
+     * @return its id, which the write must then name
+     */
+    public String record(ScopeId scope, StateKey key, long version, @Nullable String json, Instant at, long deployment,
+            @Nullable String previous) {
+        String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+        objects.put(name(scope, key, StoredChange.seq(version, json == null), id),
+                ChangeJson.toJson(key, version, json, at, deployment), previous);
+        return id;
+    }
+
+    /** Removes the change {@link #record} put for a write that did not land. A failure leaves an orphan, never read. */
+    public void forget(ScopeId scope, StateKey key, long version, boolean deletion, @Nullable String id) {
+        if (id == null) {
+            return;
+        }
+        try {
+            objects.delete(name(scope, key, StoredChange.seq(version, deletion), id));
+        } catch (RuntimeException e) {
+            LOG.debug("could not remove the change {} of a write that did not land", id, e);
+        }
+    }
+
+    private String name(ScopeId scope, StateKey key, long seq, String id) {
+        return objects.folder(scope, key) + String.format("%019d", seq) + "-" + id + ".json";
+    }
+
+    /** The id a change object's name carries. */
+    public static String idOf(String name) {
+        String file = name.substring(name.lastIndexOf('/') + 1);
+        return file.substring(file.indexOf('-') + 1, file.length() - ".json".length());
+    }
+
+    @Override
+    public List<StoredChange> changes(ScopeId scope, StateKey key) {
+        return objects.call("read the history of " + key.describe(),
+                () -> landed(scope, objects.names(objects.folder(scope, key))));
+    }
+
+    @Override
+    public void forEachChange(ScopeId scope, Consumer<StoredChange> action) {
+        objects.call("read the history of " + scope, () -> {
+            TreeMap<String, List<String>> byKey = new TreeMap<>();
+            String prefix = objects.scopeFolder(scope);
+            for (String name : objects.names(prefix)) {
+                String rest = name.substring(prefix.length());
+                byKey.computeIfAbsent(rest.substring(0, rest.indexOf('/')), k -> new ArrayList<>()).add(name);
+            }
+            for (List<String> names : byKey.values()) {
+                landed(scope, names).forEach(action);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void remove(ScopeId scope, Collection<StoredChange> changes) {
+        objects.call("prune the history of " + scope, () -> {
+            for (StoredChange change : changes) {
+                for (String name : objects.names(objects.folder(scope, change.key())
+                        + String.format("%019d", change.seq()) + "-")) {
+                    objects.delete(name);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** The changes of one key among {@code names} that landed, oldest first. */
+    private List<StoredChange> landed(ScopeId scope, List<String> names) {
+        for (int attempt = 0; ; attempt++) {
+            Map<String, Link> byId = new HashMap<>();
+            List<Future<Link>> reads = new ArrayList<>();
+            for (String name : names) {
+                reads.add(readers.submit(() -> objects.read(name)));
+            }
+            StateKey key = null;
+            for (Future<Link> read : reads) {
+                Link link = await(read);
+                if (link != null) {
+                    byId.put(link.id(), link);
+                    key = link.change().key();
+                }
+            }
+            if (key == null) {
+                return List.of();
+            }
+            String pointer = objects.pointer(scope, key);
+            if (pointer != null && !byId.containsKey(pointer) && attempt < 5) {
+                names = objects.names(objects.folder(scope, key));
+                continue;
+            }
+            List<StoredChange> chain = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            while (pointer != null && byId.containsKey(pointer) && seen.add(pointer)) {
+                Link link = byId.get(pointer);
+                chain.add(link.change());
+                pointer = link.previous();
+            }
+            Collections.reverse(chain);
+            return chain;
+        }
+    }
+
+    /**
+     * The result of a read made on {@code readers}: its own runtime exception rethrown as it is.
+     *
+     * @throws StateStoreUnavailableException if interrupted
+     */
+    public static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateStoreUnavailableException("interrupted while reading", e);
+        }
+    }
+}
