@@ -429,7 +429,7 @@ public final class BackendStateStore implements StateStore {
         private DocumentToWrite checkedSize(DocumentToWrite doc) {
             // Cheap bound first: a char is at most 3 UTF-8 bytes.
             // What a client sealed passes through a server as it is, larger by its envelope than the client's limit.
-            int limit = passesSealed && doc.json().contains(EncryptingBackend.SEALED)
+            int limit = passesSealed && doc.tree().has(EncryptingBackend.SEALED)
                     ? EncryptingBackend.sealedSize(limits.maxDocumentBytes()) : limits.maxDocumentBytes();
             if ((long) doc.json().length() * 3 > limit) {
                 int bytes = doc.json().getBytes(StandardCharsets.UTF_8).length;
