@@ -7,6 +7,7 @@
 #   benchmarks/run.sh            # the full run: 10,000 single operations (S3: 1,000), deploys of 1,000 and 10,000 on 1 and 8 threads
 #   QUICK=1 benchmarks/run.sh    # a short run to try it: 300 operations, deploys of 300
 #   BACKENDS="file redis" benchmarks/run.sh   # runs those again; the other backends' rows stay
+#   BACKENDS=alchemy benchmarks/run.sh         # the file store against Alchemy's own LocalState (needs node and npm)
 #   WORKLOADS=scaling BACKENDS=redis benchmarks/run.sh   # only some workloads: their rows of those backends go
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,10 +25,12 @@ fi
 if [ -n "${QUICK:-}" ]; then
   common=(--ops 300 --deploy 300 --threads 1,8 --load 2000 --contention-seconds 3 --scaling 100,2000)
   s3=(--ops 300 --deploy 300 --threads 1,8 --load 1000 --contention-seconds 3 --scaling 100,1000)
+  alchemy=(--records 1000 --threads 8)
 else
   common=(--ops 10000 --deploy 1000,10000 --threads 1,8 --load 10000 --contention-seconds 10 --scaling 100,10000,100000)
   # S3Mock reads its whole bucket index on every request: beyond a few thousand objects it measures itself.
   s3=(--ops 1000 --deploy 1000 --threads 1,8 --load 2000 --contention-seconds 10 --scaling 100,2000)
+  alchemy=(--records 10000 --threads 8)
 fi
 
 echo "building (tests skipped)..."
@@ -52,11 +55,13 @@ run() { # module, main class, arguments...
   sync
 }
 
-for backend in ${BACKENDS:-file postgresql redis dynamodb s3 azblob http}; do
+for backend in ${BACKENDS:-file alchemy postgresql redis dynamodb s3 azblob http}; do
   label="$backend"
   [ "$backend" = http ] && label='"http \(serve, memory\)"' # a regular expression (grep -E)
   case "$backend" in
     file) run benchmarks dev.statestore.bench.FileBenchmark "${common[@]}" ;;
+    # The file store against Alchemy's own LocalState (Node, npm) on this disk and on /dev/shm: its own workload.
+    alchemy) [ -n "${WORKLOADS:-}" ] || run benchmarks dev.statestore.bench.AlchemyComparison "${alchemy[@]}" ;;
     postgresql) run store-postgres dev.statestore.postgres.PostgresBenchmark "${common[@]}" ;;
     redis) run store-redis dev.statestore.redis.RedisBenchmark "${common[@]}" ;;
     dynamodb) run store-dynamodb dev.statestore.dynamodb.DynamoDbBenchmark "${common[@]}" ;;

@@ -61,10 +61,10 @@ public final class Report {
                     r.rawOpsPerSecond(), r.ratio(), r.note()));
         }
         md.append("\n## Deploys: each resource written creating, created, updating, updated, then deleted; one listing\n\n")
-                .append("| backend | resources | threads | total s | writes/s |\n|---|---:|---:|---:|---:|\n");
+                .append("| backend | resources | threads | total s | writes/s | phases |\n|---|---:|---:|---:|---:|---|\n");
         for (Row r : select(rows, r -> r.workload().equals("deploy"))) {
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f | %.0f |%n", r.backend(), r.records(), r.threads(),
-                    r.totalSeconds(), r.storeOpsPerSecond()));
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f | %.0f | %s |%n", r.backend(), r.records(), r.threads(),
+                    r.totalSeconds(), r.storeOpsPerSecond(), r.note()));
         }
         md.append("\n## Loading a whole scope (the read a plan does)\n\n")
                 .append("| backend | records | time ms | records/s | peak heap |\n|---|---:|---:|---:|---|\n");
@@ -102,6 +102,17 @@ public final class Report {
             for (Row r : select(deployments, r -> r.operation().equals("getAll"))) {
                 md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | **%.3f** |%n", r.backend(), r.records(),
                         r.storeP50(), r.rawP50(), r.ratio()));
+            }
+        }
+        List<Row> alchemy = select(rows, r -> r.workload().equals("vs alchemy"));
+        if (!alchemy.isEmpty()) {
+            md.append("\n## The file store against Alchemy's own (LocalState under Node), the same deploy on the same file "
+                    + "system; Alchemy with one writer\n\n")
+                    .append("| file system | phase | resources | our writers | ours s | Alchemy's s | ours/Alchemy's |\n"
+                            + "|---|---|---:|---:|---:|---:|---:|\n");
+            for (Row r : alchemy) {
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.2f | %.2f | **%.2f** |%n", r.note(),
+                        r.operation(), r.records(), r.threads(), r.storeP50() / 1000, r.rawP50() / 1000, r.ratio()));
             }
         }
         List<Row> observation = select(rows, r -> r.workload().equals("observation"));

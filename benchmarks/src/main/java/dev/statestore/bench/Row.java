@@ -36,6 +36,8 @@ public record Row(String backend, String workload, String operation, int threads
                             r.operation(), r.storeP50(), r.storeP99(), r.rawP50(), r.rawP99(), r.ratio());
             case "observation" -> String.format(Locale.ROOT, "  %-7s observed %7.3f ms (p99 %7.3f)   unobserved %7.3f ms "
                     + "(p99 %7.3f)   ratio %.3f", r.operation(), r.storeP50(), r.storeP99(), r.rawP50(), r.rawP99(), r.ratio());
+            case "vs alchemy" -> String.format(Locale.ROOT, "  %-9s %d writer(s): ours %7.2f s, Alchemy's %7.2f s: %.2fx",
+                    r.operation(), r.threads(), r.storeP50() / 1000, r.rawP50() / 1000, r.ratio());
             case "load scope" -> String.format(Locale.ROOT, "  loading a scope of %d records: %.0f ms, %s", r.records(),
                     r.storeP50(), r.note());
             default -> String.format(Locale.ROOT, "  %d threads on one record: %.0f updates/s, %s", r.threads(),

@@ -13,6 +13,7 @@ import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -357,13 +358,38 @@ public final class Workloads {
     }
 
     /**
+     * How long each phase of a deploy took, in seconds: {@code create} (each resource written {@code creating} then
+     * {@code created}), {@code list} (the scope read whole, as a plan reads it), {@code update} (each written
+     * {@code updating} then {@code updated}) and {@code delete} (each deleted).
+     */
+    public record DeployPhases(int resources, int threads, double create, double list, double update, double delete) {
+
+        public double total() {
+            return create + list + update + delete;
+        }
+
+        /** The phases as one line: {@code create 1.2 s, list 0.1 s, ...}. */
+        public String describe() {
+            return String.format(Locale.ROOT, "create %.2f s, list %.2f s, update %.2f s, delete %.2f s", create, list,
+                    update, delete);
+        }
+    }
+
+    /**
      * A deploy of {@code n} resources on {@code threads} threads: each written {@code creating} then
      * {@code created}, the scope listed, each written {@code updating} then {@code updated}, then all deleted.
      * Every write is conditional on the version the deploy holds.
      */
     public static Row deploy(String backend, StateStore store, String stack, int n, int threads, IntConsumer progress)
             throws Exception {
-        StateScope scope = store.scope(stack, "deploy-" + n + "-" + threads);
+        DeployPhases phases = deployPhases(store.scope(stack, "deploy-" + n + "-" + threads), n, threads, progress);
+        double seconds = phases.total();
+        return new Row(backend, "deploy", "deploy", threads, n, Double.NaN, Double.NaN, 5.0 * n / seconds, Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, seconds, phases.describe());
+    }
+
+    /** The deploy of {@link #deploy}, in an empty scope, timed phase by phase. */
+    public static DeployPhases deployPhases(StateScope scope, int n, int threads, IntConsumer progress) throws Exception {
         long[] versions = new long[n];
         LongAdder done = new LongAdder();
         long start = System.nanoTime();
@@ -373,23 +399,26 @@ public final class Workloads {
             versions[i] = scope.update(record(fqn, ResourceStatus.CREATED), versions[i]).version();
             tick(done, progress);
         });
+        long created = System.nanoTime();
         int listed = scope.listAll().size();
+        long read = System.nanoTime();
         parallel(threads, n, i -> {
             String fqn = resourceName(i);
             versions[i] = scope.update(record(fqn, ResourceStatus.UPDATING), versions[i]).version();
             versions[i] = scope.update(record(fqn, ResourceStatus.UPDATED), versions[i]).version();
             tick(done, progress);
         });
+        long updated = System.nanoTime();
         parallel(threads, n, i -> {
             scope.delete(resourceName(i), versions[i]);
             tick(done, progress);
         });
-        double seconds = (System.nanoTime() - start) / 1e9;
+        long deleted = System.nanoTime();
         if (listed != n) {
             throw new IllegalStateException("the deploy listed " + listed + " records, not " + n);
         }
-        return new Row(backend, "deploy", "deploy", threads, n, Double.NaN, Double.NaN, 5.0 * n / seconds, Double.NaN,
-                Double.NaN, Double.NaN, Double.NaN, seconds, "4 writes and 1 delete per resource, one listing; ops/s: writes and deletes per second");
+        return new DeployPhases(n, threads, (created - start) / 1e9, (read - created) / 1e9, (updated - read) / 1e9,
+                (deleted - updated) / 1e9);
     }
 
     private static void tick(LongAdder done, IntConsumer progress) {

@@ -75,6 +75,13 @@ class WorkloadsTest {
             assertThat(deploy.threads()).isEqualTo(4);
             assertThat(deploy.storeOpsPerSecond()).isPositive();
             assertThat(store.scope("bench", "deploy-40-4").listAll()).isEmpty();
+            assertThat(deploy.note()).matches("create [0-9.]+ s, list [0-9.]+ s, update [0-9.]+ s, delete [0-9.]+ s");
+            Workloads.DeployPhases phases = Workloads.deployPhases(store.scope("bench", "phases"), 30, 2, null);
+            assertThat(List.of(phases.create(), phases.list(), phases.update(), phases.delete())).allSatisfy(
+                    seconds -> assertThat(seconds).isPositive());
+            assertThat(store.scope("bench", "phases").listAll()).isEmpty();
+            Row versusAlchemy = AlchemyComparison.row("deploy", 8, 40, 0.5, 2.0, "disk (ext4, /x)");
+            assertThat(versusAlchemy.ratio()).isEqualTo(0.25);
 
             List<Row> deployments = Workloads.deployments("memory", store, "bench", 30, 200);
             assertThat(deployments).extracting(Row::operation).containsExactly("fenced put", "begin", "end", "getAll");
@@ -108,9 +115,11 @@ class WorkloadsTest {
             all.addAll(scaling);
             all.addAll(deployments);
             all.addAll(observation);
+            all.add(versusAlchemy);
             String md = Report.markdown(all, "a test machine");
             assertThat(md).contains("Taken on: a test machine", "| memory | get |", "| memory | 40 | 4 |", "## Contention",
-                    "| memory | update | 300 |", "## Deployments", "| memory | fenced put |", "| memory | 200 |", "## Observation");
+                    "| memory | update | 300 |", "## Deployments", "| memory | fenced put |", "| memory | 200 |", "## Observation",
+                    "| disk (ext4, /x) | deploy | 40 | 8 | 0.50 | 2.00 | **0.25** |");
         }
     }
 

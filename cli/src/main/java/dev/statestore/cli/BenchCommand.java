@@ -43,6 +43,7 @@ final class BenchCommand extends ListCommands.Base {
         Progress progress = Progress.forCommand(err, noProgress);
         String stack = "statestore-bench-" + UUID.randomUUID().toString().substring(0, 8);
         List<Row> rows = new ArrayList<>();
+        Workloads.DeployPhases deploy;
         try (StateStore store = root().open()) {
             try {
                 if (!root().json) {
@@ -54,11 +55,11 @@ final class BenchCommand extends ListCommands.Base {
                 int total = records * 5;
                 progress.start("deploy: writes", total);
                 // The deploy's threads report: one at a time.
-                rows.add(Workloads.deploy("store", store, stack, records, threads, done -> {
+                deploy = Workloads.deployPhases(store.scope(stack, "deploy"), records, threads, done -> {
                     synchronized (progress) {
                         progress.advance(done);
                     }
-                }));
+                });
                 progress.finish(total);
             } finally {
                 store.deleteStack(stack);
@@ -74,31 +75,47 @@ final class BenchCommand extends ListCommands.Base {
             for (Row r : rows) {
                 ObjectNode node = Output.object();
                 node.put("operation", r.operation());
-                node.put("threads", r.threads());
+                node.put("threads", 1);
                 node.put("count", r.records());
-                if (r.workload().equals("single")) {
-                    node.put("p50Ms", r.storeP50());
-                    node.put("p99Ms", r.storeP99());
-                } else {
-                    node.put("seconds", r.totalSeconds());
-                }
+                node.put("p50Ms", r.storeP50());
+                node.put("p99Ms", r.storeP99());
                 node.put("opsPerSecond", r.storeOpsPerSecond());
                 array.add(node);
             }
+            ObjectNode node = array.addObject();
+            node.put("operation", "deploy");
+            node.put("threads", deploy.threads());
+            node.put("count", deploy.resources());
+            node.put("seconds", deploy.total());
+            node.put("opsPerSecond", WRITES_PER_RESOURCE * deploy.resources() / deploy.total());
+            ObjectNode phases = node.putObject("phaseSeconds");
+            phases.put("create", deploy.create());
+            phases.put("list", deploy.list());
+            phases.put("update", deploy.update());
+            phases.put("delete", deploy.delete());
             Output.json(out, array);
         } else {
             out.printf("%-10s %8s %10s %10s %10s%n", "operation", "count", "p50 ms", "p99 ms", "ops/s");
             for (Row r : rows) {
-                if (r.workload().equals("single")) {
-                    out.printf(Locale.ROOT, "%-10s %8d %10.3f %10.3f %10.0f%n", r.operation(), r.records(), r.storeP50(),
-                            r.storeP99(), r.storeOpsPerSecond());
-                } else {
-                    out.printf(Locale.ROOT, "deploy of %d resources on %d threads: %.1f s, %.0f writes/s%n", r.records(),
-                            r.threads(), r.totalSeconds(), r.storeOpsPerSecond());
-                }
+                out.printf(Locale.ROOT, "%-10s %8d %10.3f %10.3f %10.0f%n", r.operation(), r.records(), r.storeP50(),
+                        r.storeP99(), r.storeOpsPerSecond());
             }
+            int n = deploy.resources();
+            out.printf(Locale.ROOT, "deploy of %d resources on %d threads: %.1f s, %.0f writes/s%n", n, deploy.threads(),
+                    deploy.total(), WRITES_PER_RESOURCE * n / deploy.total());
+            phase(out, "create", "creating, created", 2 * n, "writes", deploy.create());
+            phase(out, "list", "the scope read whole", n, "records", deploy.list());
+            phase(out, "update", "updating, updated", 2 * n, "writes", deploy.update());
+            phase(out, "delete", "each deleted", n, "deletes", deploy.delete());
         }
         out.flush();
         return Statestore.OK;
+    }
+
+    /** Writes and deletes per resource of the deploy: creating, created, updating, updated, deleted. */
+    private static final double WRITES_PER_RESOURCE = 5.0;
+
+    private static void phase(PrintWriter out, String name, String what, int count, String unit, double seconds) {
+        out.printf(Locale.ROOT, "  %-7s %-22s %8.2f s  %10.0f %s/s%n", name, "(" + what + ")", seconds, count / seconds, unit);
     }
 }

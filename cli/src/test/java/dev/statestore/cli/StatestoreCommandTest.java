@@ -341,12 +341,28 @@ class StatestoreCommandTest {
     }
 
     @Test
-    void benchMeasuresTheStoreAndCleansUp() {
+    void benchMeasuresTheStoreAndCleansUp() throws Exception {
         Run bench = run("--store", memory, "bench", "--ops", "50", "--records", "100", "--threads", "4");
         assertThat(bench.code()).as(bench.err()).isZero();
         assertThat(bench.out()).contains("get", "create", "update", "delete", "deploy of 100 resources on 4 threads");
+        assertThat(bench.out()).as("the deploy phase by phase")
+                .containsPattern("(?m)^  create +\\(creating, created\\) +[0-9.]+ s +[0-9]+ writes/s$")
+                .containsPattern("(?m)^  list +\\(the scope read whole\\) +[0-9.]+ s +[0-9]+ records/s$")
+                .containsPattern("(?m)^  update +\\(updating, updated\\) +[0-9.]+ s")
+                .containsPattern("(?m)^  delete +\\(each deleted\\) +[0-9.]+ s");
         Run json = run("--store", memory, "--json", "bench", "--ops", "20", "--records", "20", "--threads", "1");
         assertThat(json.out()).contains("\"operation\": \"get\"", "\"opsPerSecond\"");
+        com.fasterxml.jackson.databind.JsonNode deploy = dev.statestore.spi.StateJson.parse(
+                json.out().getBytes(java.nio.charset.StandardCharsets.UTF_8)).get(4);
+        assertThat(deploy.get("operation").asText()).isEqualTo("deploy");
+        assertThat(deploy.get("count").asInt()).isEqualTo(20);
+        double phases = 0;
+        for (String phase : List.of("create", "list", "update", "delete")) {
+            assertThat(deploy.at("/phaseSeconds/" + phase).isNumber()).as(phase).isTrue();
+            phases += deploy.at("/phaseSeconds/" + phase).asDouble();
+        }
+        assertThat(deploy.get("seconds").asDouble()).as("the phases add up to the deploy").isCloseTo(phases,
+                org.assertj.core.data.Offset.offset(1e-9));
         assertThat(run("--store", memory, "stacks").out()).as("its scratch stack is gone").doesNotContain("statestore-bench");
         assertThat(run("--store", memory, "bench", "--threads", "0").code()).isEqualTo(Statestore.USAGE);
 
