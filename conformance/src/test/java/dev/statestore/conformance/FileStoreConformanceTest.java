@@ -27,15 +27,22 @@ class FileStoreConformanceTest extends StateStoreConformance {
     /** A new folder per store URL under a root folder; raw access to a record's file. */
     static final class FileFixture implements ConformanceFixture {
         private final Supplier<Path> root;
+        private final String options;
         private final AtomicInteger counter = new AtomicInteger();
 
         FileFixture(Supplier<Path> root) {
+            this(root, "");
+        }
+
+        /** With URL options ({@code ?wal=off}). */
+        FileFixture(Supplier<Path> root, String options) {
             this.root = root;
+            this.options = options;
         }
 
         @Override
         public String newStoreUrl() {
-            return "file:" + root.get().resolve("store-" + counter.incrementAndGet());
+            return "file:" + root.get().resolve("store-" + counter.incrementAndGet()) + options;
         }
 
         /** A folder under a file, which no write can make; the file store's URLs carry no secret. */

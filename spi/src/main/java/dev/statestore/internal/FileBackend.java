@@ -92,6 +92,7 @@ final class FileBackend implements StoreBackend {
     private static final String DEPLOY_LOCK = "__deploy_lock__.json";
     private static final String CONTROL_DIR = "__control__";
     private static final String TEMPORARY_PREFIX = "__tmp__";
+    private static final String WRITE_AHEAD_LOG = "__wal__";
     private static final Logger LOG = LoggerFactory.getLogger(FileBackend.class);
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
     /** Lock file to its real path, for the lock files this store has made or found. */
@@ -102,17 +103,34 @@ final class FileBackend implements StoreBackend {
     private final Path metaRoot;
     private final String url;
     private final Clock clock = Clock.systemUTC();
+    /** This boot's id, where the system tells boots apart: write-ahead logs of another boot are replayed. */
+    private final @org.jspecify.annotations.Nullable String bootId;
+    private final Instant bootTime;
+    /** Whether writes are made durable by the scope's write-ahead log, rather than by forcing every file and folder. */
+    private final boolean logged;
+    private final Map<ScopeId, FileWriteAheadLog> logs = new ConcurrentHashMap<>();
+    /** Per scope: the writes waiting for the scope's lock, committed together by whichever thread takes it. */
+    private final Map<ScopeId, java.util.Queue<Pending<?>>> waiting = new ConcurrentHashMap<>();
 
-    FileBackend(Path root, String url) {
+    FileBackend(Path root, String url, boolean writeAheadLog) {
+        this(root, url, writeAheadLog, FileWriteAheadLog.bootId().orElse(null), FileWriteAheadLog.bootTime());
+    }
+
+    /** With the machine's boot as given: tests play a restart by giving another. */
+    FileBackend(Path root, String url, boolean writeAheadLog, @org.jspecify.annotations.Nullable String bootId,
+            Instant bootTime) {
         this.root = root;
         this.stateDir = root.resolve("state");
         this.metaRoot = root.resolve(META_DIR);
         this.url = url;
+        this.bootId = bootId;
+        this.bootTime = bootTime;
+        this.logged = writeAheadLog && bootId != null;
     }
 
     @Override
     public String describe() {
-        return url + " (" + root + ")";
+        return url + " (" + root + (logged ? ", write-ahead log" : "") + ")";
     }
 
     // ---- listing scopes -------------------------------------------------------------------------
@@ -222,13 +240,9 @@ final class FileBackend implements StoreBackend {
     /** The file of {@code slot}, if it exists and holds {@code key}. */
     private Optional<Found> readHolding(ScopeId scope, StateKey key, Slot slot) {
         Path file = docDir(scope).resolve(slot.file());
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+        byte[] bytes = bytesOf(file);
+        if (bytes == null) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw unavailable("cannot read " + file, e);
         }
         if (key instanceof StateKey.Record r) {
             String held = heldOrNamedFqn(file, bytes);
@@ -299,6 +313,10 @@ final class FileBackend implements StoreBackend {
     }
 
     private Instant modified(Path file) {
+        Batch batch = Batch.CURRENT.get();
+        if (batch != null && batch.holds(file)) {
+            return batch.at;
+        }
         try {
             return Files.getLastModifiedTime(file).toInstant();
         } catch (IOException e) {
@@ -311,13 +329,9 @@ final class FileBackend implements StoreBackend {
 
     private Meta readMeta(ScopeId scope, String base) {
         Path file = metaDir(scope).resolve(base + META_EXTENSION);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+        byte[] bytes = bytesOf(file);
+        if (bytes == null) {
             return null;
-        } catch (IOException e) {
-            throw unavailable("cannot read " + file, e);
         }
         // Bytes that do not parse are corrupt data, not an outage: retrying cannot help.
         try {
@@ -351,7 +365,7 @@ final class FileBackend implements StoreBackend {
     @Override
     public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
         StateKey key = document.key();
-        return locked(scope, true, () -> {
+        return committed(scope, () -> {
             checkFence(scope, condition);
             Optional<Found> current = locate(scope, key);
             check(scope, key, condition, current);
@@ -375,7 +389,7 @@ final class FileBackend implements StoreBackend {
             // The file it was found in, when it moved; and a second file of the record under another of its names
             // (a move that stopped halfway, a copy by hand), which reads never see while this one is there.
             for (Slot other : candidates(key)) {
-                if (!other.equals(slot) && Files.exists(docDir.resolve(other.file()), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (!other.equals(slot) && exists(docDir.resolve(other.file()))) {
                     forget(scope, key, other, version);
                 }
             }
@@ -394,8 +408,13 @@ final class FileBackend implements StoreBackend {
         meta.put("version", version);
         meta.put("updatedAt", updatedAt.toString());
         meta.put("sha256", sha256);
-        replace(scope, metaDir(scope).resolve(slot.metaBase() + META_EXTENSION),
-                StateJson.compact(meta).getBytes(StandardCharsets.UTF_8));
+        // Padded with spaces to a multiple of 256 bytes: the next version's file then has the same length, which the
+        // write-ahead log writes over in place instead of renaming a new file over it (that rename costs a write-back).
+        byte[] json = StateJson.compact(meta).getBytes(StandardCharsets.UTF_8);
+        byte[] padded = java.util.Arrays.copyOf(json, (json.length + 1 + 255) / 256 * 256);
+        java.util.Arrays.fill(padded, json.length, padded.length - 1, (byte) ' ');
+        padded[padded.length - 1] = '\n';
+        replace(scope, metaDir(scope).resolve(slot.metaBase() + META_EXTENSION), padded);
     }
 
     /**
@@ -406,16 +425,12 @@ final class FileBackend implements StoreBackend {
     private void forget(ScopeId scope, StateKey key, Slot old, long newVersion) {
         Path doc = docDir(scope).resolve(old.file());
         Path meta = metaDir(scope).resolve(old.metaBase() + META_EXTENSION);
-        try {
-            if (readHolding(scope, key, old).isPresent()) {
-                Files.deleteIfExists(doc);
-            }
-            Meta known = readMeta(scope, old.metaBase());
-            if (known != null && java.util.Objects.equals(known.fqn, fqnOf(key)) && known.version <= newVersion) {
-                Files.deleteIfExists(meta);
-            }
-        } catch (IOException e) {
-            throw unavailable("cannot remove " + doc, e);
+        if (readHolding(scope, key, old).isPresent()) {
+            remove(doc);
+        }
+        Meta known = readMeta(scope, old.metaBase());
+        if (known != null && java.util.Objects.equals(known.fqn, fqnOf(key)) && known.version <= newVersion) {
+            remove(meta);
         }
     }
 
@@ -440,7 +455,7 @@ final class FileBackend implements StoreBackend {
      */
     private boolean slotIsFree(ScopeId scope, StateKey key, Slot slot) {
         Path doc = docDir(scope).resolve(slot.file());
-        if (!Files.exists(doc, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!exists(doc)) {
             return true;
         }
         return readHolding(scope, key, slot).isPresent();
@@ -484,7 +499,7 @@ final class FileBackend implements StoreBackend {
 
     @Override
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
-        return locked(scope, true, () -> {
+        return committed(scope, () -> {
             checkFence(scope, condition);
             Optional<Found> current = locate(scope, key);
             check(scope, key, condition, current);
@@ -507,6 +522,10 @@ final class FileBackend implements StoreBackend {
             writeMeta(scope, found.slot, fqnOf(key), found.version, found.updatedAt, FileNames.sha256Hex(found.bytes));
         }
         Path doc = docDir(scope).resolve(found.slot.file());
+        if (Batch.CURRENT.get() != null) {
+            remove(doc);
+            return;
+        }
         try {
             Files.deleteIfExists(doc);
             if (sync) {
@@ -711,7 +730,7 @@ final class FileBackend implements StoreBackend {
         if (!dir.equals(file.getParent())) {
             throw new InvalidStateException(stray.location() + " is not a file of " + scope + " (" + dir + ")");
         }
-        return locked(scope, true, () -> {
+        return maintenance(scope, () -> {
             try {
                 if (!new String(Files.readAllBytes(file), StandardCharsets.UTF_8).equals(stray.json())) {
                     return false;
@@ -758,7 +777,7 @@ final class FileBackend implements StoreBackend {
 
     @Override
     public void deleteScope(ScopeId scope, WriteCondition condition) {
-        locked(scope, true, () -> {
+        maintenance(scope, () -> {
             // Under the scope lock throughout: one check of the fence holds for every deletion.
             checkFence(scope, condition);
             for (var e : recordFiles(scope).entrySet()) {
@@ -837,12 +856,7 @@ final class FileBackend implements StoreBackend {
     }
 
     private void deleteChangeFile(ScopeId scope, StateKey key, long seq) {
-        Path file = historyDir(scope, key).resolve(changeFile(seq));
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw unavailable("cannot remove " + file, e);
-        }
+        remove(historyDir(scope, key).resolve(changeFile(seq)));
     }
 
     /** The seq of the key's current state: its live version's write, its tombstone's deletion, or 0. Locked. */
@@ -901,7 +915,7 @@ final class FileBackend implements StoreBackend {
 
         @Override
         public void remove(ScopeId scope, java.util.Collection<StoredChange> changes) {
-            locked(scope, true, () -> {
+            maintenance(scope, () -> {
                 for (StoredChange change : changes) {
                     deleteChangeFile(scope, change.key(), change.seq());
                 }
@@ -999,6 +1013,12 @@ final class FileBackend implements StoreBackend {
      * created (a read-only checkout) runs unlocked: nothing of this store can be writing there.
      */
     private <T> T locked(ScopeId scope, boolean write, Supplier<T> action) {
+        return locked(scope, write, action, () -> false);
+    }
+
+    /** As {@link #locked(ScopeId, boolean, Supplier)}; {@code done} is asked once the threads' lock is held. */
+    private <T> @org.jspecify.annotations.Nullable T locked(ScopeId scope, boolean write, Supplier<T> action,
+            java.util.function.BooleanSupplier done) {
         Path lockFile = metaDir(scope).resolve(SCOPE_LOCK);
         // Creating the folder and resolving the real path cost a quarter of a read (profiled): done once a scope.
         Path realLockFile = realLockFiles.get(lockFile);
@@ -1025,9 +1045,14 @@ final class FileBackend implements StoreBackend {
         // drops the process's lock: so threads queue here before the file is even opened.
         ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(realLockFile, p -> new ReentrantLock());
         jvmLock.lock();
+        if (done.getAsBoolean()) {
+            jvmLock.unlock();
+            return null;
+        }
         try (FileChannel channel = FileChannel.open(realLockFile, StandardOpenOption.WRITE);
                 FileLock ignored = channel.lock()) {
             if (sweptScopes.add(scope)) {
+                recover(scope);
                 sweepTemporaryFiles(scope);
             }
             return action.get();
@@ -1039,7 +1064,7 @@ final class FileBackend implements StoreBackend {
         } finally {
             jvmLock.unlock();
         }
-        return locked(scope, write, action);
+        return locked(scope, write, action, done);
     }
 
     /** The scopes whose leftover temporary files this instance has removed. */
@@ -1077,6 +1102,11 @@ final class FileBackend implements StoreBackend {
 
     /** Atomically replaces {@code target} with {@code bytes}: temp file, force, rename, force the folder. */
     private void replace(ScopeId scope, Path target, byte[] bytes) {
+        Batch batch = Batch.CURRENT.get();
+        if (batch != null) {
+            batch.put(target, bytes, target.startsWith(metaRoot));
+            return;
+        }
         Path tmpDir = metaDir(scope);
         Path tmp = tmpDir.resolve(TEMPORARY_PREFIX + UUID.randomUUID());
         try {
@@ -1112,6 +1142,226 @@ final class FileBackend implements StoreBackend {
         return new StateStoreUnavailableException(what + ": " + e, e);
     }
 
+    // ---- the write-ahead log (see FileWriteAheadLog) and its group commit ---------------------------------
+
+    /** The bytes of {@code file}, null if there is none: as the batch being planned leaves it, if it changes it. */
+    private byte @org.jspecify.annotations.Nullable [] bytesOf(Path file) {
+        Batch batch = Batch.CURRENT.get();
+        if (batch != null && batch.holds(file)) {
+            return batch.bytes(file);
+        }
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw unavailable("cannot read " + file, e);
+        }
+    }
+
+    private boolean exists(Path file) {
+        Batch batch = Batch.CURRENT.get();
+        if (batch != null && batch.holds(file)) {
+            return batch.bytes(file) != null;
+        }
+        return Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Removes {@code file} (with the batch, if one is being planned; not forced to disk otherwise). */
+    private void remove(Path file) {
+        Batch batch = Batch.CURRENT.get();
+        if (batch != null) {
+            batch.remove(file, file.startsWith(metaRoot));
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw unavailable("cannot remove " + file, e);
+        }
+    }
+
+    /**
+     * The file operations of the writes being committed together, in order, and the files as they leave them: the
+     * writes of one batch read what the earlier ones wrote. Set for the thread planning them, unset otherwise.
+     */
+    private static final class Batch {
+        static final ThreadLocal<Batch> CURRENT = new ThreadLocal<>();
+        private static final byte[] REMOVED = new byte[0];
+
+        final Instant at = Instant.now();
+        final List<FileWriteAheadLog.Op> ops = new ArrayList<>();
+        private final Map<Path, byte[]> files = new HashMap<>();
+
+        boolean holds(Path file) {
+            return files.containsKey(file);
+        }
+
+        byte @org.jspecify.annotations.Nullable [] bytes(Path file) {
+            byte[] bytes = files.get(file);
+            return bytes == REMOVED ? null : bytes;
+        }
+
+        void put(Path file, byte[] bytes, boolean ours) {
+            ops.add(new FileWriteAheadLog.Op(file, bytes, ours));
+            files.put(file, bytes);
+        }
+
+        void remove(Path file, boolean ours) {
+            ops.add(new FileWriteAheadLog.Op(file, null, ours));
+            files.put(file, REMOVED);
+        }
+
+        /** Forgets the operations from {@code mark} on: a write that failed leaves nothing. */
+        void rollback(int mark) {
+            ops.subList(mark, ops.size()).clear();
+            files.clear();
+            for (FileWriteAheadLog.Op op : ops) {
+                files.put(op.target(), op.bytes() == null ? REMOVED : op.bytes());
+            }
+        }
+    }
+
+    /** A write waiting to be committed, and then its outcome. */
+    private static final class Pending<T> {
+        private final Supplier<T> action;
+        private @org.jspecify.annotations.Nullable T result;
+        private @org.jspecify.annotations.Nullable Throwable failure;
+        private boolean done;
+
+        Pending(Supplier<T> action) {
+            this.action = action;
+        }
+
+        T outcome() {
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            return result;
+        }
+    }
+
+    /**
+     * Runs a write of records under the scope's lock and makes it durable. Journaled, the writes of every thread
+     * waiting for the lock meanwhile are planned one after the other (each reading what the earlier ones wrote), and
+     * committed as one entry of the write-ahead log with one force: a group commit. A write that fails its condition leaves nothing.
+     */
+    private <T> T committed(ScopeId scope, Supplier<T> action) {
+        if (!logged) {
+            return locked(scope, true, action);
+        }
+        Pending<T> mine = new Pending<>(action);
+        java.util.Queue<Pending<?>> queue = waiting.computeIfAbsent(scope, s -> new java.util.concurrent.ConcurrentLinkedQueue<>());
+        queue.add(mine);
+        locked(scope, true, () -> {
+            commitWaiting(scope, queue);
+            return null;
+        }, () -> mine.done);
+        if (!mine.done) {
+            throw new IllegalStateException("a logged write was never committed");
+        }
+        return mine.outcome();
+    }
+
+    private void commitWaiting(ScopeId scope, java.util.Queue<Pending<?>> queue) {
+        List<Pending<?>> members = new ArrayList<>();
+        for (Pending<?> next; (next = queue.poll()) != null; ) {
+            members.add(next);
+        }
+        Batch batch = new Batch();
+        Batch.CURRENT.set(batch);
+        try {
+            for (Pending<?> member : members) {
+                int mark = batch.ops.size();
+                try {
+                    plan(member);
+                } catch (RuntimeException | Error e) {
+                    batch.rollback(mark);
+                    member.failure = e;
+                }
+            }
+        } finally {
+            Batch.CURRENT.remove();
+        }
+        try {
+            if (!batch.ops.isEmpty()) {
+                FileWriteAheadLog log = log(scope);
+                log.commit(batch.ops, () -> metaDir(scope).resolve(TEMPORARY_PREFIX + UUID.randomUUID()));
+                if (log.length() > FileWriteAheadLog.CHECKPOINT_BYTES) {
+                    log.checkpoint(stateDir, metaRoot);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            RuntimeException failure = e instanceof IOException io ? unavailable("cannot write " + scope, io)
+                    : (RuntimeException) e;
+            members.stream().filter(m -> m.failure == null).forEach(m -> m.failure = failure);
+        } finally {
+            members.forEach(m -> m.done = true);
+        }
+    }
+
+    private static <T> void plan(Pending<T> member) {
+        member.result = member.action.get();
+    }
+
+    private FileWriteAheadLog log(ScopeId scope) {
+        return logs.computeIfAbsent(scope, s -> new FileWriteAheadLog(root, metaDir(s).resolve(WRITE_AHEAD_LOG), bootId));
+    }
+
+    /**
+     * A write that is not a record's (deleting a scope, removing a stray file or old changes): made the old way, each
+     * file forced, after the write-ahead log's entries are on disk in place, so that no replay after a power cut undoes it.
+     */
+    private <T> T maintenance(ScopeId scope, Supplier<T> action) {
+        return locked(scope, true, () -> {
+            checkpoint(scope);
+            return action.get();
+        });
+    }
+
+    private void checkpoint(ScopeId scope) {
+        if (bootId == null) {
+            return;
+        }
+        try {
+            log(scope).checkpoint(stateDir, metaRoot);
+        } catch (IOException e) {
+            throw unavailable("cannot force the logged writes of " + scope + " to disk", e);
+        }
+    }
+
+    /** At a scope's first lock: replays its write-ahead log if the machine restarted since it was written. */
+    private void recover(ScopeId scope) {
+        if (bootId == null || !Files.exists(metaDir(scope).resolve(WRITE_AHEAD_LOG))) {
+            return;
+        }
+        try {
+            log(scope).recover(bootTime, () -> metaDir(scope).resolve(TEMPORARY_PREFIX + UUID.randomUUID()),
+                    stateDir, metaRoot);
+            if (!logged) {
+                log(scope).checkpoint(stateDir, metaRoot);
+            }
+        } catch (IOException e) {
+            throw unavailable("cannot replay the write-ahead log of " + scope, e);
+        }
+    }
+
+    /** Puts every logged write on disk in place, so that the write-ahead logs are empty when no store is open. */
     @Override
-    public void close() {}
+    public void close() {
+        for (ScopeId scope : List.copyOf(logs.keySet())) {
+            try {
+                locked(scope, true, () -> {
+                    checkpoint(scope);
+                    logs.remove(scope).close();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.warn("cannot checkpoint the write-ahead log of {}: its writes are on disk in the log", scope, e);
+            }
+        }
+    }
 }

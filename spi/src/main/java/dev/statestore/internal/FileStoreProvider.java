@@ -26,7 +26,12 @@ public final class FileStoreProvider implements StateStoreProvider {
             throw new InvalidStoreUrlException("a file URL names a local folder (file:DIR or file:///DIR), not a host: "
                     + url.redacted());
         }
-        url.options().finish();
+        StoreUrl.Options options = url.options();
+        String wal = options.string("wal", "on");
+        if (!wal.equals("on") && !wal.equals("off")) {
+            options.problem("wal", "is on or off, was '" + wal + "'");
+        }
+        options.finish();
         if (url.path().isEmpty()) {
             throw new InvalidStoreUrlException("a file URL names a folder, such as file:.alchemy");
         }
@@ -36,6 +41,6 @@ public final class FileStoreProvider implements StateStoreProvider {
         } catch (InvalidPathException e) {
             throw new InvalidStoreUrlException("bad folder in file URL " + url.redacted() + ": " + e.getReason());
         }
-        return new FileBackend(root, url.redacted());
+        return new FileBackend(root, url.redacted(), wal.equals("on"));
     }
 }
