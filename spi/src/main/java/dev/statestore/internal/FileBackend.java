@@ -381,7 +381,9 @@ final class FileBackend implements StoreBackend {
                 current.ifPresent(found -> deleteChangeFile(scope, key, StoredChange.seq(found.version(), true)));
             }
             Path docDir = docDir(scope);
-            createDirectories(docDir);
+            if (Batch.CURRENT.get() == null) {
+                createDirectories(docDir); // a batch's commit makes the folders it writes to
+            }
             // Document first, version file second: a crash between them leaves the new document, which a read
             // counts as one write past the version file's (see readHolding).
             replace(scope, docDir.resolve(slot.file()), bytes);
@@ -849,7 +851,9 @@ final class FileBackend implements StoreBackend {
 
     private void recordChange(ScopeId scope, StateKey key, long version, String json, Instant at, long deployment) {
         Path dir = historyDir(scope, key);
-        createDirectories(dir);
+        if (Batch.CURRENT.get() == null) {
+            createDirectories(dir);
+        }
         long seq = StoredChange.seq(version, json == null);
         replace(scope, dir.resolve(changeFile(seq)),
                 ChangeJson.toJson(key, version, json, at, deployment).getBytes(StandardCharsets.UTF_8));
@@ -1290,7 +1294,7 @@ final class FileBackend implements StoreBackend {
             if (!batch.ops.isEmpty()) {
                 FileWriteAheadLog log = log(scope);
                 log.commit(batch.ops, () -> metaDir(scope).resolve(TEMPORARY_PREFIX + UUID.randomUUID()));
-                if (log.length() > FileWriteAheadLog.CHECKPOINT_BYTES) {
+                if (log.appended() > FileWriteAheadLog.CHECKPOINT_BYTES) {
                     log.checkpoint(stateDir, metaRoot);
                 }
             }

@@ -79,6 +79,7 @@ final class FileWriteAheadLog {
     private final Path file;
     private final String bootId;
     private @Nullable FileChannel channel;
+    private long appended;
 
     FileWriteAheadLog(Path root, Path file, String bootId) {
         this.root = root;
@@ -140,17 +141,22 @@ final class FileWriteAheadLog {
                     }
                 }
             } else if (temps[i] != null) {
-                Files.createDirectories(op.target().getParent());
-                Files.move(temps[i], op.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                try {
+                    Files.move(temps[i], op.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (NoSuchFileException folderMissing) {
+                    // Its folder is new (a new stage, a record's first change), or was removed since: made only then.
+                    Files.createDirectories(op.target().getParent());
+                    Files.move(temps[i], op.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
             } else {
                 Files.deleteIfExists(op.target());
             }
         }
     }
 
-    /** The log's length: a commit past {@link #CHECKPOINT_BYTES} should be followed by a checkpoint. */
-    long length() throws IOException {
-        return channel == null ? sizeOnDisk() : channel.size();
+    /** What this store appended since its last checkpoint: past {@link #CHECKPOINT_BYTES}, it checkpoints. */
+    long appended() {
+        return appended;
     }
 
     private static long sizeOf(Path file) throws IOException {
@@ -188,6 +194,7 @@ final class FileWriteAheadLog {
         ByteBuffer entry = ByteBuffer.allocate(8 + payload.length);
         entry.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
         FileChannel log = open();
+        appended += entry.remaining();
         writeFully(log, entry);
         log.force(false);
     }
@@ -247,6 +254,7 @@ final class FileWriteAheadLog {
         FileChannel log = open();
         log.truncate(HEADER_BYTES);
         log.force(true);
+        appended = 0;
     }
 
     private static boolean syncFileSystems(Path... dirs) {
