@@ -8,6 +8,7 @@
 #   QUICK=1 benchmarks/run.sh    # a short run to try it: 300 operations, deploys of 300
 #   BACKENDS="file redis" benchmarks/run.sh   # runs those again; the other backends' rows stay
 #   BACKENDS=alchemy benchmarks/run.sh         # the file store against Alchemy's own LocalState (needs node and npm)
+#   BACKENDS="s3-remote dynamodb-remote" benchmarks/run.sh   # S3 and DynamoDB through a proxy adding a 20 ms round trip
 #   WORKLOADS=scaling BACKENDS=redis benchmarks/run.sh   # only some workloads: their rows of those backends go
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,11 +27,16 @@ if [ -n "${QUICK:-}" ]; then
   common=(--ops 300 --deploy 300 --threads 1,8 --load 2000 --contention-seconds 3 --scaling 100,2000)
   s3=(--ops 300 --deploy 300 --threads 1,8 --load 1000 --contention-seconds 3 --scaling 100,1000)
   alchemy=(--records 1000 --threads 8)
+  dynamodb_remote=(--records 1000 --deploy 100)
+  s3_remote=(--records 300 --deploy 50)
 else
   common=(--ops 10000 --deploy 1000,10000 --threads 1,8 --load 10000 --contention-seconds 10 --scaling 100,10000,100000)
   # S3Mock reads its whole bucket index on every request: beyond a few thousand objects it measures itself.
   s3=(--ops 1000 --deploy 1000 --threads 1,8 --load 2000 --contention-seconds 10 --scaling 100,2000)
   alchemy=(--records 10000 --threads 8)
+  dynamodb_remote=(--records 10000 --deploy 1000)
+  # S3Mock serves one request at a time, and its cost grows with the bucket: sized to finish in minutes.
+  s3_remote=(--records 2000 --deploy 200)
 fi
 
 echo "building (tests skipped)..."
@@ -55,13 +61,16 @@ run() { # module, main class, arguments...
   sync
 }
 
-for backend in ${BACKENDS:-file alchemy postgresql redis dynamodb s3 azblob http}; do
+for backend in ${BACKENDS:-file alchemy postgresql redis dynamodb dynamodb-remote s3 s3-remote azblob http}; do
   label="$backend"
   [ "$backend" = http ] && label='"http \(serve, memory\)"' # a regular expression (grep -E)
   case "$backend" in
     file) run benchmarks dev.statestore.bench.FileBenchmark "${common[@]}" ;;
     # The file store against Alchemy's own LocalState (Node, npm) on this disk and on /dev/shm: its own workload.
     alchemy) [ -n "${WORKLOADS:-}" ] || run benchmarks dev.statestore.bench.AlchemyComparison "${alchemy[@]}" ;;
+    # Through a proxy that adds a 20 ms round trip (LatencyProxy): getAll against the SDK's best read, deploys.
+    dynamodb-remote) [ -n "${WORKLOADS:-}" ] || run store-dynamodb dev.statestore.dynamodb.DynamoDbRemoteBenchmark "${dynamodb_remote[@]}" ;;
+    s3-remote) [ -n "${WORKLOADS:-}" ] || run store-s3 dev.statestore.s3.S3RemoteBenchmark "${s3_remote[@]}" ;;
     postgresql) run store-postgres dev.statestore.postgres.PostgresBenchmark "${common[@]}" ;;
     redis) run store-redis dev.statestore.redis.RedisBenchmark "${common[@]}" ;;
     dynamodb) run store-dynamodb dev.statestore.dynamodb.DynamoDbBenchmark "${common[@]}" ;;

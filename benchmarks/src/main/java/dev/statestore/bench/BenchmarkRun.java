@@ -141,7 +141,8 @@ public final class BenchmarkRun {
         return row;
     }
 
-    static void append(Path csv, List<Row> rows) throws IOException {
+    /** Appends the rows to the CSV file, with its header line if the file is new. */
+    public static void append(Path csv, List<Row> rows) throws IOException {
         Files.createDirectories(csv.toAbsolutePath().getParent());
         List<String> lines = new ArrayList<>();
         if (!Files.exists(csv)) {

@@ -115,6 +115,17 @@ public final class Report {
                         r.operation(), r.records(), r.threads(), r.storeP50() / 1000, r.rawP50() / 1000, r.ratio()));
             }
         }
+        List<Row> remote = select(rows, r -> r.workload().equals("remote"));
+        if (!remote.isEmpty()) {
+            md.append("\n## Remote: through a proxy that delays every byte (a cloud service's round trip)\n\n")
+                    .append("| backend | operation | records | threads | store ms | raw best ms / one thread ms | ratio | note |\n"
+                            + "|---|---|---:|---:|---:|---:|---:|---|\n");
+            for (Row r : remote) {
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %s | %s | %s |%n", r.backend(),
+                        r.operation(), r.records(), r.threads(), r.storeP50(), cell(r.rawP50(), "%.0f"),
+                        cell(r.ratio(), "**%.2f**"), r.note()));
+            }
+        }
         List<Row> observation = select(rows, r -> r.workload().equals("observation"));
         if (!observation.isEmpty()) {
             md.append("\n## Observation: store calls observed into a meter registry next to the same calls unobserved\n\n")

@@ -36,6 +36,12 @@ public record Row(String backend, String workload, String operation, int threads
                             r.operation(), r.storeP50(), r.storeP99(), r.rawP50(), r.rawP99(), r.ratio());
             case "observation" -> String.format(Locale.ROOT, "  %-7s observed %7.3f ms (p99 %7.3f)   unobserved %7.3f ms "
                     + "(p99 %7.3f)   ratio %.3f", r.operation(), r.storeP50(), r.storeP99(), r.rawP50(), r.rawP99(), r.ratio());
+            case "remote" -> r.operation().equals("getAll")
+                    ? String.format(Locale.ROOT, "  getAll of %,d records: %.0f ms; the raw client's best read: %.0f ms "
+                            + "(%.2fx)  [%s]", r.records(), r.storeP50(), r.rawP50(), r.ratio(), r.note())
+                    : String.format(Locale.ROOT, "  deploy of %,d resources on %d thread(s): %.1f s%s  [%s]", r.records(),
+                            r.threads(), r.totalSeconds(), Double.isNaN(r.ratio()) ? ""
+                                    : String.format(Locale.ROOT, ", %.1fx faster than one", r.ratio()), r.note());
             case "vs alchemy" -> String.format(Locale.ROOT, "  %-9s %d writer(s): ours %7.2f s, Alchemy's %7.2f s: %.2fx",
                     r.operation(), r.threads(), r.storeP50() / 1000, r.rawP50() / 1000, r.ratio());
             case "load scope" -> String.format(Locale.ROOT, "  loading a scope of %d records: %.0f ms, %s", r.records(),

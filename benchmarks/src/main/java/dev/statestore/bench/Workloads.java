@@ -421,6 +421,62 @@ public final class Workloads {
                 (deleted - updated) / 1e9);
     }
 
+    /** A backend's own client reading a whole scope by hand, on {@code threads} threads; how many records it read. */
+    @FunctionalInterface
+    public interface ScopeReader {
+        int read(dev.statestore.ScopeId scope, int threads) throws Exception;
+    }
+
+    /**
+     * A remote store at a round trip's latency (through a {@link LatencyProxy}): {@code getAll} of a scope of
+     * {@code records} (the better of two) next to the raw client's best read of the same records (the best of its
+     * thread counts), then a deploy of {@code deploySize} resources on one thread and on {@code writers}.
+     */
+    public static List<Row> remote(String backend, StateStore store, ScopeReader raw, List<Integer> rawThreads,
+            String stack, int records, int deploySize, int writers, Duration roundTrip) throws Exception {
+        String note = roundTrip.toMillis() + " ms round trip";
+        StateScope scope = store.scope(stack, "remote-" + records);
+        parallel(64, records, i -> scope.put(record(resourceName(i), ResourceStatus.CREATED)));
+        double best = Double.MAX_VALUE;
+        for (int round = 0; round < 2; round++) {
+            long start = System.nanoTime();
+            int read = scope.listAll().size();
+            best = Math.min(best, (System.nanoTime() - start) / 1e6);
+            if (read != records) {
+                throw new IllegalStateException("getAll read " + read + " records, not " + records);
+            }
+        }
+        double rawBest = Double.MAX_VALUE;
+        int rawBestThreads = 0;
+        for (int threads : rawThreads) {
+            long start = System.nanoTime();
+            int read = raw.read(scope.id(), threads);
+            double ms = (System.nanoTime() - start) / 1e6;
+            if (read != records) {
+                throw new IllegalStateException("the raw client read " + read + " records, not " + records);
+            }
+            System.out.printf(Locale.ROOT, "  raw read of %,d records on %d threads: %.0f ms%n", records, threads, ms);
+            if (ms < rawBest) {
+                rawBest = ms;
+                rawBestThreads = threads;
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row(backend, "remote", "getAll", 1, records, best, Double.NaN, records / best * 1000, rawBest,
+                Double.NaN, Double.NaN, best / rawBest, best / 1000, note + "; raw: its best, on " + rawBestThreads
+                + " threads"));
+        scope.deleteAll();
+        DeployPhases one = deployPhases(store.scope(stack, "remote-deploy-1"), deploySize, 1, null);
+        DeployPhases many = deployPhases(store.scope(stack, "remote-deploy-" + writers), deploySize, writers, null);
+        rows.add(new Row(backend, "remote", "deploy", 1, deploySize, one.total() * 1000, Double.NaN,
+                5.0 * deploySize / one.total(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, one.total(),
+                note + "; " + one.describe()));
+        rows.add(new Row(backend, "remote", "deploy", writers, deploySize, many.total() * 1000, Double.NaN,
+                5.0 * deploySize / many.total(), one.total() * 1000, Double.NaN, Double.NaN, one.total() / many.total(),
+                many.total(), note + "; " + many.describe()));
+        return rows;
+    }
+
     private static void tick(LongAdder done, IntConsumer progress) {
         done.increment();
         if (progress != null) {

@@ -135,6 +135,11 @@ final class DynamoDbServer {
     }
 
     DynamoDbClient client() {
+        return client(endpoint);
+    }
+
+    /** A client of this server's region and credentials at another endpoint (a proxy in front of it). */
+    DynamoDbClient client(URI endpoint) {
         var builder = DynamoDbClient.builder();
         if (endpoint != null) {
             builder.endpointOverride(endpoint).credentialsProvider(StaticCredentialsProvider.create(

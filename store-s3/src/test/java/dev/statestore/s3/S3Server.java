@@ -202,6 +202,11 @@ final class S3Server {
 
     /** A plain SDK client on this server, for the tests that go around the store. */
     S3Client client() {
+        return client(endpoint);
+    }
+
+    /** A client of this server's credentials at another endpoint (a proxy in front of it). */
+    S3Client client(java.net.URI endpoint) {
         var builder = S3Client.builder().forcePathStyle(true).region(Region.US_EAST_1)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
