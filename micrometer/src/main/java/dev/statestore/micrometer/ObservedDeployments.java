@@ -30,19 +30,19 @@ final class ObservedDeployments implements Deployments {
 
     @Override
     public DeploymentLease begin(DeploymentMeta meta, Duration ttl) {
-        return opened(observer.call("deployments.begin", () -> deployments.begin(meta, ttl)));
+        return opened(observer.call("deployments.begin", () -> deployments.begin(meta, ttl)), ttl);
     }
 
     @Override
     public DeploymentLease begin(DeploymentMeta meta, Duration ttl, long supersede) {
-        return opened(observer.call("deployments.begin", () -> deployments.begin(meta, ttl, supersede)));
+        return opened(observer.call("deployments.begin", () -> deployments.begin(meta, ttl, supersede)), ttl);
     }
 
-    private DeploymentLease opened(DeploymentLease lease) {
+    private DeploymentLease opened(DeploymentLease lease, Duration ttl) {
         if (lease.tookOver() != null) {
             observer.tookOver();
         }
-        store.leaseOpened(scope, lease.token(), lease.tookOver() != null ? "takeover" : "begin");
+        store.leaseOpened(scope, lease.token(), lease.tookOver() != null ? "takeover" : "begin", ttl);
         return lease;
     }
 
@@ -53,7 +53,9 @@ final class ObservedDeployments implements Deployments {
 
     @Override
     public void heartbeat(long version, String token) {
+        long at = store.leaseBeating(scope, token);
         observer.run("deployments.heartbeat", () -> deployments.heartbeat(version, token));
+        store.leaseBeaten(scope, token, at, null);
     }
 
     @Override

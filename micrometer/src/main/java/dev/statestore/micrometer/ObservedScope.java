@@ -136,13 +136,16 @@ final class ObservedScope implements StateScope {
     @Override
     public LockLease acquireLock(String owner, Duration ttl) {
         LockLease lease = observer.call("acquireLock", () -> scope.acquireLock(owner, ttl));
-        store.leaseOpened(id(), lease.lockId(), "acquireLock");
+        store.leaseOpened(id(), lease.lockId(), "acquireLock", ttl);
         return lease;
     }
 
     @Override
     public LockLease renewLock(String lockId, Duration ttl) {
-        return observer.call("renewLock", () -> scope.renewLock(lockId, ttl));
+        long at = store.leaseBeating(id(), lockId);
+        LockLease renewed = observer.call("renewLock", () -> scope.renewLock(lockId, ttl));
+        store.leaseBeaten(id(), lockId, at, ttl);
+        return renewed;
     }
 
     @Override

@@ -4,9 +4,11 @@ import dev.statestore.ScopeId;
 import dev.statestore.StateScope;
 import dev.statestore.StateStore;
 import io.micrometer.observation.Observation;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A store whose every call is observed; scopes and deployments handed out are observed too. */
 final class ObservedStore implements StateStore {
@@ -16,12 +18,15 @@ final class ObservedStore implements StateStore {
 
     private final StateStore store;
     private final Observer observer;
-    private final Map<String, Observation> leases = new LinkedHashMap<>(16, 0.75f, false) {
+    /** A lease held here: its observation, its ttl, and when it was last begun or heartbeaten (System.nanoTime). */
+    private record Held(Observation observation, long ttlNanos, long beatNanos) {}
+
+    private final Map<String, Held> leases = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Observation> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Held> eldest) {
             if (size() > OPEN_LEASES) {
                 // Ended elsewhere (taken over, or by another process): no longer measurable from here.
-                eldest.getValue().lowCardinalityKeyValue("ended_by", "unknown").stop();
+                eldest.getValue().observation().lowCardinalityKeyValue("ended_by", "unknown").stop();
                 return true;
             }
             return false;
@@ -84,20 +89,46 @@ final class ObservedStore implements StateStore {
         return scope.stack() + '\u0000' + scope.stage() + '\u0000' + token;
     }
 
-    void leaseOpened(ScopeId scope, String token, String how) {
+    void leaseOpened(ScopeId scope, String token, String how, Duration ttl) {
         Observation lease = observer.lease(how);
         synchronized (leases) {
-            leases.put(key(scope, token), lease);
+            leases.put(key(scope, token), new Held(lease, ttl.toNanos(), System.nanoTime()));
+        }
+    }
+
+    /**
+     * A heartbeat (or a renewal) of a lease held here, about to be made: missed if the one before it (or the begin)
+     * is older than the lease's ttl, so that any begin meanwhile could have closed the deployment as abandoned.
+     *
+     * @return the time to note as the lease's last heartbeat once this one is made
+     */
+    long leaseBeating(ScopeId scope, String token) {
+        long now = System.nanoTime();
+        Held held;
+        synchronized (leases) {
+            held = leases.get(key(scope, token));
+        }
+        if (held != null && now - held.beatNanos() > held.ttlNanos()) {
+            observer.heartbeatMissed();
+        }
+        return now;
+    }
+
+    /** The heartbeat begun at {@code at} was made: the lease's ttl from now on is {@code ttl} (null: unchanged). */
+    void leaseBeaten(ScopeId scope, String token, long at, @Nullable Duration ttl) {
+        synchronized (leases) {
+            leases.computeIfPresent(key(scope, token), (k, held) -> new Held(held.observation(),
+                    ttl != null ? ttl.toNanos() : held.ttlNanos(), Math.max(at, held.beatNanos())));
         }
     }
 
     void leaseEnded(ScopeId scope, String token, String how) {
-        Observation lease;
+        Held lease;
         synchronized (leases) {
             lease = leases.remove(key(scope, token));
         }
         if (lease != null) {
-            lease.lowCardinalityKeyValue("ended_by", how).stop();
+            lease.observation().lowCardinalityKeyValue("ended_by", how).stop();
         }
     }
 
@@ -107,7 +138,7 @@ final class ObservedStore implements StateStore {
         synchronized (leases) {
             leases.entrySet().removeIf(e -> {
                 if (e.getKey().startsWith(prefix)) {
-                    e.getValue().lowCardinalityKeyValue("ended_by", "force_release").stop();
+                    e.getValue().observation().lowCardinalityKeyValue("ended_by", "force_release").stop();
                     return true;
                 }
                 return false;

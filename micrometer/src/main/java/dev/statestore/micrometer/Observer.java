@@ -24,6 +24,7 @@ final class Observer {
     static final String CALL = "statestore.call";
     static final String LEASE = "statestore.lease";
     static final String TAKEOVER = "statestore.lease.takeover";
+    static final String HEARTBEAT_MISSED = "statestore.lease.heartbeat.missed";
 
     private final ObservationRegistry registry;
     private final String backend;
@@ -75,6 +76,11 @@ final class Observer {
     /** A begin that closed an open deployment as abandoned: counted as {@value #TAKEOVER}. */
     void tookOver() {
         Observation.createNotStarted(TAKEOVER, registry).lowCardinalityKeyValue("backend", backend).start().stop();
+    }
+
+    /** A heartbeat made later than its lease's ttl after the one before: counted as {@value #HEARTBEAT_MISSED}. */
+    void heartbeatMissed() {
+        Observation.createNotStarted(HEARTBEAT_MISSED, registry).lowCardinalityKeyValue("backend", backend).start().stop();
     }
 
     /** An observation of a held lease, from the begin (or acquire) that opened it to its end in this process. */

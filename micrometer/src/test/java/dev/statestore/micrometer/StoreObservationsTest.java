@@ -81,8 +81,23 @@ class StoreObservationsTest {
                 .isInstanceOf(StateWriteFencedException.class);
         scope.fenced(second.version()).put(record(ResourceStatus.UPDATED));
         scope.deployments().end(second.version(), second.token(), DeploymentOutcome.SUCCEEDED, null);
+        // A deploy that heartbeats in time, then too late: its lease had lapsed (nobody took it over meanwhile).
+        DeploymentLease brief = scope.deployments().begin(meta, Duration.ofMillis(300));
+        scope.deployments().heartbeat(brief.version(), brief.token());
+        sleep(Duration.ofMillis(450));
+        scope.deployments().heartbeat(brief.version(), brief.token());
+        scope.deployments().end(brief.version(), brief.token(), DeploymentOutcome.SUCCEEDED, null);
         LockLease lock = scope.acquireLock("operator", Duration.ofMinutes(1));
         scope.releaseLock(lock.lockId());
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private void assertObserved(String backend) {
@@ -91,11 +106,14 @@ class StoreObservationsTest {
         assertThat(calls(backend, "update", "conflict")).isEqualTo(1);
         assertThat(calls(backend, "getAll", "ok")).isEqualTo(1);
         assertThat(calls(backend, "list", "ok")).as("getAll's pages").isGreaterThanOrEqualTo(1);
-        assertThat(calls(backend, "deployments.begin", "ok")).isEqualTo(2);
+        assertThat(calls(backend, "deployments.begin", "ok")).isEqualTo(3);
+        assertThat(calls(backend, "deployments.heartbeat", "ok")).isEqualTo(2);
         assertThat(calls(backend, "deployments.begin", "in_progress")).isEqualTo(1);
         assertThat(calls(backend, "put", "fenced")).isEqualTo(1);
         assertThat(calls(backend, "put", "ok")).isEqualTo(1);
-        assertThat(calls(backend, "deployments.end", "ok")).isEqualTo(1);
+        assertThat(calls(backend, "deployments.end", "ok")).isEqualTo(2);
+        assertThat(meters.get("statestore.lease.heartbeat.missed").tags("backend", backend).timer().count())
+                .as("the second heartbeat only").isEqualTo(1);
         assertThat(counter("statestore.call.conflict")).isEqualTo(1);
         assertThat(counter("statestore.call.fenced")).isEqualTo(1);
         assertThat(counter("statestore.call.in_progress")).isEqualTo(1);

@@ -110,10 +110,14 @@ final class FileWriteAheadLog {
     void commit(List<Op> ops, java.util.function.Supplier<Path> temporary) throws IOException {
         Path[] temps = new Path[ops.size()];
         boolean[] inPlace = new boolean[ops.size()];
+        // Decided before anything is applied: only for a file no other operation of the batch changes.
+        Map<Path, Integer> touches = new java.util.HashMap<>();
+        ops.forEach(op -> touches.merge(op.target(), 1, Integer::sum));
         try {
             for (int i = 0; i < ops.size(); i++) {
                 byte[] bytes = ops.get(i).bytes();
-                inPlace[i] = bytes != null && ops.get(i).ours() && sizeOf(ops.get(i).target()) == bytes.length;
+                inPlace[i] = bytes != null && ops.get(i).ours() && touches.get(ops.get(i).target()) == 1
+                        && sizeOf(ops.get(i).target()) == bytes.length;
                 if (bytes != null && !inPlace[i]) {
                     temps[i] = temporary.get();
                     try (FileChannel out = FileChannel.open(temps[i], StandardOpenOption.CREATE_NEW,
