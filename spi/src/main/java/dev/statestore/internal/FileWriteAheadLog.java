@@ -198,9 +198,22 @@ final class FileWriteAheadLog {
         ByteBuffer entry = ByteBuffer.allocate(8 + payload.length);
         entry.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
         FileChannel log = open();
-        appended += entry.remaining();
-        writeFully(log, entry);
-        log.force(false);
+        long before = log.size();
+        try {
+            writeFully(log, entry);
+            log.force(false);
+        } catch (IOException e) {
+            // Not acknowledged: its bytes go, or a later entry would follow a torn one (see cutTornTail).
+            close();
+            try (FileChannel undo = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                undo.truncate(before);
+                undo.force(true);
+            } catch (IOException undoFailed) {
+                e.addSuppressed(undoFailed);
+            }
+            throw e;
+        }
+        appended += entry.limit();
     }
 
     /** The log, opened for appending; made (with its header, and its folder forced) if it does not exist. */
@@ -219,12 +232,39 @@ final class FileWriteAheadLog {
             }
             made = true;
         }
+        if (!made) {
+            cutTornTail();
+        }
         channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         if (made) {
             // The log's own name must survive a power cut, or the entries forced into it are lost with it.
             forceDirectory(file.getParent());
         }
         return channel;
+    }
+
+    /**
+     * Cuts what follows the last whole entry (an append cut short: a writer killed in the middle of it, a full
+     * disk), before this store appends: a replay stops at the first entry that does not hold, so nothing may be
+     * appended after one. A log cut inside its header is begun again.
+     */
+    private void cutTornTail() throws IOException {
+        try (FileChannel log = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = log.size();
+            if (size < HEADER_BYTES) {
+                log.truncate(0);
+                writeFully(log, header());
+                log.force(true);
+                return;
+            }
+            long end = scan(false).end();
+            if (end < size) {
+                LOG.warn("{}: cutting {} byte(s) after its last whole entry (a write that stopped in the middle)", file,
+                        size - end);
+                log.truncate(end);
+                log.force(true);
+            }
+        }
     }
 
     private ByteBuffer header() {
@@ -382,7 +422,15 @@ final class FileWriteAheadLog {
 
     /** The whole entries of the log, oldest first; reading stops at the first one cut short. */
     List<Entry> entries() throws IOException {
+        return scan(true).entries();
+    }
+
+    /** The whole entries (if {@code parse}) and where the last of them ends. */
+    private record Scan(List<Entry> entries, long end) {}
+
+    private Scan scan(boolean parse) throws IOException {
         List<Entry> entries = new ArrayList<>();
+        long end = HEADER_BYTES;
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
                 DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(Channels.newInputStream(
                         in.position(HEADER_BYTES)), 1 << 16))) {
@@ -405,12 +453,15 @@ final class FileWriteAheadLog {
                 if (payload.length < length || (int) check.getValue() != crc) {
                     break;
                 }
-                entries.add(parse(payload));
+                if (parse) {
+                    entries.add(parse(payload));
+                }
+                end += 8 + length;
             }
         } catch (NoSuchFileException e) {
-            return List.of();
+            return new Scan(List.of(), 0);
         }
-        return entries;
+        return new Scan(entries, end);
     }
 
     private Entry parse(byte[] payload) throws IOException {

@@ -105,6 +105,29 @@ class FileWriteAheadLogTest {
     }
 
     @Test
+    void anAppendCutShortIsCutBeforeTheNextSoThatAReplayReachesEveryLaterEntry() throws Exception {
+        Path root = tmp.resolve("store");
+        Path docs = root.resolve("state/app/prod");
+        Path log = root.resolve(".statestore/app/prod/__wal__");
+        StateStore killed = store(root, BOOT, Instant.EPOCH);
+        killed.scope("app", "prod").create(record("A", "a1"));
+        long whole = Files.size(log);
+        // A writer killed in the middle of its append: the start of an entry, its length promising more.
+        Files.write(log, new byte[] {0, 0, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8}, StandardOpenOption.APPEND);
+        StateStore next = store(root, BOOT, Instant.EPOCH);
+        next.scope("app", "prod").create(record("B", "b1"));
+        assertThat(Files.size(log)).as("the torn bytes were cut before B's entry").isGreaterThan(whole);
+        // The power goes: B's rename is lost. The replay must reach B's entry, past where the torn one was.
+        Files.delete(docs.resolve("B.json"));
+        Files.setLastModifiedTime(docs, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        Instant restart = Instant.now();
+        try (StateStore after = store(root, NEXT_BOOT, restart)) {
+            assertThat(value(after.scope("app", "prod").require("B"))).isEqualTo("b1");
+            assertThat(value(after.scope("app", "prod").require("A"))).isEqualTo("a1");
+        }
+    }
+
+    @Test
     void inTheSameBootNothingIsReplayedAndClosingEmptiesTheLog() throws Exception {
         Path root = tmp.resolve("store");
         Path docs = root.resolve("state/app/prod");
