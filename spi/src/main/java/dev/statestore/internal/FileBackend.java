@@ -1116,10 +1116,7 @@ final class FileBackend implements StoreBackend {
         try {
             createDirectories(tmpDir);
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    out.write(buffer);
-                }
+                FileWriteAheadLog.writeFully(out, ByteBuffer.wrap(bytes));
                 out.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
