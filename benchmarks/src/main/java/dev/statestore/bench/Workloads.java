@@ -75,7 +75,9 @@ public final class Workloads {
 
     /**
      * Runs {@code steps} interleaved, one call of each in turn: {@link #defaultWarmup} rounds unmeasured, then
-     * {@code n} measured. @return each step's histogram, in order
+     * {@code n} measured. Odd rounds run the steps in reverse order: a call made right after another (a commit
+     * after a commit, say) can be slower or faster for that alone, and a fixed order would charge it to one side.
+     * @return each step's histogram, in order
      */
     private static Histogram[] interleaved(int n, Step... steps) throws Exception {
         Histogram[] measured = new Histogram[steps.length];
@@ -86,7 +88,8 @@ public final class Workloads {
         for (int round = 0; round < 2; round++) {
             int count = round == 0 ? defaultWarmup(n) : n;
             for (int i = 0; i < count; i++) {
-                for (int s = 0; s < steps.length; s++) {
+                for (int k = 0; k < steps.length; k++) {
+                    int s = i % 2 == 0 ? k : steps.length - 1 - k;
                     time(round == 1 ? measured[s] : warmup, i, steps[s]);
                 }
             }

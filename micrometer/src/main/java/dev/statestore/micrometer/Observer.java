@@ -10,6 +10,7 @@ import dev.statestore.StateConflictException;
 import dev.statestore.StateNotFoundException;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.StateWriteFencedException;
+import dev.statestore.spi.ClientRetries;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
@@ -25,6 +26,8 @@ final class Observer {
     static final String LEASE = "statestore.lease";
     static final String TAKEOVER = "statestore.lease.takeover";
     static final String HEARTBEAT_MISSED = "statestore.lease.heartbeat.missed";
+    /** A request the backend's client sent again ({@link ClientRetries}): an event of the call, counted per call's tags. */
+    private static final Observation.Event RETRY = Observation.Event.of("retry");
 
     private final ObservationRegistry registry;
     private final String backend;
@@ -46,6 +49,14 @@ final class Observer {
                 .lowCardinalityKeyValue("operation", operation)
                 .contextualName("statestore " + operation);
         observation.start();
+        // Retries the backend's client makes during this call become its events (statestore.call.retry).
+        ClientRetries.Listener outer = ClientRetries.listen(client -> {
+            // A read still running on a backend's pool after the call failed is not counted: the event would carry
+            // the outcome's tags too, and a meter's tag keys must not change.
+            if (observation.getContext().getLowCardinalityKeyValue("outcome") == null) {
+                observation.event(RETRY);
+            }
+        });
         try (Observation.Scope scope = observation.openScope()) {
             T result = work.get();
             observation.lowCardinalityKeyValue("outcome", "ok").lowCardinalityKeyValue("exception", "none");
@@ -62,6 +73,7 @@ final class Observer {
             }
             throw e;
         } finally {
+            ClientRetries.listen(outer);
             observation.stop();
         }
     }

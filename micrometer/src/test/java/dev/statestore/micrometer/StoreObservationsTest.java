@@ -16,6 +16,7 @@ import dev.statestore.StateScope;
 import dev.statestore.StateStore;
 import dev.statestore.StateStores;
 import dev.statestore.StateWriteFencedException;
+import dev.statestore.spi.ClientRetries;
 import dev.statestore.spi.StateJson;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
@@ -182,5 +183,56 @@ class StoreObservationsTest {
         assertThat(StoreObservations.observe(plain, ObservationRegistry.NOOP, "memory")).isSameAs(plain);
         plain.close();
         assertThat(meters.getMeters()).isEmpty();
+    }
+
+    /** A store whose client retries: each get twice on the caller's thread, each page of a listing once on a pool's. */
+    private static StateStore retrying(StateStore real, java.util.concurrent.ExecutorService pool) {
+        return (StateStore) java.lang.reflect.Proxy.newProxyInstance(StateStore.class.getClassLoader(),
+                new Class<?>[] {StateStore.class}, (proxy, method, args) -> {
+                    Object result = method.invoke(real, args);
+                    if (!method.getName().equals("scope")) {
+                        return result;
+                    }
+                    StateScope scope = (StateScope) result;
+                    return java.lang.reflect.Proxy.newProxyInstance(StateScope.class.getClassLoader(),
+                            new Class<?>[] {StateScope.class}, (p, m, a) -> {
+                                if (m.getName().equals("get")) {
+                                    ClientRetries.retried("aws-sdk");
+                                    ClientRetries.retried("aws-sdk");
+                                } else if (m.getName().equals("list")) {
+                                    pool.submit(ClientRetries.carried(() -> {
+                                        ClientRetries.retried("aws-sdk");
+                                        return null;
+                                    })).get();
+                                }
+                                try {
+                                    return m.invoke(scope, a);
+                                } catch (java.lang.reflect.InvocationTargetException e) {
+                                    throw e.getCause();
+                                }
+                            });
+                });
+    }
+
+    @Test
+    void retriesOfTheBackendsClientAreCountedAgainstTheCallThatMadeThemEvenFromAPoolThread() throws Exception {
+        var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (StateStore store = StoreObservations.observe(retrying(StateStores.open("memory:"), pool), registry, "s3")) {
+            StateScope scope = store.scope(STACK, STAGE);
+            scope.put(record(ResourceStatus.CREATED));
+            scope.get(FQN);
+            scope.getAll();
+        } finally {
+            pool.shutdownNow();
+        }
+        ClientRetries.retried("aws-sdk"); // outside any observed call: told to nobody
+        assertThat(meters.get("statestore.call.retry").tags("backend", "s3", "operation", "get").counter().count())
+                .isEqualTo(2);
+        assertThat(meters.get("statestore.call.retry").tags("backend", "s3", "operation", "list").counter().count())
+                .as("a page read on the pool's thread, in getAll").isEqualTo(1);
+        assertThat(meters.find("statestore.call.retry").tags("operation", "put").counter()).isNull();
+        assertThat(meters.find("statestore.call.retry").counters()).allSatisfy(counter -> assertThat(
+                counter.getId().getTags().stream().map(Tag::getKey)).containsExactlyInAnyOrder("backend", "operation"));
+        assertThat(calls("s3", "get", "ok")).as("a retried call still ends ok").isEqualTo(1);
     }
 }

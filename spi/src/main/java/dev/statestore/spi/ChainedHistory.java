@@ -151,7 +151,7 @@ public final class ChainedHistory implements HistoryStore {
             Map<String, Link> byId = new HashMap<>();
             List<Future<Link>> reads = new ArrayList<>();
             for (String name : names) {
-                reads.add(readers.submit(() -> objects.read(name)));
+                reads.add(readers.submit(ClientRetries.carried(() -> objects.read(name))));
             }
             StateKey key = null;
             for (Future<Link> read : reads) {

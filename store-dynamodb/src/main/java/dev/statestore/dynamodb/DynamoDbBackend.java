@@ -139,7 +139,8 @@ final class DynamoDbBackend implements StoreBackend {
     static DynamoDbBackend open(DynamoDbOptions options) {
         DynamoDbClientBuilder builder = DynamoDbClient.builder()
                 .overrideConfiguration(c -> c.apiCallTimeout(options.timeout())
-                        .apiCallAttemptTimeout(options.timeout().dividedBy(3).plusSeconds(1)));
+                        .apiCallAttemptTimeout(options.timeout().dividedBy(3).plusSeconds(1))
+                        .addExecutionInterceptor(new RetryReporting()));
         options.region().map(Region::of).ifPresent(builder::region);
         if (options.region().isEmpty() && options.endpoint().isPresent()) {
             builder.region(Region.US_EAST_1); // DynamoDB Local ignores it, but the SDK needs one

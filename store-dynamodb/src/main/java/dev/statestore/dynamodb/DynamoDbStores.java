@@ -31,4 +31,14 @@ public final class DynamoDbStores {
                 + StoreUrl.encode(Objects.requireNonNull(table, "table")) + "?createTable=" + createTable));
         return StoreBackend.toStateStore(DynamoDbBackend.onClient(dynamo, options));
     }
+
+    /**
+     * An interceptor to add to the application's own client ({@code DynamoDbClient.builder().overrideConfiguration(c ->
+     * c.addExecutionInterceptor(...))}) so that its retries are counted against the store calls that made them
+     * ({@link dev.statestore.spi.ClientRetries}; {@code statestore-micrometer} shows them as
+     * {@code statestore.call.retry}). A store opened by URL has it already. It changes nothing the client does.
+     */
+    public static software.amazon.awssdk.core.interceptor.ExecutionInterceptor retryReporting() {
+        return new RetryReporting();
+    }
 }

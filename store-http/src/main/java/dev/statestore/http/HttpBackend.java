@@ -147,6 +147,7 @@ final class HttpBackend implements StoreBackend {
             } catch (IOException e) {
                 LOG.info("{} {} on {} got no answer ({}); sending it once more on a new connection", built.method(),
                         built.uri().getRawPath(), describe(), e.toString());
+                dev.statestore.spi.ClientRetries.retried("http");
                 return new Sent(client.send(built, HttpResponse.BodyHandlers.ofByteArray()), true);
             }
         } catch (IOException e) {

@@ -19,6 +19,7 @@ import dev.statestore.spi.StateJson;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoreBackend;
 import dev.statestore.spi.ChainedHistory;
+import dev.statestore.spi.ClientRetries;
 import dev.statestore.spi.ChangeJson;
 import dev.statestore.spi.CheckedFence;
 import dev.statestore.spi.StoredDocument;
@@ -126,7 +127,8 @@ final class S3Backend implements StoreBackend {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(c -> c.apiCallTimeout(options.timeout())
-                        .apiCallAttemptTimeout(options.timeout().dividedBy(3).plusSeconds(1)));
+                        .apiCallAttemptTimeout(options.timeout().dividedBy(3).plusSeconds(1))
+                        .addExecutionInterceptor(new RetryReporting()));
         options.region().map(Region::of).ifPresent(builder::region);
         if (options.region().isEmpty() && options.endpoint().isPresent()) {
             builder.region(Region.US_EAST_1); // S3-compatible servers ignore it, but the SDK needs one
@@ -576,7 +578,7 @@ final class S3Backend implements StoreBackend {
     private List<StoredDocument> readAll(List<Map.Entry<String, String>> entries) {
         List<Future<Optional<StoredDocument>>> reads = new ArrayList<>();
         for (Map.Entry<String, String> e : entries) {
-            reads.add(readers.submit(() -> get(StateKey.record(e.getKey()), e.getValue())));
+            reads.add(readers.submit(ClientRetries.carried(() -> get(StateKey.record(e.getKey()), e.getValue()))));
         }
         List<StoredDocument> result = new ArrayList<>();
         for (Future<Optional<StoredDocument>> read : reads) {

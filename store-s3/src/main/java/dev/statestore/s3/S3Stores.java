@@ -30,4 +30,14 @@ public final class S3Stores {
                 + "/" + StoreUrl.encode(Objects.requireNonNull(prefix, "prefix"))));
         return StoreBackend.toStateStore(S3Backend.onClient(s3, options));
     }
+
+    /**
+     * An interceptor to add to the application's own client ({@code S3Client.builder().overrideConfiguration(c ->
+     * c.addExecutionInterceptor(...))}) so that its retries are counted against the store calls that made them
+     * ({@link dev.statestore.spi.ClientRetries}; {@code statestore-micrometer} shows them as
+     * {@code statestore.call.retry}). A store opened by URL has it already. It changes nothing the client does.
+     */
+    public static software.amazon.awssdk.core.interceptor.ExecutionInterceptor retryReporting() {
+        return new RetryReporting();
+    }
 }
