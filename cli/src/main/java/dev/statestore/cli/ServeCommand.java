@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
             + "deploy lock besides), for Alchemy's HTTP state client and for this tool's http(s):// store URLs.",
     "Runs until stopped (Ctrl-C, SIGTERM); logs one line per request, never the token or a body.",
     "GET /metrics gives every store call's latency and outcome, and every request's, in Prometheus' text format "
-            + "(behind the token unless --metrics-public)."})
+            + "(behind the token unless --metrics-public).",
+    "Spans of every request and store call go over OTLP (http/protobuf) when OTEL_EXPORTER_OTLP_ENDPOINT (or "
+            + "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_TRACES_EXPORTER=otlp) is set; the other OTEL_* variables apply."})
 final class ServeCommand extends ListCommands.Base {
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
@@ -62,6 +64,10 @@ final class ServeCommand extends ListCommands.Base {
         if (!noMetrics) {
             options = options.withMetrics(dev.statestore.spi.StoreUrl.parse(root().storeUrl()).scheme(), metricsPublic);
         }
+        if (otlpConfigured(System.getenv())) {
+            // The SDK reads the OTEL_* variables itself: nothing to pass on.
+            options = options.withOtlpTracing(dev.statestore.spi.StoreUrl.parse(root().storeUrl()).scheme(), java.util.Map.of());
+        }
         if (readToken != null) {
             options = options.withReadToken(SecretSource.read("--read-token", readToken));
         }
@@ -84,6 +90,19 @@ final class ServeCommand extends ListCommands.Base {
             }
             out().flush();
         });
+    }
+
+    /**
+     * Whether the environment asks for spans over OTLP: an OTLP endpoint, or {@code OTEL_TRACES_EXPORTER=otlp}, and
+     * not {@code OTEL_SDK_DISABLED=true}.
+     */
+    static boolean otlpConfigured(java.util.Map<String, String> environment) {
+        if ("true".equalsIgnoreCase(environment.get("OTEL_SDK_DISABLED"))) {
+            return false;
+        }
+        return environment.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT")
+                || environment.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+                || "otlp".equals(environment.get("OTEL_TRACES_EXPORTER"));
     }
 
     /** Announces the server, then serves until the process is stopped, closing the server and then the store. */

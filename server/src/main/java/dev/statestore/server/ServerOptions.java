@@ -15,9 +15,10 @@ import javax.net.ssl.SSLContext;
  * @param metrics {@code /metrics} in Prometheus' text format, and the store's calls observed, when not {@code null}
  * @param readToken a second bearer token that reads (every {@code GET}, the web UI under {@code /ui/}) and never
  *     writes (403), or {@code null}
+ * @param tracing spans of every request and store call exported over OTLP, when not {@code null}
  */
 public record ServerOptions(InetSocketAddress listen, String token, long maxBodyBytes, int threads, SSLContext tls,
-        Metrics metrics, String readToken) {
+        Metrics metrics, String readToken, Tracing tracing) {
 
     /**
      * What {@code /metrics} shows and to whom.
@@ -28,6 +29,27 @@ public record ServerOptions(InetSocketAddress listen, String token, long maxBody
     public record Metrics(String backend, boolean open) {
         public Metrics {
             Objects.requireNonNull(backend, "backend");
+        }
+    }
+
+    /**
+     * Spans over OTLP: one per request (continuing the caller's trace when it sends a W3C {@code traceparent}) and one
+     * per store call, tagged as the metrics are, never with a path, a document or a token.
+     *
+     * @param backend the {@code backend} tag of the store's calls (the URL's scheme)
+     * @param settings OpenTelemetry SDK properties ({@code otel.exporter.otlp.endpoint}, ...); the standard
+     *     {@code OTEL_*} environment variables and {@code otel.*} system properties override them
+     */
+    public record Tracing(String backend, java.util.Map<String, String> settings) {
+        public Tracing {
+            Objects.requireNonNull(backend, "backend");
+            settings = java.util.Map.copyOf(settings);
+        }
+
+        /** Names the settings, never their values: {@code otel.exporter.otlp.headers} carries API keys. */
+        @Override
+        public String toString() {
+            return "Tracing[backend=" + backend + ", settings=" + new java.util.TreeSet<>(settings.keySet()) + "]";
         }
     }
 
@@ -58,19 +80,19 @@ public record ServerOptions(InetSocketAddress listen, String token, long maxBody
 
     /** Plain HTTP on {@code listen}, with the default body limit and thread count. */
     public static ServerOptions of(InetSocketAddress listen, String token) {
-        return new ServerOptions(listen, token, DEFAULT_MAX_BODY_BYTES, DEFAULT_THREADS, null, null, null);
+        return new ServerOptions(listen, token, DEFAULT_MAX_BODY_BYTES, DEFAULT_THREADS, null, null, null, null);
     }
 
     public ServerOptions withTls(SSLContext context) {
-        return new ServerOptions(listen, token, maxBodyBytes, threads, context, metrics, readToken);
+        return new ServerOptions(listen, token, maxBodyBytes, threads, context, metrics, readToken, tracing);
     }
 
     public ServerOptions withMaxBodyBytes(long bytes) {
-        return new ServerOptions(listen, token, bytes, threads, tls, metrics, readToken);
+        return new ServerOptions(listen, token, bytes, threads, tls, metrics, readToken, tracing);
     }
 
     public ServerOptions withThreads(int count) {
-        return new ServerOptions(listen, token, maxBodyBytes, count, tls, metrics, readToken);
+        return new ServerOptions(listen, token, maxBodyBytes, count, tls, metrics, readToken, tracing);
     }
 
     /**
@@ -78,12 +100,17 @@ public record ServerOptions(InetSocketAddress listen, String token, long maxBody
      * route refuses it with 403.
      */
     public ServerOptions withReadToken(String readToken) {
-        return new ServerOptions(listen, token, maxBodyBytes, threads, tls, metrics, readToken);
+        return new ServerOptions(listen, token, maxBodyBytes, threads, tls, metrics, readToken, tracing);
+    }
+
+    /** Exports spans over OTLP (see {@link Tracing}); {@code serve} does when an {@code OTEL_*} exporter is configured. */
+    public ServerOptions withOtlpTracing(String backend, java.util.Map<String, String> settings) {
+        return new ServerOptions(listen, token, maxBodyBytes, threads, tls, metrics, readToken, new Tracing(backend, settings));
     }
 
     /** Serves {@code /metrics} (behind the token unless {@code open}) and observes the store's calls. */
     public ServerOptions withMetrics(String backend, boolean open) {
-        return new ServerOptions(listen, token, maxBodyBytes, threads, tls, new Metrics(backend, open), readToken);
+        return new ServerOptions(listen, token, maxBodyBytes, threads, tls, new Metrics(backend, open), readToken, tracing);
     }
 
     /**
@@ -111,6 +138,6 @@ public record ServerOptions(InetSocketAddress listen, String token, long maxBody
     @Override
     public String toString() {
         return "ServerOptions[listen=" + listen + ", maxBodyBytes=" + maxBodyBytes + ", threads=" + threads + ", tls="
-                + (tls != null) + ", metrics=" + metrics + "]";
+                + (tls != null) + ", metrics=" + metrics + ", tracing=" + (tracing != null) + "]";
     }
 }

@@ -80,8 +80,12 @@ final class StateApiHandler implements HttpHandler {
     /** The meters {@code /metrics} shows, or null when the server was started without metrics. */
     private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics;
     private final boolean metricsOpen;
+    /** Where each request is observed as a server span (OtlpTracing); a no-op registry without tracing. */
+    private final io.micrometer.observation.ObservationRegistry requests;
 
-    StateApiHandler(StateStore store, ServerOptions options, io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {
+    StateApiHandler(StateStore store, ServerOptions options, io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics,
+            io.micrometer.observation.ObservationRegistry requests) {
+        this.requests = requests;
         this.store = store;
         this.maxBody = options.maxBodyBytes();
         this.tokenDigest = sha256(options.token());
@@ -151,8 +155,17 @@ final class StateApiHandler implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         long start = System.nanoTime();
         inFlight.incrementAndGet();
+        // By route, never by path: a path names stacks, stages and records.
+        Route route = route(exchange.getRequestURI().getRawPath().split("/", -1));
+        String routeName = route == null ? "unknown" : route.name().toLowerCase(java.util.Locale.ROOT);
+        io.micrometer.observation.Observation request = io.micrometer.observation.Observation.createNotStarted(
+                        "statestore.http.request", () -> OtlpTracing.context(exchange), requests)
+                .lowCardinalityKeyValue("method", exchange.getRequestMethod())
+                .lowCardinalityKeyValue("route", routeName)
+                .contextualName(exchange.getRequestMethod() + " " + routeName)
+                .start();
         Response response;
-        try {
+        try (io.micrometer.observation.Observation.Scope scope = request.openScope()) {
             response = draining ? Response.json(503, error("unavailable", "the server is shutting down"))
                     : serve(exchange);
         } catch (Refused r) {
@@ -164,13 +177,12 @@ final class StateApiHandler implements HttpHandler {
             send(exchange, response);
         } finally {
             inFlight.decrementAndGet();
+            request.lowCardinalityKeyValue("status", Integer.toString(response.status())).stop();
             if (metrics != null) {
-                // By route, never by path: a path names stacks, stages and records.
-                Route route = route(exchange.getRequestURI().getRawPath().split("/", -1));
                 io.micrometer.core.instrument.Timer.builder("statestore.http.requests")
                         .description("requests served, by method, route and status")
                         .tag("method", exchange.getRequestMethod())
-                        .tag("route", route == null ? "unknown" : route.name().toLowerCase(java.util.Locale.ROOT))
+                        .tag("route", routeName)
                         .tag("status", Integer.toString(response.status()))
                         .register(metrics).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             }

@@ -37,12 +37,15 @@ public final class StateServer implements AutoCloseable {
     private final StateApiHandler handler;
     private final URI uri;
     private final int port;
+    /** Exports spans when the options asked for it; flushed on close. */
+    private final OtlpTracing tracing;
 
-    private StateServer(Server jetty, StateApiHandler handler, URI uri, int port) {
+    private StateServer(Server jetty, StateApiHandler handler, URI uri, int port, OtlpTracing tracing) {
         this.jetty = jetty;
         this.handler = handler;
         this.uri = uri;
         this.port = port;
+        this.tracing = tracing;
     }
 
     /**
@@ -84,26 +87,36 @@ public final class StateServer implements AutoCloseable {
         // Clients may seal what they send (encryption at rest on their side): the server holds it unread.
         StateStore served = dev.statestore.StateStores.forServing(store);
         io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics = null;
+        io.micrometer.observation.ObservationRegistry observations = io.micrometer.observation.ObservationRegistry.create();
         if (options.metrics() != null) {
             metrics = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                     io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
-            io.micrometer.observation.ObservationRegistry observations = io.micrometer.observation.ObservationRegistry.create();
             // Timers of every call, without a long task timer each: that halves what an observation costs.
             observations.observationConfig().observationHandler(
                     new io.micrometer.core.instrument.observation.DefaultMeterObservationHandler(metrics,
                             io.micrometer.core.instrument.observation.DefaultMeterObservationHandler.IgnoredMeters
                                     .LONG_TASK_TIMER));
-            served = dev.statestore.micrometer.StoreObservations.observe(served, observations, options.metrics().backend());
         }
-        StateApiHandler handler = new StateApiHandler(served, options, metrics);
+        OtlpTracing tracing = options.tracing() == null ? null : OtlpTracing.start(options.tracing().settings());
+        if (tracing != null) {
+            tracing.traceCalls(observations);
+        }
+        if (metrics != null || tracing != null) {
+            served = dev.statestore.micrometer.StoreObservations.observe(served, observations,
+                    options.metrics() != null ? options.metrics().backend() : options.tracing().backend());
+        }
+        StateApiHandler handler = new StateApiHandler(served, options, metrics,
+                tracing == null ? io.micrometer.observation.ObservationRegistry.NOOP : tracing.requests());
         new JettyHttpServer(jetty, true).createContext("/", handler);
         try {
             jetty.start();
         } catch (IOException e) {
             stopQuietly(jetty);
+            closeQuietly(tracing);
             throw new UncheckedIOException("cannot listen on " + options.listen() + ": " + e.getMessage(), e);
         } catch (Exception e) {
             stopQuietly(jetty);
+            closeQuietly(tracing);
             throw new IllegalStateException("cannot start the server on " + options.listen() + ": " + e.getMessage(), e);
         }
         InetAddress bound = address == null || address.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : address;
@@ -112,7 +125,13 @@ public final class StateServer implements AutoCloseable {
             host = "[" + host + "]";
         }
         URI uri = URI.create((options.tls() != null ? "https" : "http") + "://" + host + ":" + connector.getLocalPort());
-        return new StateServer(jetty, handler, uri, connector.getLocalPort());
+        return new StateServer(jetty, handler, uri, connector.getLocalPort(), tracing);
+    }
+
+    private static void closeQuietly(OtlpTracing tracing) {
+        if (tracing != null) {
+            tracing.close();
+        }
     }
 
     /** Jetty's own: its acceptor and selector threads come out of the same pool as the requests'. */
@@ -137,11 +156,12 @@ public final class StateServer implements AutoCloseable {
 
     /**
      * Answers new requests 503 (which clients retry elsewhere or later), lets the requests in progress
-     * finish (for up to 5 seconds), then stops listening. Idempotent.
+     * finish (for up to 5 seconds), then stops listening and exports the spans still buffered. Idempotent.
      */
     @Override
     public void close() {
         handler.drain(java.time.Duration.ofSeconds(5));
         stopQuietly(jetty);
+        closeQuietly(tracing);
     }
 }
