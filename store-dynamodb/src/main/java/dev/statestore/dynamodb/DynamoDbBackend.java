@@ -749,7 +749,7 @@ final class DynamoDbBackend implements StoreBackend {
     // ---- history --------------------------------------------------------------------------------
     // pk = STACK/STAGE, sk = y#KEYHASH#SEQ: one item per change (v, dep, at, fqn for a record; doc, z or n as a record
     // item has them, none for a deletion), put by the write's own transaction. A change of a chunked document refers
-    // to the chunks of its version, which a recorded write therefore leaves in place.
+    // to the chunks of its version, which a recorded write therefore leaves in place; pruning the change takes them.
 
     private static String historyPrefix(StateKey key) {
         return "y#" + sha256(key instanceof StateKey.Record r ? "r" + r.fqn() : "o").substring(0, 32) + "#";
@@ -808,6 +808,13 @@ final class DynamoDbBackend implements StoreBackend {
                 for (StoredChange change : changes) {
                     keys.add(itemKey(pk(scope), historyPrefix(change.key()) + String.format("%019d", change.seq())));
                 }
+                // A recorded write leaves the chunks of the version it replaced for that version's change: they go
+                // with the change, unless that version is still the live one.
+                for (StoredChange change : changes) {
+                    if (change.json() != null && change.json().length() > INLINE_BYTES / 3) { // UTF-8: up to 3 bytes a char
+                        keys.addAll(chunksNoLongerNeeded(scope, change));
+                    }
+                }
                 for (int from = 0; from < keys.size(); from += 25) {
                     List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> batch = new ArrayList<>();
                     keys.subList(from, Math.min(keys.size(), from + 25)).forEach(k -> batch.add(
@@ -824,6 +831,26 @@ final class DynamoDbBackend implements StoreBackend {
             });
         }
     };
+
+    /** The keys of the chunk items of the version a pruned change made, unless the record is still at that version. */
+    private List<Map<String, AttributeValue>> chunksNoLongerNeeded(ScopeId scope, StoredChange change) {
+        Map<String, AttributeValue> live = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(itemKey(pk(scope), sk(change.key()))).projectionExpression("v, #live")
+                .expressionAttributeNames(Map.of("#live", "live"))).item();
+        if (live != null && live.containsKey("live") && Long.parseLong(live.get("v").n()) == change.version()) {
+            return List.of();
+        }
+        String prefix = chunkSk(change.key(), change.version(), 0);
+        prefix = prefix.substring(0, prefix.length() - 1);
+        List<Map<String, AttributeValue>> chunks = new ArrayList<>();
+        String start = prefix;
+        for (Map<String, AttributeValue> item : dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)").projectionExpression("sk")
+                .expressionAttributeValues(Map.of(":pk", s(pk(scope)), ":prefix", s(start)))).items()) {
+            chunks.add(itemKey(pk(scope), item.get("sk").s()));
+        }
+        return chunks;
+    }
 
     /** The changes whose sort keys start with {@code prefix}, in sort key order: a consistent Query, page by page. */
     private void queryChanges(ScopeId scope, String prefix, java.util.function.Consumer<StoredChange> sink) {

@@ -88,6 +88,46 @@ class DynamoDbStoreTest {
         }
     }
 
+    /** Runs {@code writes} as one deployment of the scope, ended as succeeded. @return its version */
+    private static long deploy(StateScope scope, java.util.function.Consumer<StateScope> writes) {
+        var lease = scope.deployments().begin(dev.statestore.DeploymentMeta.deploy(
+                dev.statestore.DeploymentMeta.Initiator.thisProcess()), java.time.Duration.ofMinutes(5));
+        writes.accept(scope.fenced(lease.version()));
+        scope.deployments().end(lease.version(), lease.token(), dev.statestore.DeploymentOutcome.SUCCEEDED, null);
+        return lease.version();
+    }
+
+    @Test
+    void pruningTheHistoryTakesTheChunksOfThePrunedVersionsWithItAndKeepsTheLiveOnes() {
+        String url = FIXTURE.newStoreUrl();
+        try (StateStore store = StateStores.open(url + (url.contains("?") ? "&" : "?") + "historyDeployments=1")) {
+            StateScope scope = store.scope("app", "prod");
+            deploy(scope, s -> s.create(random("Big", 1024 * 1024, 1)));
+            deploy(scope, s -> s.put(random("Big", 1024 * 1024, 2)));
+            deploy(scope, s -> s.put(random("Kept", 1024 * 1024, 3)));
+            // The window is the newest deployment: the changes of Big's versions 1 and 2 only it needs stay
+            // (version 2 is live); version 1's change went, and its chunks with it.
+            assertThat(sortKeys(url).stream().filter(k -> k.startsWith("c#"))).hasSize(6)
+                    .noneMatch(k -> k.startsWith("c#" + sha("rBig") + "#1#"));
+            deploy(scope, s -> s.put(ResourceState.builder("Big", ResourceStatus.CREATED).build()));
+            deploy(scope, s -> s.delete("Kept"));
+            long last = deploy(scope, s -> s.put(ResourceState.builder("Other", ResourceStatus.CREATED).build()));
+            assertThat(sortKeys(url).stream().filter(k -> k.startsWith("c#")))
+                    .as("no live version is chunked, and no change in the window needs a chunked one").isEmpty();
+            assertThat(scope.require("Big").value()).isEqualTo(ResourceState.builder("Big", ResourceStatus.CREATED).build());
+            assertThat(scope.history().at(last).records()).containsOnlyKeys("Big", "Other");
+        }
+    }
+
+    private static String sha(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void aRecordTooLargeEvenCompressedIsRefusedBeforeAnyWrite() {
         String url = FIXTURE.newStoreUrl();
