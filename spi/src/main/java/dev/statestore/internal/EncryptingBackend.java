@@ -357,6 +357,11 @@ final class EncryptingBackend implements StoreBackend {
             public void remove(ScopeId scope, java.util.Collection<dev.statestore.spi.StoredChange> changes) {
                 inner.remove(scope, changes);
             }
+
+            @Override
+            public void sweep(ScopeId scope) {
+                inner.sweep(scope);
+            }
         });
     }
 

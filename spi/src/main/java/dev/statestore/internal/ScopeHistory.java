@@ -249,6 +249,7 @@ final class ScopeHistory implements History {
         if (!prunable.isEmpty()) {
             store.remove(id, prunable);
         }
+        store.sweep(id); // what forEachChange found that no history reads (S3's orphaned changes)
     }
 
     private static String sortName(StateKey key) {

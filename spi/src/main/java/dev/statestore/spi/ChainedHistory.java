@@ -30,6 +30,11 @@ import org.jspecify.annotations.Nullable;
  * no record names. Reads follow the chain from the id the record names back through each change's predecessor, so
  * only changes whose writes landed are read: an orphan is never on the chain. A listing that misses a change written
  * while it ran (the record already names it) is taken again. Thread-safe if the {@link Objects} are.
+ *
+ * <p>Orphans cost space only. Each read notes the ones it met beside a chain that resolved and older than
+ * {@link #ORPHAN_AGE} (no write takes that long, so none of them can still land), and {@link #sweep} deletes those,
+ * after retention's pruning. Left: the orphans of a key whose record was never written (a crash in its first
+ * create), which no chain vouches for.
  */
 public final class ChainedHistory implements HistoryStore {
 
@@ -65,8 +70,13 @@ public final class ChainedHistory implements HistoryStore {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChainedHistory.class);
 
+    /** How old a change off every chain must be before it is taken for an orphan: far past any write's timeout. */
+    public static final java.time.Duration ORPHAN_AGE = java.time.Duration.ofHours(1);
+
     private final Objects objects;
     private final ExecutorService readers;
+    /** Orphans met by reads and not deleted yet, by scope: object names. */
+    private final Map<ScopeId, Set<String>> orphans = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param readers where the change objects of one key are read in parallel */
     public ChainedHistory(Objects objects, ExecutorService readers) {
@@ -145,19 +155,37 @@ public final class ChainedHistory implements HistoryStore {
         });
     }
 
+    /** Deletes the orphans reads of the scope met (see the class's comment). One already gone is no error. */
+    @Override
+    public void sweep(ScopeId scope) {
+        Set<String> found = orphans.remove(scope);
+        if (found == null || found.isEmpty()) {
+            return;
+        }
+        objects.call("sweep the history of " + scope, () -> {
+            for (String name : found) {
+                objects.delete(name);
+            }
+            LOG.info("removed {} change(s) of writes that never landed from the history of {}", found.size(), scope);
+            return null;
+        });
+    }
+
     /** The changes of one key among {@code names} that landed, oldest first. */
     private List<StoredChange> landed(ScopeId scope, List<String> names) {
         for (int attempt = 0; ; attempt++) {
             Map<String, Link> byId = new HashMap<>();
+            Map<String, String> nameOf = new HashMap<>();
             List<Future<Link>> reads = new ArrayList<>();
             for (String name : names) {
                 reads.add(readers.submit(ClientRetries.carried(() -> objects.read(name))));
             }
             StateKey key = null;
-            for (Future<Link> read : reads) {
-                Link link = await(read);
+            for (int i = 0; i < reads.size(); i++) {
+                Link link = await(reads.get(i));
                 if (link != null) {
                     byId.put(link.id(), link);
+                    nameOf.put(link.id(), names.get(i));
                     key = link.change().key();
                 }
             }
@@ -169,6 +197,7 @@ public final class ChainedHistory implements HistoryStore {
                 names = objects.names(objects.folder(scope, key));
                 continue;
             }
+            boolean resolved = pointer != null && byId.containsKey(pointer);
             List<StoredChange> chain = new ArrayList<>();
             Set<String> seen = new HashSet<>();
             while (pointer != null && byId.containsKey(pointer) && seen.add(pointer)) {
@@ -177,7 +206,23 @@ public final class ChainedHistory implements HistoryStore {
                 pointer = link.previous();
             }
             Collections.reverse(chain);
+            if (resolved) {
+                // Only beside a chain that resolved: a key whose record names no change, or one not found, says
+                // nothing certain of the others.
+                noteOrphans(scope, byId, seen, nameOf);
+            }
             return chain;
+        }
+    }
+
+    /** Notes the changes read that are on no chain ({@code onChain}) and too old to be a write in progress. */
+    private void noteOrphans(ScopeId scope, Map<String, Link> byId, Set<String> onChain, Map<String, String> nameOf) {
+        Instant old = Instant.now().minus(ORPHAN_AGE);
+        for (Link link : byId.values()) {
+            if (!onChain.contains(link.id()) && link.change().at().isBefore(old)) {
+                orphans.computeIfAbsent(scope, s -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                        .add(nameOf.get(link.id()));
+            }
         }
     }
 

@@ -29,4 +29,12 @@ public interface HistoryStore {
 
     /** Removes these changes (retention). One already gone is skipped; not atomic as a whole. */
     void remove(ScopeId scope, Collection<StoredChange> changes);
+
+    /**
+     * Deletes what the scope's storage holds of changes that no history will ever read: the changes of writes that
+     * never landed (a crash between a change and its record, where the two are separate steps), once they are older
+     * than any write still in progress could be. Called after retention's pruning; a failure is the caller's to log.
+     * Nothing by default: a backend that records a change in the write's own atomic step leaves none.
+     */
+    default void sweep(ScopeId scope) {}
 }
