@@ -244,7 +244,7 @@ final class AzureBlobBackend implements StoreBackend {
             BlobProperties p = blob(name).getPropertiesWithResponse(null, options.timeout(), Context.NONE).getValue();
             return Optional.of(head(name, p.getETag(), p.getMetadata(), p.getLastModified().toInstant(), p.getBlobSize()));
         } catch (BlobStorageException e) {
-            if (e.getStatusCode() == 404 && !containerMissing(e)) {
+            if (blobMissing(e)) {
                 return Optional.empty();
             }
             throw e;
@@ -291,7 +291,7 @@ final class AzureBlobBackend implements StoreBackend {
             return Optional.of(new StoredDocument(stateKey, new String(body, StandardCharsets.UTF_8), head.version(),
                     head.updatedAt(), location(name)));
         } catch (BlobStorageException e) {
-            if (e.getStatusCode() == 404 && !containerMissing(e)) {
+            if (blobMissing(e)) {
                 return Optional.empty();
             }
             throw e;
@@ -310,6 +310,11 @@ final class AzureBlobBackend implements StoreBackend {
 
     private static boolean containerMissing(BlobStorageException e) {
         return BlobErrorCode.CONTAINER_NOT_FOUND.equals(e.getErrorCode());
+    }
+
+    /** A 404 of the blob itself: nothing stored there. A missing container is a misconfiguration, never "no state". */
+    private static boolean blobMissing(BlobStorageException e) {
+        return e.getStatusCode() == 404 && !containerMissing(e);
     }
 
     private static BlobRequestConditions expecting(Optional<Head> current) {
@@ -459,7 +464,7 @@ final class AzureBlobBackend implements StoreBackend {
                 return new ChainedHistory.Link(ChangeJson.fromJson(r.getValue().toString(), location(name)),
                         ChainedHistory.idOf(name), metadata == null ? null : metadata.get(PREVIOUS));
             } catch (BlobStorageException e) {
-                if (e.getStatusCode() == 404 && !containerMissing(e)) {
+                if (blobMissing(e)) {
                     return null;
                 }
                 throw e;
@@ -530,7 +535,7 @@ final class AzureBlobBackend implements StoreBackend {
             blob(name).getPropertiesWithResponse(null, options.timeout(), Context.NONE);
             return true;
         } catch (BlobStorageException e) {
-            if (e.getStatusCode() == 404 && !containerMissing(e)) {
+            if (blobMissing(e)) {
                 return false;
             }
             throw e;
@@ -685,7 +690,7 @@ final class AzureBlobBackend implements StoreBackend {
                             .downloadContentWithResponse(null, null, options.timeout(), Context.NONE);
                     return Optional.of(new ControlDocument(r.getValue().toString(), r.getDeserializedHeaders().getETag()));
                 } catch (BlobStorageException e) {
-                    if (e.getStatusCode() == 404 && !containerMissing(e)) {
+                    if (blobMissing(e)) {
                         return Optional.empty();
                     }
                     throw e;
@@ -719,7 +724,7 @@ final class AzureBlobBackend implements StoreBackend {
                             new BlobRequestConditions().setIfMatch(expected.tag()), options.timeout(), Context.NONE);
                     return true;
                 } catch (BlobStorageException e) {
-                    if (lostRace(e) || (e.getStatusCode() == 404 && !containerMissing(e))) {
+                    if (lostRace(e) || blobMissing(e)) {
                         return false;
                     }
                     throw e;
