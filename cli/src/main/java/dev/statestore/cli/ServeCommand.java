@@ -64,7 +64,7 @@ final class ServeCommand extends ListCommands.Base {
         if (!noMetrics) {
             options = options.withMetrics(dev.statestore.spi.StoreUrl.parse(root().storeUrl()).scheme(), metricsPublic);
         }
-        if (otlpConfigured(System.getenv())) {
+        if (otlpConfigured(System.getenv(), System.getProperties())) {
             // The SDK reads the OTEL_* variables itself: nothing to pass on.
             options = options.withOtlpTracing(dev.statestore.spi.StoreUrl.parse(root().storeUrl()).scheme(), java.util.Map.of());
         }
@@ -94,15 +94,18 @@ final class ServeCommand extends ListCommands.Base {
 
     /**
      * Whether the environment asks for spans over OTLP: an OTLP endpoint, or {@code OTEL_TRACES_EXPORTER=otlp}, and
-     * not {@code OTEL_SDK_DISABLED=true}.
+     * not {@code OTEL_SDK_DISABLED=true}; each also as the system property the SDK reads ({@code
+     * -Dotel.exporter.otlp.endpoint=...}), which wins over the variable as it does in the SDK.
      */
-    static boolean otlpConfigured(java.util.Map<String, String> environment) {
-        if ("true".equalsIgnoreCase(environment.get("OTEL_SDK_DISABLED"))) {
+    static boolean otlpConfigured(java.util.Map<String, String> environment, java.util.Properties properties) {
+        java.util.function.Function<String, String> setting = variable -> properties.getProperty(
+                variable.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), environment.get(variable));
+        if ("true".equalsIgnoreCase(setting.apply("OTEL_SDK_DISABLED"))) {
             return false;
         }
-        return environment.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT")
-                || environment.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-                || "otlp".equals(environment.get("OTEL_TRACES_EXPORTER"));
+        return setting.apply("OTEL_EXPORTER_OTLP_ENDPOINT") != null
+                || setting.apply("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != null
+                || "otlp".equals(setting.apply("OTEL_TRACES_EXPORTER"));
     }
 
     /** Announces the server, then serves until the process is stopped, closing the server and then the store. */
