@@ -12,6 +12,7 @@ import dev.statestore.StateConflictException;
 import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.ClientRetries;
 import dev.statestore.spi.ControlDocument;
 import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
@@ -128,6 +129,13 @@ final class DynamoDbBackend implements StoreBackend {
 
     /** Whether this backend made {@link #dynamo} and closes it; not when the application handed it over. */
     private final boolean ownsClient;
+
+    /** Runs the second query of a listing beside the first; daemon threads, made as needed and idle ones dropped. */
+    private final java.util.concurrent.ExecutorService pagers = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "statestore-dynamodb-pager");
+        t.setDaemon(true);
+        return t;
+    });
 
     private DynamoDbBackend(DynamoDbOptions options, DynamoDbClient dynamo, boolean ownsClient) {
         this.options = options;
@@ -871,35 +879,51 @@ final class DynamoDbBackend implements StoreBackend {
 
     // ---- listing --------------------------------------------------------------------------------
 
-    /** Live records after {@code afterFqn}, in fqn order, at most {@code limit}: a consistent Query of the scope. */
+    /**
+     * Live records after {@code afterFqn}, in fqn order, at most {@code limit}: consistent Queries of the scope, one of
+     * the items keyed by fqn ({@code r#}) and one of those keyed by a hash of a long fqn ({@code h#}), sent at once.
+     */
     private List<Map<String, AttributeValue>> liveRecords(ScopeId scope, String afterFqn, int limit, String statusFilter,
             Map<String, AttributeValue> statusValues) {
+        // Independent reads: asked together, a page costs one round trip instead of two.
+        java.util.concurrent.Future<List<Map<String, AttributeValue>>> hashed = pagers.submit(ClientRetries.carried(
+                () -> liveItems(scope, "h#", afterFqn, limit, statusFilter, statusValues)));
         TreeMap<String, Map<String, AttributeValue>> result = new TreeMap<>(StateNames.ORDER);
-        for (String kind : List.of("r#", "h#")) {
-            Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", s(pk(scope)), ":kind", s(kind)));
-            values.putAll(statusValues);
-            QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :pk AND begins_with(sk, :kind)")
-                    .filterExpression("attribute_exists(#live)" + statusFilter)
-                    .expressionAttributeNames(statusFilter.isEmpty() ? Map.of("#live", "live") : Map.of("#live", "live", "#st", "st"))
-                    .expressionAttributeValues(values);
-            if (afterFqn != null && kind.equals("r#") && ("r#" + afterFqn).getBytes(StandardCharsets.UTF_8).length <= MAX_SORT_KEY_BYTES) {
-                q.exclusiveStartKey(itemKey(pk(scope), "r#" + afterFqn));
-            }
-            Map<String, AttributeValue> start = q.build().exclusiveStartKey();
-            do {
-                QueryResponse page = dynamo.query(q.exclusiveStartKey(start).limit(Math.min(1000, limit + 1)).build());
-                for (Map<String, AttributeValue> item : page.items()) {
-                    String fqn = item.get("fqn").s();
-                    if (afterFqn == null || StateNames.ORDER.compare(fqn, afterFqn) > 0) {
-                        result.put(fqn, item);
-                    }
-                }
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            } while (start != null && (kind.equals("h#") || result.size() <= limit));
+        for (Map<String, AttributeValue> item : liveItems(scope, "r#", afterFqn, limit, statusFilter, statusValues)) {
+            result.put(item.get("fqn").s(), item);
+        }
+        for (Map<String, AttributeValue> item : dev.statestore.spi.ChainedHistory.await(hashed)) {
+            result.put(item.get("fqn").s(), item);
         }
         List<Map<String, AttributeValue>> items = new ArrayList<>(result.values());
         return items.size() > limit ? items.subList(0, limit) : items;
+    }
+
+    /** The live items of one kind after {@code afterFqn}: all of them for {@code h#}, for {@code r#} past {@code limit}. */
+    private List<Map<String, AttributeValue>> liveItems(ScopeId scope, String kind, String afterFqn, int limit,
+            String statusFilter, Map<String, AttributeValue> statusValues) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", s(pk(scope)), ":kind", s(kind)));
+        values.putAll(statusValues);
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :kind)")
+                .filterExpression("attribute_exists(#live)" + statusFilter)
+                .expressionAttributeNames(statusFilter.isEmpty() ? Map.of("#live", "live") : Map.of("#live", "live", "#st", "st"))
+                .expressionAttributeValues(values);
+        if (afterFqn != null && kind.equals("r#") && ("r#" + afterFqn).getBytes(StandardCharsets.UTF_8).length <= MAX_SORT_KEY_BYTES) {
+            q.exclusiveStartKey(itemKey(pk(scope), "r#" + afterFqn));
+        }
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        Map<String, AttributeValue> start = q.build().exclusiveStartKey();
+        do {
+            QueryResponse page = dynamo.query(q.exclusiveStartKey(start).limit(Math.min(1000, limit + 1)).build());
+            for (Map<String, AttributeValue> item : page.items()) {
+                if (afterFqn == null || StateNames.ORDER.compare(item.get("fqn").s(), afterFqn) > 0) {
+                    items.add(item);
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && (kind.equals("h#") || items.size() <= limit));
+        return items;
     }
 
     private List<StoredDocument> documents(ScopeId scope, List<Map<String, AttributeValue>> items) {
@@ -1088,6 +1112,7 @@ final class DynamoDbBackend implements StoreBackend {
 
     @Override
     public void close() {
+        pagers.shutdownNow();
         if (ownsClient) {
             dynamo.close();
         }
