@@ -647,11 +647,14 @@ public abstract class StateStoreConformance {
         }
 
         @Test
-        @DisplayName("5,000 records: sorted, paged without gaps or repeats, streamed")
-        void fiveThousandRecords() {
-            Random random = new Random(5000);
+        @DisplayName("2,500 records: sorted, paged without gaps or repeats, streamed")
+        void manyRecords() {
+            // Past two of listAll's pages of 1,000 and eight odd pages of 333: the point, without soaking the
+            // emulators that slow down with their buckets (S3Mock, Azurite: 5,000 took half of their suites).
+            int count = 2500;
+            Random random = new Random(count);
             Set<String> names = new HashSet<>();
-            while (names.size() < 5000) {
+            while (names.size() < count) {
                 names.add("svc" + random.nextInt(50) + "/res-" + Integer.toString(random.nextInt(1 << 24), 36));
             }
             // Loaded without history: this case is about listing, and each change would be one more object on S3.
@@ -676,7 +679,7 @@ public abstract class StateStoreConformance {
                 after = page.nextAfter().orElseThrow();
             }
             assertThat(seen).containsExactlyElementsOf(expected);
-            assertThat(pages).isBetween(5000 / 333, 5000 / 333 + 2);
+            assertThat(pages).isBetween(count / 333, count / 333 + 2);
         }
 
         @Test
