@@ -61,12 +61,13 @@ final class ServeCommand extends ListCommands.Base {
     public Integer call() throws InterruptedException {
         ServerOptions options = ServerOptions.of(address(listen), SecretSource.read("--token", token))
                 .withMaxBodyBytes(maxBodyMib * 1024L * 1024L).withThreads(threads);
+        String backend = dev.statestore.spi.StoreUrl.parse(root().storeUrl()).scheme();
         if (!noMetrics) {
-            options = options.withMetrics(dev.statestore.spi.StoreUrl.parse(root().storeUrl()).scheme(), metricsPublic);
+            options = options.withMetrics(backend, metricsPublic);
         }
         if (otlpConfigured(System.getenv(), System.getProperties())) {
             // The SDK reads the OTEL_* variables itself: nothing to pass on.
-            options = options.withOtlpTracing(dev.statestore.spi.StoreUrl.parse(root().storeUrl()).scheme(), java.util.Map.of());
+            options = options.withOtlpTracing(backend, java.util.Map.of());
         }
         if (readToken != null) {
             options = options.withReadToken(SecretSource.read("--read-token", readToken));

@@ -158,8 +158,9 @@ final class StateApiHandler implements HttpHandler {
         // By route, never by path: a path names stacks, stages and records.
         Route route = route(exchange.getRequestURI().getRawPath().split("/", -1));
         String routeName = route == null ? "unknown" : route.name().toLowerCase(java.util.Locale.ROOT);
-        io.micrometer.observation.Observation request = io.micrometer.observation.Observation.createNotStarted(
-                        "statestore.http.request", () -> OtlpTracing.context(exchange), requests)
+        io.micrometer.observation.Observation request = requests.isNoop() ? io.micrometer.observation.Observation.NOOP
+                : io.micrometer.observation.Observation.createNotStarted("statestore.http.request",
+                        () -> OtlpTracing.context(exchange), requests)
                 .lowCardinalityKeyValue("method", exchange.getRequestMethod())
                 .lowCardinalityKeyValue("route", routeName)
                 .contextualName(exchange.getRequestMethod() + " " + routeName)

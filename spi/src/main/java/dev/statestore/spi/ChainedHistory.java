@@ -175,17 +175,15 @@ public final class ChainedHistory implements HistoryStore {
     private List<StoredChange> landed(ScopeId scope, List<String> names) {
         for (int attempt = 0; ; attempt++) {
             Map<String, Link> byId = new HashMap<>();
-            Map<String, String> nameOf = new HashMap<>();
             List<Future<Link>> reads = new ArrayList<>();
             for (String name : names) {
                 reads.add(readers.submit(ClientRetries.carried(() -> objects.read(name))));
             }
             StateKey key = null;
-            for (int i = 0; i < reads.size(); i++) {
-                Link link = await(reads.get(i));
+            for (Future<Link> read : reads) {
+                Link link = await(read);
                 if (link != null) {
                     byId.put(link.id(), link);
-                    nameOf.put(link.id(), names.get(i));
                     key = link.change().key();
                 }
             }
@@ -209,19 +207,19 @@ public final class ChainedHistory implements HistoryStore {
             if (resolved) {
                 // Only beside a chain that resolved: a key whose record names no change, or one not found, says
                 // nothing certain of the others.
-                noteOrphans(scope, byId, seen, nameOf);
+                noteOrphans(scope, byId, seen);
             }
             return chain;
         }
     }
 
     /** Notes the changes read that are on no chain ({@code onChain}) and too old to be a write in progress. */
-    private void noteOrphans(ScopeId scope, Map<String, Link> byId, Set<String> onChain, Map<String, String> nameOf) {
+    private void noteOrphans(ScopeId scope, Map<String, Link> byId, Set<String> onChain) {
         Instant old = Instant.now().minus(ORPHAN_AGE);
         for (Link link : byId.values()) {
             if (!onChain.contains(link.id()) && link.change().at().isBefore(old)) {
                 orphans.computeIfAbsent(scope, s -> java.util.concurrent.ConcurrentHashMap.newKeySet())
-                        .add(nameOf.get(link.id()));
+                        .add(name(scope, link.change().key(), link.change().seq(), link.id()));
             }
         }
     }

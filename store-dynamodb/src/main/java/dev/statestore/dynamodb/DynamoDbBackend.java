@@ -250,7 +250,12 @@ final class DynamoDbBackend implements StoreBackend {
     }
 
     private static String chunkSk(StateKey key, long version, int index) {
-        return "c#" + sha256(key instanceof StateKey.Record r ? "r" + r.fqn() : "o") + "#" + version + "#" + index;
+        return chunkPrefix(key, version) + index;
+    }
+
+    /** What the sort keys of every chunk of one version of a document start with. */
+    private static String chunkPrefix(StateKey key, long version) {
+        return "c#" + sha256(key instanceof StateKey.Record r ? "r" + r.fqn() : "o") + "#" + version + "#";
     }
 
     private String location(ScopeId scope, String sk) {
@@ -848,13 +853,11 @@ final class DynamoDbBackend implements StoreBackend {
         if (live != null && live.containsKey("live") && Long.parseLong(live.get("v").n()) == change.version()) {
             return List.of();
         }
-        String prefix = chunkSk(change.key(), change.version(), 0);
-        prefix = prefix.substring(0, prefix.length() - 1);
+        String prefix = chunkPrefix(change.key(), change.version());
         List<Map<String, AttributeValue>> chunks = new ArrayList<>();
-        String start = prefix;
         for (Map<String, AttributeValue> item : dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true)
                 .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)").projectionExpression("sk")
-                .expressionAttributeValues(Map.of(":pk", s(pk(scope)), ":prefix", s(start)))).items()) {
+                .expressionAttributeValues(Map.of(":pk", s(pk(scope)), ":prefix", s(prefix)))).items()) {
             chunks.add(itemKey(pk(scope), item.get("sk").s()));
         }
         return chunks;
