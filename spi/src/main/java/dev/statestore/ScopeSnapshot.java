@@ -16,8 +16,20 @@ public record ScopeSnapshot(ScopeId scope, long deployment, Map<String, Versione
 
     public ScopeSnapshot {
         Objects.requireNonNull(scope, "scope");
-        java.util.TreeMap<String, Versioned<ResourceState>> sorted = new java.util.TreeMap<>(StateNames.ORDER);
-        sorted.putAll(records);
-        records = java.util.Collections.unmodifiableMap(sorted);
+        records = java.util.Collections.unmodifiableMap(inOrder(records));
+    }
+
+    /** A copy in fqn order: records read in that order (as getAll reads them) are copied as they come, not sorted. */
+    private static Map<String, Versioned<ResourceState>> inOrder(Map<String, Versioned<ResourceState>> records) {
+        String previous = null;
+        for (String fqn : records.keySet()) {
+            if (previous != null && StateNames.ORDER.compare(previous, fqn) >= 0) {
+                java.util.TreeMap<String, Versioned<ResourceState>> sorted = new java.util.TreeMap<>(StateNames.ORDER);
+                sorted.putAll(records);
+                return sorted;
+            }
+            previous = fqn;
+        }
+        return new java.util.LinkedHashMap<>(records);
     }
 }

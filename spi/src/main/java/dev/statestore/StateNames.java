@@ -89,10 +89,13 @@ public final class StateNames {
                 throw new InvalidStateException("invalid fqn: it holds a lone UTF-16 surrogate");
             }
         }
-        int bytes = fqn.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_FQN_BYTES) {
-            throw new InvalidStateException(
-                    "invalid fqn: " + bytes + " bytes in UTF-8, the limit is " + MAX_FQN_BYTES);
+        // A UTF-16 char is at most 3 bytes in UTF-8 (a pair, 4): a short fqn needs no encoding to be measured.
+        if (fqn.length() * 3 > MAX_FQN_BYTES) {
+            int bytes = fqn.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_FQN_BYTES) {
+                throw new InvalidStateException(
+                        "invalid fqn: " + bytes + " bytes in UTF-8, the limit is " + MAX_FQN_BYTES);
+            }
         }
         return fqn;
     }

@@ -1872,6 +1872,31 @@ public abstract class StateStoreConformance {
         }
 
         @Test
+        @DisplayName("at(v) is exact when more keys changed since v than are read one by one (the log is read whole)")
+        void atAfterManyChanges() {
+            // 40 keys changed since the first deployment: past the 32 whose documents at(v) reads key by key.
+            long d1 = deploy(s -> {
+                for (int i = 0; i < 40; i++) {
+                    s.create(record("Many/R" + i, ResourceStatus.CREATED));
+                }
+                s.create(record("Many/Kept", ResourceStatus.CREATED));
+            });
+            Map<String, String> atD1 = view(history().now());
+            long d2 = deploy(s -> {
+                for (int i = 0; i < 40; i++) {
+                    if (i % 4 == 0) {
+                        s.delete("Many/R" + i);
+                    } else {
+                        s.put(record("Many/R" + i, ResourceStatus.UPDATED));
+                    }
+                }
+                s.create(record("Many/New", ResourceStatus.CREATED));
+            });
+            assertThat(view(history().at(d1))).isEqualTo(atD1);
+            assertThat(view(history().at(d2))).isEqualTo(view(history().now()));
+        }
+
+        @Test
         @DisplayName("an unfenced write counts at the deployments that ended after it (to the millisecond), not before")
         void unfencedWritesByTime() {
             long d1 = deploy(s -> s.create(record("A", ResourceStatus.CREATED)));

@@ -21,6 +21,7 @@ import dev.statestore.StateNames;
 import dev.statestore.StateScope;
 import dev.statestore.StateStoreException;
 import dev.statestore.Versioned;
+import dev.statestore.spi.ChangeSummary;
 import dev.statestore.spi.HistoryStore;
 import dev.statestore.spi.StateKey;
 import dev.statestore.spi.StoredChange;
@@ -135,72 +136,130 @@ final class ScopeHistory implements History {
     }
 
     /**
-     * Whether a change is part of the scope as it was at the end of {@code deployment}. A deployment's times are kept
-     * to the millisecond (Alchemy's), a change's may be finer: an unfenced change within the millisecond of the
-     * cutoff counts as before it.
+     * Whether a change ({@code made} in deployment {@code by}, 0 for unfenced) is part of the scope as it was at the
+     * end of {@code deployment}. A deployment's times are kept to the millisecond (Alchemy's), a change's may be
+     * finer: an unfenced change within the millisecond of the cutoff counts as before it.
      */
-    private static boolean includedAt(StoredChange change, long deployment, @Nullable Instant cutoff) {
-        return change.deployment() > 0 ? change.deployment() <= deployment
-                : cutoff == null || change.at().isBefore(cutoff.truncatedTo(ChronoUnit.MILLIS).plusMillis(1));
+    private static boolean includedAt(long by, Instant made, long deployment, @Nullable Instant cutoff) {
+        return by > 0 ? by <= deployment
+                : cutoff == null || made.isBefore(cutoff.truncatedTo(ChronoUnit.MILLIS).plusMillis(1));
     }
 
+    /** At most this many keys' documents are read key by key; more, and the change log is read once, whole. */
+    private static final int KEY_BY_KEY_READS = 32;
+
+    /**
+     * Rolls the scope as it is back past the changes made since: the log is read without documents, and only the
+     * documents of keys changed since {@code deployment} whose version then is not the one they have now are read.
+     */
     @Override
     public ScopeSnapshot at(long deployment) {
         Instant cutoff = cutoff(requireDeployment(deployment));
-        Map<StateKey, StoredChange> last = new HashMap<>();
-        Map<StateKey, StoredChange> first = new HashMap<>();
-        store().forEachChange(id, change -> {
+        // Read before the log: a write made after this read is in the log, so a key the log shows no change of is
+        // now as it was then.
+        ScopeSnapshot now = now();
+        Map<StateKey, ChangeSummary> last = new HashMap<>();
+        Map<StateKey, ChangeSummary> first = new HashMap<>();
+        int[] kept = {0};
+        store().forEachChangeSummary(id, change -> {
+            kept[0]++;
             first.merge(change.key(), change, (a, b) -> a.seq() <= b.seq() ? a : b);
-            if (includedAt(change, deployment, cutoff)) {
+            if (includedAt(change.deployment(), change.at(), deployment, cutoff)) {
                 last.merge(change.key(), change, (a, b) -> a.seq() >= b.seq() ? a : b);
             }
         });
-        ScopeSnapshot now = now();
+        Map<StateKey, ChangeSummary> unread = new HashMap<>();
+        last.forEach((key, change) -> {
+            Versioned<?> current = key instanceof StateKey.Record r ? now.records().get(r.fqn()) : now.output();
+            // A version is never written twice: the one read now, if it is the same, is that document, parsed.
+            if (!change.deletion() && (current == null || current.version() != change.version())) {
+                unread.put(key, change);
+            }
+        });
+        Map<StateKey, StoredChange> documents = documents(unread, kept[0]);
         Map<String, Versioned<ResourceState>> records = new LinkedHashMap<>();
-        Versioned<StackOutput> output = null;
-        TreeSet<StateKey> keys = new TreeSet<>(Comparator.comparing(ScopeHistory::sortName, StateNames.ORDER));
-        keys.addAll(first.keySet());
-        now.records().keySet().forEach(fqn -> keys.add(StateKey.record(fqn)));
-        if (now.output() != null) {
-            keys.add(StateKey.output());
-        }
-        for (StateKey key : keys) {
-            StoredChange change = last.get(key);
-            Optional<StoredDocument> then;
-            if (change != null) {
-                then = change.isDeletion() ? Optional.empty() : Optional.of(document(change));
-            } else if (first.containsKey(key)) {
-                // Every change kept came later: the state before the first of them is known only if it created the key.
-                StoredChange earliest = first.get(key);
-                if (earliest.isDeletion() || earliest.version() != 1) {
-                    throw new HistoryNotKeptException(id, "the history of " + id + " does not reach back to the end of "
-                            + "deployment " + deployment + " for '" + key.describe() + "': its oldest change kept is "
-                            + (earliest.isDeletion() ? "the deletion" : "the write") + " of version " + earliest.version()
-                            + " at " + earliest.at());
-                }
-                then = Optional.empty();
+        // now's records come in fqn order: only the keys the log knows that the scope no longer has need sorting.
+        List<String> gone = new ArrayList<>();
+        first.keySet().forEach(key -> {
+            if (key instanceof StateKey.Record r && !now.records().containsKey(r.fqn())) {
+                gone.add(r.fqn());
+            }
+        });
+        gone.sort(StateNames.ORDER);
+        java.util.Iterator<String> present = now.records().keySet().iterator();
+        java.util.Iterator<String> absent = gone.iterator();
+        String p = present.hasNext() ? present.next() : null;
+        String a = absent.hasNext() ? absent.next() : null;
+        while (p != null || a != null) {
+            String fqn;
+            if (a == null || (p != null && StateNames.ORDER.compare(p, a) < 0)) {
+                fqn = p;
+                p = present.hasNext() ? present.next() : null;
             } else {
-                // No change kept at all: unchanged since before the history began.
-                if (key instanceof StateKey.Record r) {
-                    records.put(r.fqn(), now.records().get(r.fqn()));
-                } else {
-                    output = now.output();
-                }
-                continue;
+                fqn = a;
+                a = absent.hasNext() ? absent.next() : null;
             }
-            if (then.isPresent()) {
-                // A version is never written twice: the one read now, if it is the same, is that document, parsed.
-                if (key instanceof StateKey.Record r) {
-                    Versioned<ResourceState> current = now.records().get(r.fqn());
-                    records.put(r.fqn(), current != null && current.version() == change.version() ? current
-                            : toRecord.apply(then.get()));
-                } else {
-                    output = now.output() != null && now.output().version() == change.version() ? now.output()
-                            : toOutput.apply(then.get());
-                }
+            StateKey key = StateKey.record(fqn);
+            Versioned<ResourceState> then = then(key, deployment, now.records().get(fqn), last.get(key), first.get(key),
+                    documents.get(key), toRecord);
+            if (then != null) {
+                records.put(fqn, then);
             }
         }
+        StateKey outputKey = StateKey.output();
+        Versioned<StackOutput> output = then(outputKey, deployment, now.output(), last.get(outputKey),
+                first.get(outputKey), documents.get(outputKey), toOutput);
         return new ScopeSnapshot(id, deployment, records, output);
+    }
+
+    /**
+     * One key's value at the end of {@code deployment}: null if it had none; {@code current} if it is unchanged since
+     * (or has no change kept at all); else the document of the last change then.
+     *
+     * @param last the last change kept up to the deployment, if any
+     * @param first the oldest change kept, if any
+     * @param document that last change read whole, if its version is not {@code current}'s
+     */
+    private <T> @Nullable Versioned<T> then(StateKey key, long deployment, @Nullable Versioned<T> current,
+            @Nullable ChangeSummary last, @Nullable ChangeSummary first, @Nullable StoredChange document,
+            Function<StoredDocument, Versioned<T>> parse) {
+        if (last == null && first != null) {
+            // Every change kept came later: the state before the first of them is known only if it created the key.
+            if (first.deletion() || first.version() != 1) {
+                throw new HistoryNotKeptException(id, "the history of " + id + " does not reach back to the end of "
+                        + "deployment " + deployment + " for '" + key.describe() + "': its oldest change kept is "
+                        + (first.deletion() ? "the deletion" : "the write") + " of version " + first.version() + " at "
+                        + first.at());
+            }
+            return null;
+        }
+        if (last != null && last.deletion()) {
+            return null;
+        }
+        return document == null ? current : parse.apply(document(document));
+    }
+
+    /** The changes {@code wanted} names, read whole: key by key when they are few, else in one pass over the log. */
+    private Map<StateKey, StoredChange> documents(Map<StateKey, ChangeSummary> wanted, int changesKept) {
+        Map<StateKey, StoredChange> found = new HashMap<>();
+        java.util.function.Consumer<StoredChange> keep = change -> {
+            ChangeSummary want = wanted.get(change.key());
+            if (want != null && want.seq() == change.seq()) {
+                found.put(change.key(), change);
+            }
+        };
+        if (wanted.size() <= Math.max(KEY_BY_KEY_READS, changesKept / 100)) {
+            wanted.keySet().forEach(key -> store().changes(id, key).forEach(keep));
+        } else if (!wanted.isEmpty()) {
+            store().forEachChange(id, keep);
+        }
+        wanted.forEach((key, change) -> {
+            if (!found.containsKey(key)) {
+                throw new HistoryNotKeptException(id, "the change of '" + key.describe() + "' to version "
+                        + change.version() + " was pruned from the history of " + id + " while it was read");
+            }
+        });
+        return found;
     }
 
     /**
@@ -237,7 +296,7 @@ final class ScopeHistory implements History {
         byKey.values().forEach(changes -> {
             StoredChange base = null;
             for (StoredChange change : changes) {
-                if (includedAt(change, window, cutoff) && (base == null || change.seq() > base.seq())) {
+                if (includedAt(change.deployment(), change.at(), window, cutoff) && (base == null || change.seq() > base.seq())) {
                     base = change;
                 }
             }
@@ -250,11 +309,6 @@ final class ScopeHistory implements History {
             store.remove(id, prunable);
         }
         store.sweep(id); // what forEachChange found that no history reads (S3's orphaned changes)
-    }
-
-    private static String sortName(StateKey key) {
-        // The stack output sorts before every fqn, which is never empty.
-        return key instanceof StateKey.Record r ? r.fqn() : "";
     }
 
     @Override

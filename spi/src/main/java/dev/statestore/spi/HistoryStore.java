@@ -27,6 +27,16 @@ public interface HistoryStore {
      */
     void forEachChange(ScopeId scope, Consumer<StoredChange> action);
 
+    /**
+     * Every change kept of the scope as {@link #forEachChange} passes them, without their documents: what a reader
+     * needs to decide which documents it must read (a point in the past rebuilt from the scope as it is now reads only
+     * those of the keys changed since). Where a backend can leave the documents out of its reads it does (less read,
+     * less sent); by default, {@link #forEachChange} with the documents dropped.
+     */
+    default void forEachChangeSummary(ScopeId scope, Consumer<ChangeSummary> action) {
+        forEachChange(scope, change -> action.accept(ChangeSummary.of(change)));
+    }
+
     /** Removes these changes (retention). One already gone is skipped; not atomic as a whole. */
     void remove(ScopeId scope, Collection<StoredChange> changes);
 

@@ -13,6 +13,7 @@ import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreUnavailableException;
 import dev.statestore.spi.ClientRetries;
+import dev.statestore.spi.ChangeSummary;
 import dev.statestore.spi.ControlDocument;
 import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
@@ -815,6 +816,21 @@ final class DynamoDbBackend implements StoreBackend {
         }
 
         @Override
+        public void forEachChangeSummary(ScopeId scope, java.util.function.Consumer<ChangeSummary> action) {
+            call("read the history of " + scope, () -> {
+                for (Map<String, AttributeValue> item : changeItems(scope, "y#", true)) {
+                    // The sort key ends in the change's seq, odd for a deletion: no document needs reading to tell.
+                    String sk = item.get("sk").s();
+                    long seq = Long.parseLong(sk.substring(sk.length() - 19));
+                    action.accept(new ChangeSummary(item.containsKey("fqn") ? StateKey.record(item.get("fqn").s())
+                            : StateKey.output(), Long.parseLong(item.get("v").n()), seq % 2 == 1,
+                            Instant.parse(item.get("at").s()), Long.parseLong(item.get("dep").n())));
+                }
+                return null;
+            });
+        }
+
+        @Override
         public void remove(ScopeId scope, java.util.Collection<StoredChange> changes) {
             call("prune the history of " + scope, () -> {
                 List<Map<String, AttributeValue>> keys = new ArrayList<>();
@@ -863,11 +879,23 @@ final class DynamoDbBackend implements StoreBackend {
         return chunks;
     }
 
-    /** The changes whose sort keys start with {@code prefix}, in sort key order: a consistent Query, page by page. */
-    private void queryChanges(ScopeId scope, String prefix, java.util.function.Consumer<StoredChange> sink) {
-        for (Map<String, AttributeValue> item : dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true)
+    /**
+     * The change items whose sort keys start with {@code prefix}, in sort key order: a consistent Query, page by page;
+     * with {@code summaries}, only the attributes that place a change (not its document, nor its chunks).
+     */
+    private Iterable<Map<String, AttributeValue>> changeItems(ScopeId scope, String prefix, boolean summaries) {
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true)
                 .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
-                .expressionAttributeValues(Map.of(":pk", s(pk(scope)), ":prefix", s(prefix)))).items()) {
+                .expressionAttributeValues(Map.of(":pk", s(pk(scope)), ":prefix", s(prefix)));
+        if (summaries) {
+            q.projectionExpression("sk, fqn, v, #at, dep").expressionAttributeNames(Map.of("#at", "at"));
+        }
+        return dynamo.queryPaginator(q.build()).items();
+    }
+
+    /** The changes whose sort keys start with {@code prefix}, in sort key order. */
+    private void queryChanges(ScopeId scope, String prefix, java.util.function.Consumer<StoredChange> sink) {
+        for (Map<String, AttributeValue> item : changeItems(scope, prefix, false)) {
             StateKey key = item.containsKey("fqn") ? StateKey.record(item.get("fqn").s()) : StateKey.output();
             String location = location(scope, item.get("sk").s());
             String body = null;

@@ -15,6 +15,7 @@ import dev.statestore.StateConflictException;
 import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateStoreAuthenticationException;
 import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.ChangeSummary;
 import dev.statestore.spi.ControlDocument;
 import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
@@ -519,19 +520,19 @@ final class PostgresBackend implements StoreBackend {
 
     private static final int HISTORY_PAGE = 1000;
 
-    /** The columns {@link #readChanges} reads, in its order, up to the table's name. */
-    private static final String SELECT_CHANGES = "SELECT kind, fqn, version, deployment, document, " + micros("at")
-            + ", seq FROM ";
-
     private final dev.statestore.spi.HistoryStore history = new dev.statestore.spi.HistoryStore() {
         @Override
         public List<StoredChange> changes(ScopeId scope, StateKey key) {
             return run("read the history of " + key.describe(), c -> {
-                try (PreparedStatement ps = c.prepareStatement(SELECT_CHANGES + historyTable
+                try (PreparedStatement ps = c.prepareStatement(changeColumns("document") + historyTable
                         + " WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? ORDER BY seq")) {
                     bindKey(ps, 1, scope, key);
                     List<StoredChange> changes = new ArrayList<>();
-                    readChanges(scope, ps, changes::add);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            changes.add(change(scope, rs));
+                        }
+                    }
                     return changes;
                 }
             });
@@ -539,36 +540,14 @@ final class PostgresBackend implements StoreBackend {
 
         @Override
         public void forEachChange(ScopeId scope, java.util.function.Consumer<StoredChange> action) {
-            // Pages in key order, from where the last one stopped: no offset scan, no snapshot held across pages.
-            String kind = "";
-            String fqn = "";
-            long seq = -1;
-            while (true) {
-                List<StoredChange> page = new ArrayList<>();
-                String k = kind;
-                String f = fqn;
-                long q = seq;
-                run("read the history of " + scope, c -> {
-                    try (PreparedStatement ps = c.prepareStatement(SELECT_CHANGES + historyTable + " WHERE stack = ? "
-                            + "AND stage = ? AND (kind, fqn, seq) > (?, ?, ?) ORDER BY kind, fqn, seq LIMIT " + HISTORY_PAGE)) {
-                        ps.setString(1, scope.stack());
-                        ps.setString(2, scope.stage());
-                        ps.setString(3, k);
-                        ps.setString(4, f);
-                        ps.setLong(5, q);
-                        readChanges(scope, ps, page::add);
-                        return null;
-                    }
-                });
-                page.forEach(action);
-                if (page.size() < HISTORY_PAGE) {
-                    return;
-                }
-                StoredChange last = page.get(page.size() - 1);
-                kind = kind(last.key());
-                fqn = fqn(last.key());
-                seq = last.seq();
-            }
+            forEachChangeRow(scope, "document", rs -> change(scope, rs), action);
+        }
+
+        @Override
+        public void forEachChangeSummary(ScopeId scope, java.util.function.Consumer<ChangeSummary> action) {
+            // The documents stay on the server: a rebuild of the past reads only the few it needs.
+            forEachChangeRow(scope, "document IS NULL", rs -> new ChangeSummary(key(rs), rs.getLong(3), rs.getBoolean(5),
+                    instant(rs, 6), rs.getLong(4)), action);
         }
 
         @Override
@@ -588,16 +567,59 @@ final class PostgresBackend implements StoreBackend {
         }
     };
 
-    private void readChanges(ScopeId scope, PreparedStatement ps, java.util.function.Consumer<StoredChange> sink)
-            throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                StateKey key = RECORD.equals(rs.getString(1)) ? StateKey.record(rs.getString(2)) : StateKey.output();
-                sink.accept(new StoredChange(key, rs.getLong(3), rs.getString(5), instant(rs, 6), rs.getLong(4),
-                        where + " history row (" + scope.stack() + ", " + scope.stage() + ", " + kind(key) + ", "
-                                + (key instanceof StateKey.Record r ? r.fqn() : "''") + ", " + rs.getLong(7) + ")"));
+    /** Reads one change row: columns as {@link #changeColumns} names them. */
+    private interface ChangeRow<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** The columns of a change row, the fifth one {@code document} (or what stands for it). */
+    private static String changeColumns(String document) {
+        return "SELECT kind, fqn, version, deployment, " + document + ", " + micros("at") + ", seq FROM ";
+    }
+
+    /** The scope's change rows in key order, each read by {@code row}: a page at a time, from where the last stopped. */
+    private <T> void forEachChangeRow(ScopeId scope, String document, ChangeRow<T> row,
+            java.util.function.Consumer<T> action) {
+        // No offset scan, no snapshot held across pages.
+        String[] after = {"", ""};
+        long[] afterSeq = {-1};
+        while (true) {
+            List<T> page = new ArrayList<>();
+            run("read the history of " + scope, c -> {
+                try (PreparedStatement ps = c.prepareStatement(changeColumns(document) + historyTable + " WHERE stack = ? "
+                        + "AND stage = ? AND (kind, fqn, seq) > (?, ?, ?) ORDER BY kind, fqn, seq LIMIT " + HISTORY_PAGE)) {
+                    ps.setString(1, scope.stack());
+                    ps.setString(2, scope.stage());
+                    ps.setString(3, after[0]);
+                    ps.setString(4, after[1]);
+                    ps.setLong(5, afterSeq[0]);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            page.add(row.read(rs));
+                            after[0] = rs.getString(1);
+                            after[1] = rs.getString(2);
+                            afterSeq[0] = rs.getLong(7);
+                        }
+                    }
+                    return null;
+                }
+            });
+            page.forEach(action);
+            if (page.size() < HISTORY_PAGE) {
+                return;
             }
         }
+    }
+
+    private static StateKey key(ResultSet rs) throws SQLException {
+        return RECORD.equals(rs.getString(1)) ? StateKey.record(rs.getString(2)) : StateKey.output();
+    }
+
+    private StoredChange change(ScopeId scope, ResultSet rs) throws SQLException {
+        StateKey key = key(rs);
+        return new StoredChange(key, rs.getLong(3), rs.getString(5), instant(rs, 6), rs.getLong(4),
+                where + " history row (" + scope.stack() + ", " + scope.stage() + ", " + kind(key) + ", "
+                        + (key instanceof StateKey.Record r ? r.fqn() : "''") + ", " + rs.getLong(7) + ")");
     }
 
     // ---- control documents (deployments) ---------------------------------------------------------

@@ -10,6 +10,7 @@ import dev.statestore.StateWriteFencedException;
 import dev.statestore.StateNames;
 import dev.statestore.StateStoreAuthenticationException;
 import dev.statestore.StateStoreUnavailableException;
+import dev.statestore.spi.ChangeSummary;
 import dev.statestore.spi.ControlDocument;
 import dev.statestore.spi.ControlStore;
 import dev.statestore.spi.DocumentToWrite;
@@ -348,30 +349,15 @@ final class RedisBackend implements StoreBackend {
 
         @Override
         public void forEachChange(ScopeId scope, java.util.function.Consumer<StoredChange> action) {
-            String after = null;
-            while (true) {
-                String min = after == null ? "-" : "(" + after;
-                List<Object> flat = call("read the history of " + scope, () -> asList(eval(Scripts.HISTORY_PAGE,
-                        List.of(base(scope) + "hk"), List.of(min, Integer.toString(HISTORY_PAGE), base(scope) + "h:"))));
-                int members = 0;
-                for (int i = 0; i < flat.size(); ) {
-                    String member = asString(flat.get(i));
-                    int pairs = (int) asLong(flat.get(i + 1));
-                    StateKey key = member.equals("o") ? StateKey.output() : StateKey.record(member.substring(2));
-                    List<StoredChange> changes = new ArrayList<>(pairs);
-                    for (int p = 0; p < pairs; p++) {
-                        changes.add(change(scope, key, asString(flat.get(i + 2 + 2 * p)), asString(flat.get(i + 3 + 2 * p))));
-                    }
-                    changes.sort(java.util.Comparator.comparingLong(StoredChange::seq));
-                    changes.forEach(action);
-                    i += 2 + 2 * pairs;
-                    after = member;
-                    members++;
-                }
-                if (members < HISTORY_PAGE) {
-                    return;
-                }
-            }
+            forEachChangeField(scope, false, (key, field, value) -> change(scope, key, field, value), StoredChange::seq,
+                    action);
+        }
+
+        @Override
+        public void forEachChangeSummary(ScopeId scope, java.util.function.Consumer<ChangeSummary> action) {
+            // The script sends each change's head only: the documents stay on the server.
+            forEachChangeField(scope, true, (key, field, value) -> summary(scope, key, field, value), ChangeSummary::seq,
+                    action);
         }
 
         @Override
@@ -387,9 +373,51 @@ final class RedisBackend implements StoreBackend {
         }
     };
 
+    /** Reads one field of a key's history hash. */
+    private interface ChangeField<T> {
+        T read(StateKey key, String field, String value);
+    }
+
+    /** Every field of the scope's history hashes, key after key, each key's oldest first: a script per page of keys. */
+    private <T> void forEachChangeField(ScopeId scope, boolean summaries, ChangeField<T> read,
+            java.util.function.ToLongFunction<T> seq, java.util.function.Consumer<T> action) {
+        String after = null;
+        while (true) {
+            String min = after == null ? "-" : "(" + after;
+            List<Object> flat = call("read the history of " + scope, () -> asList(eval(Scripts.HISTORY_PAGE,
+                    List.of(base(scope) + "hk"), List.of(min, Integer.toString(HISTORY_PAGE), base(scope) + "h:",
+                            summaries ? "summary" : "whole"))));
+            int members = 0;
+            for (int i = 0; i < flat.size(); ) {
+                String member = asString(flat.get(i));
+                int pairs = (int) asLong(flat.get(i + 1));
+                StateKey key = member.equals("o") ? StateKey.output() : StateKey.record(member.substring(2));
+                List<T> changes = new ArrayList<>(pairs);
+                for (int p = 0; p < pairs; p++) {
+                    changes.add(read.read(key, asString(flat.get(i + 2 + 2 * p)), asString(flat.get(i + 3 + 2 * p))));
+                }
+                changes.sort(java.util.Comparator.comparingLong(seq));
+                changes.forEach(action);
+                i += 2 + 2 * pairs;
+                after = member;
+                members++;
+            }
+            if (members < HISTORY_PAGE) {
+                return;
+            }
+        }
+    }
+
     /** A change from its field (the seq) and value ({@code W|deployment|at|json} or {@code D|deployment|at|}). */
     private StoredChange change(ScopeId scope, StateKey key, String field, String value) {
-        String location = where + " key " + base(scope) + "h:" + historyMember(key) + " field " + field;
+        ChangeSummary summary = summary(scope, key, field, value);
+        return new StoredChange(key, summary.version(), summary.deletion() ? null
+                : value.substring(value.indexOf('|', value.indexOf('|', 2) + 1) + 1), summary.at(), summary.deployment(),
+                changeLocation(scope, key, field));
+    }
+
+    /** What a change's field and value say of it, its document aside (a summary's value may stop after its time). */
+    private ChangeSummary summary(ScopeId scope, StateKey key, String field, String value) {
         try {
             long seq = Long.parseLong(field);
             int first = value.indexOf('|');
@@ -399,12 +427,16 @@ final class RedisBackend implements StoreBackend {
             if (third < 0 || (!deletion && !value.startsWith("W|")) || (seq % 2 == 1) != deletion) {
                 throw new NumberFormatException("not W|... or D|...");
             }
-            return new StoredChange(key, seq / 2, deletion ? null : value.substring(third + 1),
-                    Instant.ofEpochMilli(Long.parseLong(value.substring(second + 1, third))),
-                    Long.parseLong(value.substring(first + 1, second)), location);
+            return new ChangeSummary(key, seq / 2, deletion, Instant.ofEpochMilli(Long.parseLong(value.substring(second + 1,
+                    third))), Long.parseLong(value.substring(first + 1, second)));
         } catch (NumberFormatException e) {
-            throw new dev.statestore.CorruptStateException(location, "not a change of this store's history", e);
+            throw new dev.statestore.CorruptStateException(changeLocation(scope, key, field),
+                    "not a change of this store's history", e);
         }
+    }
+
+    private String changeLocation(ScopeId scope, StateKey key, String field) {
+        return where + " key " + base(scope) + "h:" + historyMember(key) + " field " + field;
     }
 
     // ---- control documents (deployments) ---------------------------------------------------------

@@ -77,8 +77,9 @@ enum Scripts {
             """),
 
     /**
-     * KEYS: the index of keys with history. ARGV: min ('-' or '(' .. after), count, history key prefix. Returns
-     * {member, n, field, value, … (n pairs)}, for up to count members.
+     * KEYS: the index of keys with history. ARGV: min ('-' or '(' .. after), count, history key prefix, and
+     * 'summary' to cut each value after its third '|' (no document). Returns {member, n, field, value, … (n pairs)},
+     * for up to count members.
      */
     HISTORY_PAGE("""
             local members = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, tonumber(ARGV[2]))
@@ -87,7 +88,11 @@ enum Scripts {
               local all = redis.call('HGETALL', ARGV[3] .. m)
               out[#out + 1] = m
               out[#out + 1] = #all / 2
-              for i = 1, #all do out[#out + 1] = all[i] end
+              for i = 1, #all do
+                local v = all[i]
+                if ARGV[4] == 'summary' and i % 2 == 0 then v = string.match(v, '^[^|]*|[^|]*|[^|]*|') or v end
+                out[#out + 1] = v
+              end
             end
             return out
             """),
