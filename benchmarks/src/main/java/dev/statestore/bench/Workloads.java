@@ -75,16 +75,16 @@ public final class Workloads {
 
     /**
      * Runs {@code steps} interleaved, one call of each in turn: {@link #defaultWarmup} rounds unmeasured, then
-     * {@code n} measured. The steps come in pairs (the same call two ways: a store and its baseline), and odd rounds
-     * swap each pair: a call right after an update is slower for that alone (on PostgreSQL, by ~10 microseconds), so
-     * each side of a pair must follow each kind of call equally often. Reversing the whole order does not do that
-     * (with four steps the last one always follows an update), and showed a get's observation at 15 microseconds
-     * where swapping the pairs showed 6.
+     * {@code n} measured. The steps come in groups of {@code group} (the same call made in as many ways: a store and
+     * its baseline), and each round rotates every group by one more place: a call right after an update is slower for
+     * that alone (on PostgreSQL, by ~10 microseconds), so each way of a call must follow each kind of call equally
+     * often. Reversing the whole order does not do that (with four steps the last one always follows an update), and
+     * showed a get's observation at 15 microseconds where swapping the pairs showed 6.
      * @return each step's histogram, in order
      */
-    private static Histogram[] interleaved(int n, Step... steps) throws Exception {
-        if (steps.length % 2 != 0) {
-            throw new IllegalArgumentException("steps come in pairs: " + steps.length);
+    private static Histogram[] interleaved(int n, int group, Step... steps) throws Exception {
+        if (steps.length % group != 0) {
+            throw new IllegalArgumentException("steps come in groups of " + group + ": " + steps.length);
         }
         Histogram[] measured = new Histogram[steps.length];
         for (int s = 0; s < steps.length; s++) {
@@ -95,7 +95,8 @@ public final class Workloads {
             int count = round == 0 ? defaultWarmup(n) : n;
             for (int i = 0; i < count; i++) {
                 for (int k = 0; k < steps.length; k++) {
-                    int s = i % 2 == 0 ? k : k ^ 1;
+                    int start = k - k % group;
+                    int s = start + (k - start + i) % group;
                     time(round == 1 ? measured[s] : warmup, i, steps[s]);
                 }
             }
@@ -274,7 +275,7 @@ public final class Workloads {
         ResourceState ra = record("on", ResourceStatus.CREATED);
         ResourceState rb = record("off", ResourceStatus.CREATED);
         long[] versions = {a.put(ra).version(), b.put(rb).version()};
-        Histogram[] updates = interleaved(ops, x -> versions[0] = a.update(ra, versions[0]).version(),
+        Histogram[] updates = interleaved(ops, 2, x -> versions[0] = a.update(ra, versions[0]).version(),
                 x -> versions[1] = b.update(rb, versions[1]).version());
         rows.add(new Row(backend, "history", "update", 1, ops, ms(updates[0], 50), ms(updates[0], 99),
                 opsPerSecond(updates[0]), ms(updates[1], 50), ms(updates[1], 99), opsPerSecond(updates[1]),
@@ -287,22 +288,27 @@ public final class Workloads {
         StateScope writer = filled.fenced(lease.version());
         parallel(8, records, i -> writer.put(record(resourceName(i), ResourceStatus.CREATED)));
         filled.deployments().end(lease.version(), lease.token(), dev.statestore.DeploymentOutcome.SUCCEEDED, null);
-        double[] atMs = new double[3];
-        double[] getAllMs = new double[3];
-        for (int round = 0; round < 3; round++) {
+        // A round of each untimed first: the first at(v) of a run compiles its code, which getAll's has been already.
+        double[] atMs = new double[5];
+        double[] getAllMs = new double[5];
+        for (int round = -1; round < atMs.length; round++) {
             long start = System.nanoTime();
             int rebuilt = filled.history().at(lease.version()).records().size();
-            atMs[round] = (System.nanoTime() - start) / 1e6;
+            double at = (System.nanoTime() - start) / 1e6;
             start = System.nanoTime();
             int read = filled.getAll().size();
-            getAllMs[round] = (System.nanoTime() - start) / 1e6;
+            double getAll = (System.nanoTime() - start) / 1e6;
+            if (round >= 0) {
+                atMs[round] = at;
+                getAllMs[round] = getAll;
+            }
             if (rebuilt != records || read != records) {
                 throw new IllegalStateException("at(v) rebuilt " + rebuilt + " and getAll read " + read + ", not " + records);
             }
         }
         rows.add(new Row(backend, "history", "at(v)", 1, records, median(atMs), Double.NaN,
                 records / (median(atMs) / 1000), median(getAllMs), Double.NaN, records / (median(getAllMs) / 1000),
-                median(atMs) / median(getAllMs), Double.NaN, "raw = getAll of the same scope; median of 3"));
+                median(atMs) / median(getAllMs), Double.NaN, "raw = getAll of the same scope; median of 5 after one untimed"));
         return rows;
     }
 
@@ -333,35 +339,50 @@ public final class Workloads {
 
     /**
      * What observation costs: {@code get} and conditional {@code update}, {@code n} of each, through the store observed
-     * into a meter registry (Micrometer's {@code DefaultMeterObservationHandler}, as an application wires it) next to
-     * the same store unobserved (in the raw columns), interleaved call by call. Rows of the workload {@code observation}.
+     * into a meter registry next to the same store unobserved (in the raw columns), interleaved call by call, in two
+     * wirings at once: as docs/observability.md recommends ({@code StoreObservations.meterHandler}: rows {@code get},
+     * {@code update}) and with Micrometer's {@code DefaultMeterObservationHandler} alone, without its long task timer
+     * (rows {@code get, default handler}). Measured in one loop: run one after the other, whichever came first read
+     * 1.23-1.31 on get and the second 1.04-1.08, whichever it was. Rows of the workload {@code observation}.
      */
     public static List<Row> observation(String backend, StateStore store, String stack, int n) throws Exception {
         io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-        io.micrometer.observation.ObservationRegistry observations = io.micrometer.observation.ObservationRegistry.create();
-        // As docs/observability.md recommends for a store's calls: timers, without a long task timer per call.
-        observations.observationConfig().observationHandler(
-                new io.micrometer.core.instrument.observation.DefaultMeterObservationHandler(meters,
-                        io.micrometer.core.instrument.observation.DefaultMeterObservationHandler.IgnoredMeters.LONG_TASK_TIMER));
-        // Not closed: closing it would close the store the run goes on with.
-        StateStore observed = dev.statestore.micrometer.StoreObservations.observe(store, observations, backend);
+        io.micrometer.observation.ObservationRegistry recommended = io.micrometer.observation.ObservationRegistry.create();
+        recommended.observationConfig().observationHandler(dev.statestore.micrometer.StoreObservations.meterHandler(meters));
+        io.micrometer.observation.ObservationRegistry byDefault = io.micrometer.observation.ObservationRegistry.create();
+        byDefault.observationConfig().observationHandler(new io.micrometer.core.instrument.observation
+                .DefaultMeterObservationHandler(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                io.micrometer.core.instrument.observation.DefaultMeterObservationHandler.IgnoredMeters.LONG_TASK_TIMER));
+        // Not closed: closing them would close the store the run goes on with.
         StateScope plain = store.scope(stack, "observation");
-        StateScope seen = observed.scope(stack, "observation");
-        ResourceState a = record("plain", ResourceStatus.CREATED);
-        ResourceState b = record("observed", ResourceStatus.CREATED);
-        long[] versions = {plain.put(a).version(), seen.put(b).version()};
-        Histogram[] timed = interleaved(n, x -> plain.require("plain"), x -> seen.require("observed"),
-                x -> versions[0] = plain.update(a, versions[0]).version(),
-                x -> versions[1] = seen.update(b, versions[1]).version());
-        Histogram[] gets = {timed[0], timed[1]};
-        Histogram[] updates = {timed[2], timed[3]};
+        StateScope seen = dev.statestore.micrometer.StoreObservations.observe(store, recommended, backend)
+                .scope(stack, "observation");
+        StateScope seenByDefault = dev.statestore.micrometer.StoreObservations.observe(store, byDefault, backend)
+                .scope(stack, "observation");
+        String[] fqns = {"plain", "observed", "observed-by-default"};
+        StateScope[] scopes = {plain, seen, seenByDefault};
+        long[] versions = new long[3];
+        ResourceState[] records = new ResourceState[3];
+        for (int k = 0; k < 3; k++) {
+            records[k] = record(fqns[k], ResourceStatus.CREATED);
+            versions[k] = scopes[k].put(records[k]).version();
+        }
+        Step[] steps = new Step[6];
+        for (int k = 0; k < 3; k++) {
+            int w = k;
+            steps[w] = x -> scopes[w].require(fqns[w]);
+            steps[3 + w] = x -> versions[w] = scopes[w].update(records[w], versions[w]).version();
+        }
+        Histogram[] timed = interleaved(n, 3, steps);
         List<Row> rows = new ArrayList<>();
-        for (Object[] op : new Object[][] {{"get", gets}, {"update", updates}}) {
-            Histogram[] h = (Histogram[]) op[1];
-            rows.add(new Row(backend, "observation", (String) op[0], 1, n, ms(h[1], 50), ms(h[1], 99), opsPerSecond(h[1]),
-                    ms(h[0], 50), ms(h[0], 99), opsPerSecond(h[0]), ms(h[1], 50) / ms(h[0], 50), Double.NaN,
-                    "raw = the same call unobserved"));
+        for (String[] row : new String[][] {{"get", "0", "1"}, {"update", "3", "4"}, {"get, default handler", "0", "2"},
+                {"update, default handler", "3", "5"}}) {
+            Histogram base = timed[Integer.parseInt(row[1])];
+            Histogram observed = timed[Integer.parseInt(row[2])];
+            rows.add(new Row(backend, "observation", row[0], 1, n, ms(observed, 50), ms(observed, 99),
+                    opsPerSecond(observed), ms(base, 50), ms(base, 99), opsPerSecond(base), ms(observed, 50) / ms(base, 50),
+                    Double.NaN, "raw = the same call unobserved"));
         }
         return rows;
     }

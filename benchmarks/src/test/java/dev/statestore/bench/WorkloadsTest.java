@@ -92,10 +92,13 @@ class WorkloadsTest {
             assertThat(store.scope("bench", "getall").listAll()).hasSize(200);
 
             List<Row> observation = Workloads.observation("memory", store, "bench", 40);
-            assertThat(observation).extracting(Row::operation).containsExactly("get", "update");
+            assertThat(observation).extracting(Row::operation).containsExactly("get", "update", "get, default handler",
+                    "update, default handler");
             assertThat(observation).allSatisfy(r -> assertThat(r.ratio()).isPositive());
-            assertThat(store.scope("bench", "observation").require("observed").version()).as("warm-up and measured")
-                    .isEqualTo(1 + 10 + 40);
+            for (String fqn : List.of("plain", "observed", "observed-by-default")) {
+                assertThat(store.scope("bench", "observation").require(fqn).version()).as("warm-up and measured")
+                        .isEqualTo(1 + 10 + 40);
+            }
 
             Row load = Workloads.loadScope("memory", store, "bench", 300, 4);
             assertThat(load.note()).startsWith("peak heap ");

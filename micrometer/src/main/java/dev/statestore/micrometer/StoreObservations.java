@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Metrics and traces of every call of a {@link StateStore}, through Micrometer's Observation API: with a
- * {@code DefaultMeterObservationHandler} the calls become timers and counters in the application's meter registry;
+ * {@link #meterHandler} (or Micrometer's {@code DefaultMeterObservationHandler}) the calls become timers and counters
+ * in the application's meter registry;
  * with micrometer-tracing's OpenTelemetry bridge they become spans. What is observed, with what names and tags, is
  * listed in {@code docs/observability.md}; no tag holds an fqn, a stack or stage name, a document or a credential.
  *
@@ -40,6 +41,19 @@ public final class StoreObservations {
             io.micrometer.core.instrument.MeterRegistry meters) {
         Objects.requireNonNull(meters, "meters");
         return observe(store, registry, backend, DocumentSizes.of(meters, backend), DocumentSizes.outputs(meters, backend));
+    }
+
+    /**
+     * The handler to register for metrics in {@code meters} (needs micrometer-core): store calls recorded by a
+     * {@link StoreMeterHandler}, every other observation by Micrometer's {@code DefaultMeterObservationHandler} without
+     * a long task timer per observation. The same meters as the default handler alone makes, at less cost a call.
+     */
+    public static io.micrometer.observation.ObservationHandler<io.micrometer.observation.Observation.Context> meterHandler(
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        return new io.micrometer.observation.ObservationHandler.FirstMatchingCompositeObservationHandler(
+                new StoreMeterHandler(meters), new io.micrometer.core.instrument.observation.DefaultMeterObservationHandler(
+                        meters, io.micrometer.core.instrument.observation.DefaultMeterObservationHandler.IgnoredMeters
+                                .LONG_TASK_TIMER));
     }
 
     private static StateStore observe(StateStore store, ObservationRegistry registry, String backend,

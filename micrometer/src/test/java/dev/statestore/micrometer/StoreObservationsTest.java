@@ -146,6 +146,46 @@ class StoreObservationsTest {
         assertObserved("memory");
     }
 
+    /** Each meter of a registry as its name and tags, with how many times it counted. */
+    private static java.util.Map<String, Long> counts(io.micrometer.core.instrument.MeterRegistry registry) {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        for (Meter meter : registry.getMeters()) {
+            long count = meter instanceof io.micrometer.core.instrument.Timer t ? t.count()
+                    : meter instanceof io.micrometer.core.instrument.Counter c ? (long) c.count() : -1;
+            counts.put(meter.getId().getName() + " " + meter.getId().getTags(), count);
+        }
+        return counts;
+    }
+
+    private java.util.Map<String, Long> drivenThrough(io.micrometer.observation.ObservationHandler<?> handler,
+            SimpleMeterRegistry into) {
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(handler);
+        try (StateStore store = StoreObservations.observe(StateStores.open("memory:"), observations, "memory")) {
+            drive(store);
+        }
+        return counts(into);
+    }
+
+    @Test
+    void theStoreMeterHandlerRecordsTheCallsAsTheDefaultHandlerDoes() {
+        SimpleMeterRegistry byDefault = new SimpleMeterRegistry();
+        java.util.Map<String, Long> expected = drivenThrough(new DefaultMeterObservationHandler(byDefault,
+                DefaultMeterObservationHandler.IgnoredMeters.LONG_TASK_TIMER), byDefault);
+        assertThat(expected).containsEntry("statestore.call [tag(backend=memory), tag(error=none), "
+                + "tag(exception=none), tag(operation=get), tag(outcome=ok)]", 2L);
+
+        // Alone, it records the store calls (and their events) and nothing else.
+        SimpleMeterRegistry alone = new SimpleMeterRegistry();
+        java.util.Map<String, Long> calls = new java.util.TreeMap<>(expected);
+        calls.keySet().removeIf(id -> !id.startsWith("statestore.call"));
+        assertThat(drivenThrough(new StoreMeterHandler(alone), alone)).isEqualTo(calls);
+
+        // meterHandler: it first, then the default handler: every meter the default handler alone makes, counted the same.
+        SimpleMeterRegistry wired = new SimpleMeterRegistry();
+        assertThat(drivenThrough(StoreObservations.meterHandler(wired), wired)).isEqualTo(expected);
+    }
+
     @Test
     void withTheMeterRegistryTheSizeOfEachDocumentWrittenIsADistributionSummary() {
         try (StateStore store = StoreObservations.observe(StateStores.open("memory:"), registry, "memory", meters)) {

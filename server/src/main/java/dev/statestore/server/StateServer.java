@@ -91,11 +91,7 @@ public final class StateServer implements AutoCloseable {
         if (options.metrics() != null) {
             metrics = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                     io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
-            // Timers of every call, without a long task timer each: that halves what an observation costs.
-            observations.observationConfig().observationHandler(
-                    new io.micrometer.core.instrument.observation.DefaultMeterObservationHandler(metrics,
-                            io.micrometer.core.instrument.observation.DefaultMeterObservationHandler.IgnoredMeters
-                                    .LONG_TASK_TIMER));
+            observations.observationConfig().observationHandler(dev.statestore.micrometer.StoreObservations.meterHandler(metrics));
         }
         OtlpTracing tracing = options.tracing() == null ? null : OtlpTracing.start(options.tracing().settings());
         if (tracing != null) {
