@@ -137,10 +137,7 @@ public abstract class StateStoreConformance {
 
     /** Runs one deployment of {@code initiator}: its fenced writes, then its end. @return its version */
     private long deployAs(DeploymentMeta.Initiator initiator, java.util.function.Consumer<StateScope> writes) {
-        DeploymentLease lease = scope().deployments().begin(DeploymentMeta.deploy(initiator), Duration.ofMinutes(1));
-        writes.accept(scope().fenced(lease.version()));
-        scope().deployments().end(lease.version(), lease.token(), DeploymentOutcome.SUCCEEDED, null);
-        return lease.version();
+        return TestDeployments.deploy(scope(), initiator, writes);
     }
 
     /** Each record's JSON text by fqn, and the output's, without versions: what a restore brings back byte for byte. */

@@ -33,8 +33,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Orphans cost space only. Each read notes the ones it met beside a chain that resolved and older than
  * {@link #ORPHAN_AGE} (no write takes that long, so none of them can still land), and {@link #sweep} deletes those,
- * after retention's pruning. Left: the orphans of a key whose record was never written (a crash in its first
- * create), which no chain vouches for.
+ * after retention's pruning; so are the changes of a key that has no record object at all (a crash in its first
+ * create: no write of it ever landed), once as old.
  */
 public final class ChainedHistory implements HistoryStore {
 
@@ -54,6 +54,15 @@ public final class ChainedHistory implements HistoryStore {
 
         /** The id of the change the key's record (or output) names now, or null if none. */
         @Nullable String pointer(ScopeId scope, StateKey key);
+
+        /**
+         * Whether the key has a record object at all, live or the tombstone a delete leaves (records are never removed
+         * otherwise): a key without one never had a write land, so each change of it is an orphan once old enough.
+         * True by default, which takes no such change for an orphan.
+         */
+        default boolean hasRecord(ScopeId scope, StateKey key) {
+            return true;
+        }
 
         /** Removes an object; one already gone is no error. */
         void delete(String name);
@@ -208,6 +217,9 @@ public final class ChainedHistory implements HistoryStore {
                 // Only beside a chain that resolved: a key whose record names no change, or one not found, says
                 // nothing certain of the others.
                 noteOrphans(scope, byId, seen);
+            } else if (pointer == null && !objects.hasRecord(scope, key)) {
+                // No write of this key ever landed (its first create crashed after its change): no change is on a chain.
+                noteOrphans(scope, byId, Set.of());
             }
             return chain;
         }

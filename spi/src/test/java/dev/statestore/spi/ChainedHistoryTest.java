@@ -24,11 +24,14 @@ class ChainedHistoryTest {
     private static final ScopeId SCOPE = new ScopeId("app", "prod");
     private static final StateKey DB = StateKey.record("Db");
     private static final StateKey NEVER = StateKey.record("Never-Written");
+    private static final StateKey UNNAMED = StateKey.record("Written-Without-History");
 
     /** Objects in a map, as a bucket would hold them, and each key's record naming its change. */
     private static final class MapObjects implements ChainedHistory.Objects {
         final Map<String, String[]> objects = new ConcurrentSkipListMap<>();
         final Map<StateKey, String> pointers = new ConcurrentHashMap<>();
+        /** Keys with a record object that names no change (written with history off). */
+        final java.util.Set<StateKey> unpointed = ConcurrentHashMap.newKeySet();
 
         @Override
         public String scopeFolder(ScopeId scope) {
@@ -55,6 +58,11 @@ class ChainedHistoryTest {
         @Override
         public String pointer(ScopeId scope, StateKey key) {
             return pointers.get(key);
+        }
+
+        @Override
+        public boolean hasRecord(ScopeId scope, StateKey key) {
+            return pointers.containsKey(key) || unpointed.contains(key);
         }
 
         @Override
@@ -98,12 +106,15 @@ class ChainedHistoryTest {
         objects.pointers.put(DB, second);
         // A write in progress: its change is put, its record not yet.
         history.record(SCOPE, DB, 3, doc("Db", "deleting"), now, 3, second);
-        // A first create that crashed: no record names anything of that key.
+        // A first create that crashed: that key has no record object at all.
         history.record(SCOPE, NEVER, 1, doc("Never-Written", "creating"), old, 2, null);
-        assertThat(objects.objects).hasSize(5);
+        // A key whose record was written since with history off: its record names no change, yet it has one.
+        history.record(SCOPE, UNNAMED, 1, doc("Written-Without-History", "created"), old, 2, null);
+        objects.unpointed.add(UNNAMED);
+        assertThat(objects.objects).hasSize(6);
 
         history.sweep(SCOPE);
-        assertThat(objects.objects).as("no read has met anything yet: nothing swept").hasSize(5);
+        assertThat(objects.objects).as("no read has met anything yet: nothing swept").hasSize(6);
 
         assertThat(history.changes(SCOPE, DB)).extracting(StoredChange::json)
                 .containsExactly(doc("Db", "created"), doc("Db", "updated"));
@@ -113,9 +124,9 @@ class ChainedHistoryTest {
 
         history.sweep(SCOPE);
         assertThat(objects.objects.values()).extracting(o -> ChangeJson.fromJson(o[0], "x").json())
-                .as("the old orphan went; the rest stayed")
+                .as("the old orphans went (of Db, and of the key never written); the rest stayed")
                 .containsExactlyInAnyOrder(doc("Db", "created"), doc("Db", "updated"), doc("Db", "deleting"),
-                        doc("Never-Written", "creating"));
+                        doc("Written-Without-History", "created"));
         assertThat(history.changes(SCOPE, DB)).extracting(StoredChange::json)
                 .containsExactly(doc("Db", "created"), doc("Db", "updated"));
 
@@ -126,5 +137,11 @@ class ChainedHistoryTest {
         assertThat(history.changes(SCOPE, DB)).hasSize(3);
         history.sweep(SCOPE);
         assertThat(objects.objects).hasSize(4);
+
+        // A first create in progress (its change put a moment ago, its record not yet) is never taken for an orphan.
+        history.record(SCOPE, NEVER, 1, doc("Never-Written", "creating"), Instant.now(), 3, null);
+        history.forEachChange(SCOPE, change -> {});
+        history.sweep(SCOPE);
+        assertThat(objects.objects).hasSize(5);
     }
 }

@@ -477,6 +477,11 @@ final class AzureBlobBackend implements StoreBackend {
         }
 
         @Override
+        public boolean hasRecord(ScopeId scope, StateKey key) {
+            return head(keys.document(scope, key)).isPresent();
+        }
+
+        @Override
         public void delete(String name) {
             blob(name).deleteIfExists();
         }

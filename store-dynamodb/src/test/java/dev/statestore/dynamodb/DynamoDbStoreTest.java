@@ -1,5 +1,6 @@
 package dev.statestore.dynamodb;
 
+import static dev.statestore.conformance.TestDeployments.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -89,14 +90,6 @@ class DynamoDbStoreTest {
     }
 
     /** Runs {@code writes} as one deployment of the scope, ended as succeeded. @return its version */
-    private static long deploy(StateScope scope, java.util.function.Consumer<StateScope> writes) {
-        var lease = scope.deployments().begin(dev.statestore.DeploymentMeta.deploy(
-                dev.statestore.DeploymentMeta.Initiator.thisProcess()), java.time.Duration.ofMinutes(5));
-        writes.accept(scope.fenced(lease.version()));
-        scope.deployments().end(lease.version(), lease.token(), dev.statestore.DeploymentOutcome.SUCCEEDED, null);
-        return lease.version();
-    }
-
     @Test
     void pruningTheHistoryTakesTheChunksOfThePrunedVersionsWithItAndKeepsTheLiveOnes() {
         String url = FIXTURE.newStoreUrl();

@@ -476,6 +476,11 @@ final class S3Backend implements StoreBackend {
         }
 
         @Override
+        public boolean hasRecord(ScopeId scope, StateKey key) {
+            return head(key(scope, key)).isPresent();
+        }
+
+        @Override
         public void delete(String objectKey) {
             s3.deleteObject(b -> b.bucket(options.bucket()).key(objectKey));
         }

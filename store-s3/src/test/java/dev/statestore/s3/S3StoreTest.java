@@ -1,5 +1,6 @@
 package dev.statestore.s3;
 
+import static dev.statestore.conformance.TestDeployments.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -82,6 +83,54 @@ class S3StoreTest {
             assertThat(s.put(ResourceState.builder("Bucket", ResourceStatus.UPDATED).build()).version()).isEqualTo(3);
             assertThat(s.history().of("Bucket")).extracting(c -> c.record().status())
                     .containsExactly(ResourceStatus.UPDATED, ResourceStatus.CREATED, ResourceStatus.CREATING);
+        }
+    }
+
+    @Test
+    void theChangeOfAFirstCreateThatDiedIsSweptOnceOlderThanAnyWriteAfterThePruning() {
+        String url = FIXTURE.newStoreUrl();
+        S3Options options = S3Options.from(dev.statestore.spi.StoreUrl.parse(url));
+        ScopeId scope = new ScopeId("app", "prod");
+        S3Keys keys = new S3Keys(options.prefix());
+        // Two first creates that died between their change and their record: two hours ago, and a moment ago (a
+        // write that may still land). Neither key has a record object.
+        String dead = keys.history(scope, dev.statestore.spi.StateKey.record("Never")) + String.format("%019d", 2)
+                + "-dead.json";
+        String recent = keys.history(scope, dev.statestore.spi.StateKey.record("Landing")) + String.format("%019d", 2)
+                + "-beef.json";
+        for (String orphan : List.of(dead, recent)) {
+            String fqn = orphan.equals(dead) ? "Never" : "Landing";
+            java.time.Instant at = orphan.equals(dead) ? java.time.Instant.now().minus(java.time.Duration.ofHours(2))
+                    : java.time.Instant.now();
+            FIXTURE.raw().putObject(b -> b.bucket(options.bucket()).key(orphan),
+                    software.amazon.awssdk.core.sync.RequestBody.fromString(dev.statestore.spi.ChangeJson.toJson(
+                            dev.statestore.spi.StateKey.record(fqn), 1,
+                            "{\"kind\":\"resource\",\"fqn\":\"" + fqn + "\",\"status\":\"creating\"}", at, 0)));
+        }
+        try (StateStore store = StateStores.open(url + (url.contains("?") ? "&" : "?") + "historyDeployments=1")) {
+            StateScope s = store.scope(scope);
+            deploy(s, fenced -> fenced.create(ResourceState.builder("Bucket", ResourceStatus.CREATED).build()));
+            assertThat(objectExists(options, dead)).as("no pruning yet").isTrue();
+            // The second deployment's end prunes the history past a window of one deployment, then sweeps.
+            long last = deploy(s, fenced -> fenced.put(ResourceState.builder("Bucket", ResourceStatus.UPDATED).build()));
+            assertThat(objectExists(options, dead)).as("the old orphan of a key never written").isFalse();
+            assertThat(objectExists(options, recent)).as("a write that may still land").isTrue();
+            assertThat(s.history().of("Never")).isEmpty();
+            assertThat(s.history().at(last).records()).containsOnlyKeys("Bucket");
+        }
+    }
+
+    private static boolean objectExists(S3Options options, String key) {
+        try {
+            FIXTURE.raw().headObject(b -> b.bucket(options.bucket()).key(key));
+            return true;
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            return false;
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
         }
     }
 
