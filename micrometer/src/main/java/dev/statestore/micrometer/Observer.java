@@ -55,7 +55,7 @@ final class Observer {
     <T> T call(String operation, Supplier<T> work) {
         Operation prepared = operations.computeIfAbsent(operation, op -> new Operation(
                 KeyValues.of("backend", backend, "operation", op), "statestore " + op));
-        Observation observation = Observation.createNotStarted(CALL, () -> new StoreCall(backend, operation), registry)
+        Observation observation = Observation.createNotStarted(CALL, StoreCall::new, registry)
                 .lowCardinalityKeyValues(prepared.tags())
                 .contextualName(prepared.contextualName());
         observation.start();
@@ -70,7 +70,6 @@ final class Observer {
         try (Observation.Scope scope = observation.openScope()) {
             T result = work.get();
             observation.lowCardinalityKeyValues(SUCCEEDED);
-            ended(observation, "ok", "none");
             return result;
         } catch (RuntimeException e) {
             String outcome = outcome(e);
@@ -78,7 +77,6 @@ final class Observer {
             // carries (cardinality, and what the state holds).
             observation.lowCardinalityKeyValue("outcome", outcome)
                     .lowCardinalityKeyValue("exception", e.getClass().getSimpleName());
-            ended(observation, outcome, e.getClass().getSimpleName());
             if (outcome.equals("conflict") || outcome.equals("fenced") || outcome.equals("in_progress")) {
                 // Counted on their own too: statestore.call.conflict, .fenced, .in_progress.
                 observation.event(Observation.Event.of(outcome));
@@ -87,14 +85,6 @@ final class Observer {
         } finally {
             ClientRetries.listen(outer);
             observation.stop();
-        }
-    }
-
-    /** Tells the call's context its outcome as fields too (for {@link StoreMeterHandler}). */
-    private static void ended(Observation observation, String outcome, String exception) {
-        if (observation.getContext() instanceof StoreCall call) {
-            call.outcome = outcome;
-            call.exception = exception;
         }
     }
 

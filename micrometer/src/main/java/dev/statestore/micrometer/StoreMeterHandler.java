@@ -15,17 +15,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Records store calls ({@code statestore.call}) as the same meters Micrometer's {@code DefaultMeterObservationHandler}
  * makes of them, with fewer objects per call: the timer of each backend, operation, outcome and exception is looked
- * up by those four names, not by tags built from the observation's key values, and the start is a clock reading kept
- * on the call's context rather than a {@code Timer.Sample} in its map. Meters: the timer {@code statestore.call}
+ * up by those four key values, not by tags built from all of the observation's key values, and the start is a clock
+ * reading kept on the call's context rather than a {@code Timer.Sample} in its map. Meters: the timer {@code statestore.call}
  * (tags {@code backend}, {@code operation}, {@code outcome}, {@code exception}, {@code error}) and a counter per event
  * ({@code statestore.call.conflict}, {@code .fenced}, {@code .in_progress}, {@code .retry}), as the default handler
  * names and tags them; no long task timer. Key values an {@code ObservationFilter} adds are not tags here: with such
  * a filter, use the default handler.
  *
  * <p>It handles store calls only ({@link #supportsContext}): put it before the default handler, which records the
- * rest (the lease, takeovers, missed heartbeats). Spring Boot uses the first {@code MeterObservationHandler} bean
- * that supports a context; by hand:
- * {@code new FirstMatchingCompositeObservationHandler(new StoreMeterHandler(meters), new DefaultMeterObservationHandler(meters))}.
+ * rest (the lease, takeovers, missed heartbeats), in one first-matching composite so that no call is recorded twice:
+ * {@link StoreObservations#meterHandler} makes it.
  * Thread-safe.
  */
 public final class StoreMeterHandler implements MeterObservationHandler<Observation.Context> {
@@ -54,10 +53,16 @@ public final class StoreMeterHandler implements MeterObservationHandler<Observat
         StoreCall call = (StoreCall) context;
         long elapsed = meters.config().clock().monotonicTime() - call.startedNanos;
         Throwable error = call.getError();
-        CallKey key = new CallKey(call.backend, call.operation, Objects.requireNonNullElse(call.outcome, "unknown"),
-                Objects.requireNonNullElse(call.exception, "none"), error == null ? "none" : error.getClass().getSimpleName());
+        CallKey key = new CallKey(value(call, "backend"), value(call, "operation"), value(call, "outcome"),
+                value(call, "exception"), error == null ? "none" : error.getClass().getSimpleName());
         timers.computeIfAbsent(key, k -> Timer.builder(call.getName()).tags(tags(call)).tag("error", k.error())
                 .register(meters)).record(elapsed, TimeUnit.NANOSECONDS);
+    }
+
+    /** One of the call's key values, looked up by its key (no tags built); "none" if it has none. */
+    private static String value(Observation.Context context, String key) {
+        KeyValue value = context.getLowCardinalityKeyValue(key);
+        return value == null ? "none" : value.getValue();
     }
 
     @Override

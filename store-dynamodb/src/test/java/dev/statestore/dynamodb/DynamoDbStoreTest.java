@@ -89,7 +89,6 @@ class DynamoDbStoreTest {
         }
     }
 
-    /** Runs {@code writes} as one deployment of the scope, ended as succeeded. @return its version */
     @Test
     void pruningTheHistoryTakesTheChunksOfThePrunedVersionsWithItAndKeepsTheLiveOnes() {
         String url = FIXTURE.newStoreUrl();
