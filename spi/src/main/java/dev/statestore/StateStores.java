@@ -182,7 +182,8 @@ public final class StateStores {
      * Re-seals every record and the stack output of one scope of an encrypted store under its primary key
      * (the first key of {@code encryptionKey}), after a key rotation, so that the old keys can be retired.
      * Holds the scope's deploy lock while it runs. Each record is rewritten by a conditional write on the
-     * version it read (its version grows by one); what is under the primary key already is left alone, so
+     * version it read (its version grows by one); what is under the primary key already, bound to its version, is
+     * left alone, so
      * running it again after an interruption continues where it stopped.
      *
      * @param owner who rekeys, shown to a deploy that finds the lock held

@@ -283,7 +283,11 @@ class EncryptionTest {
             StateStore serving = StateStores.forServing(plain);
             Versioned<ResourceState> sealed = serving.scope("app", "prod").require("Db");
             assertThat(sealed.value().toJson()).contains("__sealed__").doesNotContain("hunter2");
-            assertThat(serving.scope("app", "prod").update(sealed.value(), sealed.version()).version()).isEqualTo(2);
+            // Sealed for version 1: written again, it would be version 2, which it cannot open as.
+            assertThatThrownBy(() -> serving.scope("app", "prod").update(sealed.value(), sealed.version()))
+                    .isInstanceOf(InvalidStateException.class).hasMessageContaining("sealed for version 1");
+            assertThatThrownBy(() -> serving.scope("app", "prod").put(sealed.value()))
+                    .isInstanceOf(dev.statestore.StateConflictException.class);
             serving.close();
             assertThat(plain.stacks()).as("closing the view closes nothing").containsExactly("app");
         }

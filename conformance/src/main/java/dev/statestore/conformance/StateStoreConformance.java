@@ -41,6 +41,12 @@ import dev.statestore.LockLease;
 import dev.statestore.Page;
 import dev.statestore.ResourceState;
 import dev.statestore.spi.StateJson;
+import dev.statestore.spi.StateStoreProvider;
+import dev.statestore.spi.StoreUrl;
+import dev.statestore.spi.DocumentToWrite;
+import dev.statestore.spi.WriteCondition;
+import dev.statestore.spi.StateKey;
+import dev.statestore.spi.StoreBackend;
 import dev.statestore.ResourceStatus;
 import dev.statestore.ScopeId;
 import dev.statestore.StackOutput;
@@ -933,6 +939,75 @@ public abstract class StateStoreConformance {
             scope().deleteOutput();
             assertThat(scope().createOutput(StackOutput.fromJson("{\"v\":4}")).version()).isEqualTo(3);
         }
+
+        /**
+         * Below the public API, what encryption at rest builds on: a backend that says a key's last version (its live
+         * record's, its tombstone's, or 0) holds a put or a create to it, so that it stores exactly the version after
+         * it. Plain, recorded in the history, and fenced. Over HTTP such a write travels as a document sealed for that
+         * version, so the documents here carry an envelope naming it.
+         */
+        @Test
+        @DisplayName("a put or a create on the key's last version stores the version after it, or conflicts")
+        void lastVersions() {
+            try (StoreBackend backend = openBackend(url)) {
+                assertThat(backend.lastVersion(SCOPE, StateKey.output())).as("the backend says its last versions")
+                        .isPresent();
+                for (WriteCondition kind : List.of(WriteCondition.any(), WriteCondition.any().recorded(true),
+                        WriteCondition.any().recorded(true).fencedBy(1))) {
+                    String fqn = "Last" + (kind.recorded() ? "Recorded" : "") + (kind.isFenced() ? "Fenced" : "");
+                    for (StateKey key : List.of(StateKey.record(fqn), StateKey.output())) {
+                        backend.delete(SCOPE, key, WriteCondition.any());
+                        long start = backend.lastVersion(SCOPE, key).orElseThrow();
+                        WriteCondition put = kind;
+                        WriteCondition create = new WriteCondition(WriteCondition.ABSENT, kind.fence(), kind.recorded());
+                        assertThatThrownBy(() -> backend.write(SCOPE, put.following(start + 1), sealedFor(key, start + 2)))
+                                .isInstanceOf(StateConflictException.class);
+                        assertThat(backend.write(SCOPE, create.following(start), sealedFor(key, start + 1)).version())
+                                .isEqualTo(start + 1);
+                        assertThat(backend.lastVersion(SCOPE, key)).hasValue(start + 1);
+                        StateConflictException live = catchThrowableOfType(StateConflictException.class,
+                                () -> backend.write(SCOPE, create.following(start + 1), sealedFor(key, start + 2)));
+                        assertThat(live.currentVersion()).as("a live record refuses a create").hasValue(start + 1);
+                        assertThatThrownBy(() -> backend.write(SCOPE, put.following(start), sealedFor(key, start + 1)))
+                                .isInstanceOf(StateConflictException.class);
+                        assertThat(backend.write(SCOPE, put.following(start + 1), sealedFor(key, start + 2)).version())
+                                .isEqualTo(start + 2);
+                        assertThat(backend.delete(SCOPE, key, WriteCondition.any())).isTrue();
+                        assertThat(backend.lastVersion(SCOPE, key)).as("a deletion keeps its version").hasValue(start + 2);
+                        StateConflictException deleted = catchThrowableOfType(StateConflictException.class,
+                                () -> backend.write(SCOPE, create.following(start + 1), sealedFor(key, start + 2)));
+                        assertThat(deleted.currentVersion()).as("deleted: no live version").isEmpty();
+                        assertThat(backend.write(SCOPE, create.following(start + 2), sealedFor(key, start + 3)).version())
+                                .isEqualTo(start + 3);
+                        assertThat(backend.read(SCOPE, key).orElseThrow().version()).isEqualTo(start + 3);
+                    }
+                }
+            }
+        }
+
+        /** A valid record (or stack output) carrying an envelope that names {@code version}, as a sealed one does. */
+        private static DocumentToWrite sealedFor(StateKey key, long version) {
+            com.fasterxml.jackson.databind.node.ObjectNode tree = key instanceof StateKey.Record r
+                    ? record(r.fqn(), ResourceStatus.CREATED).toJsonNode() : StateJson.nodes().objectNode().put("v", 1);
+            tree.putObject(DocumentToWrite.SEALED).put(DocumentToWrite.SEALED_VERSION, version);
+            return DocumentToWrite.of(key, tree, key instanceof StateKey.Record ? "created" : null);
+        }
+    }
+
+    /** The backend under a store URL, as {@link StateStores#open} opens it, without the layers the store adds. */
+    private static StoreBackend openBackend(String storeUrl) {
+        StoreUrl parsed = StoreUrl.parse(storeUrl);
+        for (String layered : List.of(StateStores.ENCRYPTION_OPTION, StateStores.JOURNALS_OPTION,
+                StateStores.HISTORY_OPTION, StateStores.HISTORY_DEPLOYMENTS_OPTION, StateStores.HISTORY_DAYS_OPTION)) {
+            parsed = parsed.withoutOption(layered);
+        }
+        for (StateStoreProvider provider : java.util.ServiceLoader.load(StateStoreProvider.class,
+                StateStoreConformance.class.getClassLoader())) {
+            if (provider.schemes().contains(parsed.scheme())) {
+                return provider.open(parsed);
+            }
+        }
+        throw new IllegalStateException("no provider of " + parsed.scheme());
     }
 
     @Nested
@@ -2570,6 +2645,28 @@ public abstract class StateStoreConformance {
             } else {
                 // Plain: the bytes are the record, wherever they are.
                 assertThat(store.scope(other).require("Moved").value()).isEqualTo(here);
+            }
+        }
+
+        @Test
+        @DisplayName("an earlier version's stored bytes put back in place of the current one (from the history, a backup)")
+        void earlierVersionPutBack() {
+            ResourceState first = record("Rolled", ResourceStatus.CREATED).toBuilder().resourceType("First").build();
+            ResourceState second = first.toBuilder().resourceType("Second").build();
+            scope().create(first);
+            byte[] earlier = fixture().rawRecord(url, SCOPE, "Rolled").orElseThrow();
+            scope().update(second, 1);
+            fixture().writeRawRecord(url, SCOPE, "Rolled", earlier);
+            Throwable refused = catchThrowable(() -> scope().get("Rolled"));
+            if (fixture().sealsRecords()) {
+                // Sealed for version 1: the record is at a later one.
+                assertThat(refused).isInstanceOf(CorruptStateException.class).hasMessageContaining("version 1");
+            } else if (refused != null) {
+                // Plain, a backend may still tell (S3 keeps the version in the bytes too)...
+                assertThat(refused).isInstanceOf(CorruptStateException.class).hasMessageContaining("version 1");
+            } else {
+                // ...or nothing binds the bytes to a version: they are the earlier record.
+                assertThat(scope().require("Rolled").value()).isEqualTo(first);
             }
         }
 

@@ -17,6 +17,7 @@ import dev.statestore.ResourceStatus;
 import dev.statestore.StackOutput;
 import dev.statestore.StateConflictException;
 import dev.statestore.StateScope;
+import dev.statestore.ScopeId;
 import dev.statestore.StateStore;
 import dev.statestore.StateStoreException;
 import dev.statestore.StateStoreClosedException;
@@ -84,8 +85,9 @@ final class StateApiHandler implements HttpHandler {
     private final io.micrometer.observation.ObservationRegistry requests;
 
     StateApiHandler(StateStore store, ServerOptions options, io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics,
-            io.micrometer.observation.ObservationRegistry requests) {
+            io.micrometer.observation.ObservationRegistry requests, LastVersions lastVersions) {
         this.requests = requests;
+        this.lastVersions = lastVersions;
         this.store = store;
         this.maxBody = options.maxBodyBytes();
         this.tokenDigest = sha256(options.token());
@@ -93,6 +95,29 @@ final class StateApiHandler implements HttpHandler {
         this.ui = new UiRoutes(store);
         this.metrics = metrics;
         this.metricsOpen = options.metrics() != null && options.metrics().open();
+    }
+
+    /**
+     * The version a key's last write or deletion left, from the backend under the served store; empty where it cannot
+     * say. A client that seals what it sends (encryption at rest) asks it before a put or a create, to seal the
+     * document for the version it will have.
+     */
+    @FunctionalInterface
+    interface LastVersions {
+        java.util.OptionalLong of(ScopeId scope, dev.statestore.spi.StateKey key);
+    }
+
+    /** Asked on a read of a record or the stack output, answered with the version its last write or deletion left. */
+    static final String LAST_VERSION = "X-Statestore-Last-Version";
+
+    private final LastVersions lastVersions;
+
+    /** A read's answer, with the key's last version when the request asks for it. */
+    private Response withLastVersion(Response response, HttpExchange exchange, ScopeId scope, dev.statestore.spi.StateKey key) {
+        if (exchange.getRequestHeaders().getFirst(LAST_VERSION) != null) {
+            lastVersions.of(scope, key).ifPresent(last -> response.with(LAST_VERSION, Long.toString(last)));
+        }
+        return response;
     }
 
     /** An answer: status, headers and body (null for none). */
@@ -382,7 +407,9 @@ final class StateApiHandler implements HttpHandler {
         switch (method) {
             case "GET" -> {
                 Optional<Versioned<ResourceState>> record = scope.get(fqn);
-                return record.isEmpty() ? Response.empty(200) : versioned(record.get(), record.get().value().toJson());
+                return withLastVersion(record.isEmpty() ? Response.empty(200)
+                        : versioned(record.get(), record.get().value().toJson()), exchange, scope.id(),
+                        dev.statestore.spi.StateKey.record(fqn));
             }
             case "PUT" -> {
                 JsonNode body = readJson(exchange);
@@ -416,7 +443,9 @@ final class StateApiHandler implements HttpHandler {
         switch (method) {
             case "GET" -> {
                 Optional<Versioned<StackOutput>> output = scope.output();
-                return output.isEmpty() ? Response.empty(200) : versioned(output.get(), output.get().value().toJson());
+                return withLastVersion(output.isEmpty() ? Response.empty(200)
+                        : versioned(output.get(), output.get().value().toJson()), exchange, scope.id(),
+                        dev.statestore.spi.StateKey.output());
             }
             case "PUT" -> {
                 JsonNode body = readJson(exchange);

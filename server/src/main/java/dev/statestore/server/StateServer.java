@@ -86,6 +86,8 @@ public final class StateServer implements AutoCloseable {
         jetty.setErrorHandler(new JsonErrors());
         // Clients may seal what they send (encryption at rest on their side): the server holds it unread.
         StateStore served = dev.statestore.StateStores.forServing(store);
+        StateApiHandler.LastVersions lastVersions = served instanceof dev.statestore.internal.BackendStateStore backed
+                ? backed::lastVersion : (scope, key) -> java.util.OptionalLong.empty();
         io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics = null;
         io.micrometer.observation.ObservationRegistry observations = io.micrometer.observation.ObservationRegistry.create();
         if (options.metrics() != null) {
@@ -102,7 +104,7 @@ public final class StateServer implements AutoCloseable {
                     options.metrics() != null ? options.metrics().backend() : options.tracing().backend());
         }
         StateApiHandler handler = new StateApiHandler(served, options, metrics,
-                tracing == null ? io.micrometer.observation.ObservationRegistry.NOOP : tracing.requests());
+                tracing == null ? io.micrometer.observation.ObservationRegistry.NOOP : tracing.requests(), lastVersions);
         new JettyHttpServer(jetty, true).createContext("/", handler);
         try {
             jetty.start();

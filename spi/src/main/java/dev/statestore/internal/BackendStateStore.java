@@ -83,6 +83,14 @@ public final class BackendStateStore implements StateStore {
                 backend.controlStore().map(ControlStore::leaseClock).orElse(StoreLimits.LeaseClock.STORE));
     }
 
+    /**
+     * The version the key's last write or deletion left (see {@link StoreBackend#lastVersion}), for a server whose
+     * clients seal what they send; empty where the backend cannot say.
+     */
+    public java.util.OptionalLong lastVersion(ScopeId scope, StateKey key) {
+        return backend().lastVersion(scope, key);
+    }
+
     /** The same backend, with documents sealed by clients passing through as they are; closing the view closes nothing. */
     public StateStore passingSealedDocuments() {
         return passesSealed ? this : new BackendStateStore(backend, true, retention);
@@ -406,7 +414,7 @@ public final class BackendStateStore implements StateStore {
             requireNoEnvelope(record.fqn(), record.toJsonNode());
             DocumentToWrite doc = checkedSize(DocumentToWrite.of(
                     StateKey.record(record.fqn()), record.toJsonNode(), record.status().wireName()));
-            StoredDocument stored = backend().write(id, condition, doc);
+            StoredDocument stored = backend().write(id, sealedVersion(doc, condition), doc);
             return new Versioned<>(record, stored.version(), stored.updatedAt());
         }
 
@@ -422,8 +430,36 @@ public final class BackendStateStore implements StateStore {
         private Versioned<StackOutput> writeOutput(StackOutput output, WriteCondition condition) {
             requireNoEnvelope("stack output", output.value());
             DocumentToWrite doc = checkedSize(DocumentToWrite.of(StateKey.output(), output.value(), null));
-            StoredDocument stored = backend().write(id, condition, doc);
+            StoredDocument stored = backend().write(id, sealedVersion(doc, condition), doc);
             return new Versioned<>(output, stored.version(), stored.updatedAt());
+        }
+
+        /**
+         * What a client sealed for a version (encryption at rest on its side) is written only as that version: its
+         * put or create on the condition that the key's last version is the one before, its update only if that is
+         * the one it sealed for. Otherwise a concurrent writer could make it land as another version, which would
+         * not open.
+         */
+        private WriteCondition sealedVersion(DocumentToWrite doc, WriteCondition condition) {
+            JsonNode version = passesSealed ? doc.tree().path(EncryptingBackend.SEALED).path(EncryptingBackend.VERSION)
+                    : null;
+            if (version == null || version.isMissingNode()) {
+                return condition;
+            }
+            long sealedFor = doc.sealedFor();
+            if (sealedFor < 1) {
+                throw new InvalidStateException("'" + doc.key().describe() + "' in " + id + " is sealed for version "
+                        + version + ", which is not a version");
+            }
+            if (condition.isUnconditional() || condition.requiresAbsent()) {
+                return condition.following(sealedFor - 1);
+            }
+            if (condition.expectedVersion() + 1 != sealedFor) {
+                throw new InvalidStateException("'" + doc.key().describe() + "' in " + id + " is sealed for version "
+                        + sealedFor + " and written as an update of version " + condition.expectedVersion()
+                        + ", which makes version " + (condition.expectedVersion() + 1));
+            }
+            return condition;
         }
 
         private DocumentToWrite checkedSize(DocumentToWrite doc) {

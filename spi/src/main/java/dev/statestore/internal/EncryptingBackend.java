@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statestore.CorruptStateException;
 import dev.statestore.Page;
 import dev.statestore.ScopeId;
+import dev.statestore.StateConflictException;
 import dev.statestore.StateStoreMisconfiguredException;
 import dev.statestore.spi.ControlDocument;
 import dev.statestore.spi.ControlStore;
@@ -35,8 +36,11 @@ import javax.crypto.spec.GCMParameterSpec;
  * <p>A record is stored as its readable fields ({@code kind, fqn, status, resourceType, actionType}: what a
  * backend lists and indexes) and {@code __sealed__}: the whole original document, gzipped when that makes
  * it smaller, then AES-256-GCM with a fresh 96-bit nonce per write, under the primary key. The associated data binds the scope, the key (fqn or stack
- * output) and the key id, so a ciphertext copied to another record, scope or stack fails to open instead
- * of being accepted. Opening returns the original document exactly. A stack output is sealed whole.
+ * output), the key id and the version the document is written as (named in the envelope's {@code ver}), so a
+ * ciphertext copied to another record, scope or stack, or an earlier version's put back (from the history, from a
+ * backup), fails to open instead of being accepted. A document sealed before versions were bound (no {@code ver})
+ * still opens, bound to its scope and key only; {@code rekey} seals it again, bound. Opening returns the original
+ * document exactly. A stack output is sealed whole.
  *
  * <p>A sealed document that does not open is {@link CorruptStateException} (changed, moved, or the key
  * under that id is not the one that sealed it); one sealed under an id that is not configured says which
@@ -44,7 +48,8 @@ import javax.crypto.spec.GCMParameterSpec;
  */
 final class EncryptingBackend implements StoreBackend {
 
-    static final String SEALED = "__sealed__";
+    static final String SEALED = DocumentToWrite.SEALED;
+    static final String VERSION = DocumentToWrite.SEALED_VERSION;
     private static final List<String> VISIBLE = List.of("kind", "fqn", "status", "resourceType", "actionType");
     private static final int TAG_BITS = 128;
 
@@ -57,8 +62,14 @@ final class EncryptingBackend implements StoreBackend {
         this.keys = keys;
     }
 
-    private static byte[] associatedData(ScopeId scope, StateKey key, String keyId) {
-        return associatedData(scope, key instanceof StateKey.Record r ? "record\u0000" + r.fqn() : "output", keyId);
+    /**
+     * Binds a sealed record or stack output to its scope, key and key id, and (from the envelope's {@code ver}) to the
+     * version it was written as: a version's document put back after a later write no longer opens. A version of 0 is
+     * a document sealed before documents were bound to their versions.
+     */
+    private static byte[] associatedData(ScopeId scope, StateKey key, String keyId, long version) {
+        String what = key instanceof StateKey.Record r ? "record\u0000" + r.fqn() : "output";
+        return associatedData(scope, version == 0 ? what : what + "\u0000version\u0000" + version, keyId);
     }
 
     /** Binds a sealed document to its scope, to what it is ({@code record NUL fqn}, {@code output}, a control name) and its key. */
@@ -67,7 +78,8 @@ final class EncryptingBackend implements StoreBackend {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    private DocumentToWrite seal(ScopeId scope, DocumentToWrite document) {
+    /** The document sealed for {@code version} (0: for no version, where the backend cannot say which it will be). */
+    private DocumentToWrite seal(ScopeId scope, DocumentToWrite document, long version) {
         String keyId = keys.primary();
         ObjectNode out = StateJson.nodes().objectNode();
         if (document.tree().isObject() && document.key() instanceof StateKey.Record) {
@@ -78,8 +90,12 @@ final class EncryptingBackend implements StoreBackend {
                 }
             }
         }
-        out.set(SEALED, sealEnvelope(document.json().getBytes(StandardCharsets.UTF_8), keyId,
-                associatedData(scope, document.key(), keyId)));
+        ObjectNode envelope = sealEnvelope(document.json().getBytes(StandardCharsets.UTF_8), keyId,
+                associatedData(scope, document.key(), keyId, version));
+        if (version != 0) {
+            envelope.put(VERSION, version);
+        }
+        out.set(SEALED, envelope);
         return DocumentToWrite.of(document.key(), out, document.status());
     }
 
@@ -146,6 +162,18 @@ final class EncryptingBackend implements StoreBackend {
 
     /** The document as it was before sealing; one stored before encryption was on, as it is. */
     StoredDocument open(ScopeId scope, StoredDocument stored) {
+        return open(scope, stored, false);
+    }
+
+    /**
+     * A document whose version is not known (a stray file a repair may house), opened for the version it was sealed
+     * for: still bound to its scope, key and key id.
+     */
+    StoredDocument openAnyVersion(ScopeId scope, StoredDocument stored) {
+        return open(scope, stored, true);
+    }
+
+    private StoredDocument open(ScopeId scope, StoredDocument stored, boolean anyVersion) {
         JsonNode node;
         try {
             node = StateJson.parse(stored.json());
@@ -156,9 +184,17 @@ final class EncryptingBackend implements StoreBackend {
         if (envelope == null) {
             return stored; // written before encryption was turned on
         }
-        String json = openEnvelope(envelope, keyId -> associatedData(scope, stored.key(), keyId), stored.location());
+        long sealedFor = envelope.path(VERSION).asLong(0);
+        String json = openEnvelope(envelope, keyId -> associatedData(scope, stored.key(), keyId, sealedFor),
+                stored.location());
         if (stored.key() instanceof StateKey.Record) {
             requireReadableFieldsMatch(stored, node, json);
+        }
+        // Checked once the document opened, which proves the version it was sealed for.
+        if (sealedFor != 0 && sealedFor != stored.version() && !anyVersion) {
+            throw new CorruptStateException(stored.location(), "its sealed document was written as version " + sealedFor
+                    + ", and it is stored as version " + stored.version() + ": an earlier document put back in place of "
+                    + "the current one (or the version changed outside this store)", null);
         }
         return new StoredDocument(stored.key(), json, stored.version(), stored.updatedAt(), stored.location());
     }
@@ -258,18 +294,120 @@ final class EncryptingBackend implements StoreBackend {
 
     @Override
     public Optional<StoredDocument> read(ScopeId scope, StateKey key) {
-        return delegate.read(scope, key).map(d -> open(scope, d));
+        Optional<StoredDocument> stored = delegate.read(scope, key).map(d -> open(scope, d));
+        stored.ifPresent(d -> lastVersions.saw(scope, key, d.version()));
+        return stored;
+    }
+
+    /**
+     * Seals the document for the version it will have. An update's is known (the expected one plus one). A put or a
+     * create writes on the condition that the key's last version is still the one it sealed after, so that the
+     * backend stores exactly the version sealed for: the version this layer last saw of the key (read or written
+     * here), 0 for a create of a key it never saw, else read first. If another writer got in between (a put's record
+     * changed, or a create's key was created and deleted again), it reads again and retries, as the backend would
+     * have let the write through. A backend that cannot say its last versions gets its puts and creates sealed for
+     * no version.
+     */
+    @Override
+    public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
+        if (condition.requiresLastVersion() || !condition.isUnconditional() && !condition.requiresAbsent()) {
+            // An update, or a condition an outer layer already bound (a server passing what its client sealed).
+            long version = condition.requiresLastVersion() ? condition.lastVersion() + 1 : condition.expectedVersion() + 1;
+            return written(scope, delegate.write(scope, condition, seal(scope, document, version)), document);
+        }
+        StateKey key = document.key();
+        // The version this layer last saw of the key (a read before a put, its own last write) is tried without
+        // reading; so is 0 for a create of a key it never saw (most are new). A wrong guess is a conflict, then a read.
+        long last = lastVersions.guess(scope, key, condition.requiresAbsent());
+        for (int attempt = 1; ; attempt++) {
+            if (last < 0) {
+                java.util.OptionalLong read = delegate.lastVersion(scope, key);
+                lastVersions.answered(read.isPresent());
+                if (read.isEmpty()) {
+                    return written(scope, delegate.write(scope, condition, seal(scope, document, 0)), document);
+                }
+                last = read.getAsLong();
+            }
+            try {
+                return written(scope, delegate.write(scope, condition.following(last), seal(scope, document, last + 1)),
+                        document);
+            } catch (StateConflictException e) {
+                lastVersions.forget(scope, key);
+                if (condition.requiresAbsent() && e.currentVersion().isPresent() || attempt == MAX_ATTEMPTS) {
+                    throw e; // a live record refuses a create; or other writers won every time
+                }
+                last = -1;
+            }
+        }
+    }
+
+    /** How many times a put or a create reads the last version again after another writer got in between. */
+    private static final int MAX_ATTEMPTS = 100;
+
+    private StoredDocument written(ScopeId scope, StoredDocument stored, DocumentToWrite plain) {
+        lastVersions.saw(scope, stored.key(), stored.version());
+        return new StoredDocument(stored.key(), plain.json(), stored.version(), stored.updatedAt(), stored.location());
+    }
+
+    private final LastVersions lastVersions = new LastVersions();
+
+    /**
+     * The last version this layer saw of each recent key (bounded), to seal a put or a create without a read first;
+     * used only once the backend has said a last version (one that cannot also ignores the condition that checks it).
+     */
+    private static final class LastVersions {
+        private static final int KEPT = 10_000;
+
+        private record Key(ScopeId scope, StateKey key) {}
+
+        private final java.util.Map<Key, Long> seen = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<Key, Long> eldest) {
+                return size() > KEPT;
+            }
+        };
+        /** Null until the backend has answered whether it says last versions. */
+        private volatile Boolean said;
+
+        /** The version to try, or -1 to read it first. */
+        synchronized long guess(ScopeId scope, StateKey key, boolean create) {
+            if (!Boolean.TRUE.equals(said)) {
+                return -1;
+            }
+            Long version = seen.get(new Key(scope, key));
+            return version != null ? version : create ? 0 : -1;
+        }
+
+        void answered(boolean says) {
+            said = says;
+        }
+
+        synchronized void saw(ScopeId scope, StateKey key, long version) {
+            seen.put(new Key(scope, key), version);
+        }
+
+        synchronized void forget(ScopeId scope, StateKey key) {
+            seen.remove(new Key(scope, key));
+        }
+
+        synchronized void forgetAll() {
+            seen.clear();
+        }
     }
 
     @Override
-    public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
-        StoredDocument stored = delegate.write(scope, condition, seal(scope, document));
-        return new StoredDocument(stored.key(), document.json(), stored.version(), stored.updatedAt(), stored.location());
+    public java.util.OptionalLong lastVersion(ScopeId scope, StateKey key) {
+        return delegate.lastVersion(scope, key);
     }
 
     @Override
     public boolean delete(ScopeId scope, StateKey key, WriteCondition condition) {
-        return delegate.delete(scope, key, condition);
+        lastVersions.forget(scope, key);
+        boolean deleted = delegate.delete(scope, key, condition);
+        if (deleted && !condition.isUnconditional()) {
+            lastVersions.saw(scope, key, condition.expectedVersion()); // the tombstone keeps the version it deleted
+        }
+        return deleted;
     }
 
     @Override
@@ -308,11 +446,13 @@ final class EncryptingBackend implements StoreBackend {
 
     @Override
     public void deleteScope(ScopeId scope, WriteCondition condition) {
+        lastVersions.forgetAll();
         delegate.deleteScope(scope, condition);
     }
 
     @Override
     public void deleteStack(String stack, WriteCondition condition) {
+        lastVersions.forgetAll();
         delegate.deleteStack(stack, condition);
     }
 

@@ -207,6 +207,12 @@ final class FileBackend implements StoreBackend {
         return locked(scope, false, () -> locate(scope, key).map(f -> stored(scope, key, f)));
     }
 
+    @Override
+    public OptionalLong lastVersion(ScopeId scope, StateKey key) {
+        return OptionalLong.of(locked(scope, false,
+                () -> locate(scope, key).map(Found::version).orElseGet(() -> tombstone(scope, key))));
+    }
+
     private StoredDocument stored(ScopeId scope, StateKey key, Found f) {
         return new StoredDocument(key, new String(f.bytes, StandardCharsets.UTF_8), f.version, f.updatedAt,
                 docDir(scope).resolve(f.slot.file()).toString());
@@ -370,6 +376,9 @@ final class FileBackend implements StoreBackend {
             Optional<Found> current = locate(scope, key);
             check(scope, key, condition, current);
             long version = current.map(Found::version).orElseGet(() -> tombstone(scope, key)) + 1;
+            if (!condition.holdsFor(current.map(Found::version).orElse(0L), version - 1)) {
+                throw condition.lastVersionConflict(scope, key, current.map(Found::version).orElse(0L), version - 1);
+            }
             // A record found under a name of an earlier release (or the fallback, where Alchemy's name has come
             // free) is moved to the name this release gives it.
             Slot slot = current.map(Found::slot).filter(s -> staysIn(scope, key, s)).orElseGet(() -> freeSlot(scope, key));

@@ -108,6 +108,15 @@ public final class MemoryBackend implements StoreBackend {
     }
 
     @Override
+    public java.util.OptionalLong lastVersion(ScopeId scope, StateKey key) {
+        ScopeData data = data(scope);
+        synchronized (data) {
+            Entry current = live(data, key);
+            return java.util.OptionalLong.of(current != null ? current.version() : tombstone(data, key));
+        }
+    }
+
+    @Override
     public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
         ScopeData data = data(scope);
         StateKey key = document.key();
@@ -117,6 +126,9 @@ public final class MemoryBackend implements StoreBackend {
             long next = checkCondition(scope, key, condition, current) + 1;
             if (current == null) {
                 next = Math.max(next, tombstone(data, key) + 1);
+            }
+            if (!condition.holdsFor(current == null ? 0 : current.version(), next - 1)) {
+                throw condition.lastVersionConflict(scope, key, current == null ? 0 : current.version(), next - 1);
             }
             Entry entry = new Entry(document.json(), document.status(), next, clock.instant());
             if (condition.recorded()) {

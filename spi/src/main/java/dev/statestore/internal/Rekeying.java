@@ -26,7 +26,7 @@ import java.util.function.LongConsumer;
 
 /**
  * Internal: re-seals a scope under the primary key. Reads the raw documents to find those sealed with
- * another key (or not sealed at all) and rewrites each one, opened and sealed again, as a conditional
+ * another key, or not bound to their versions (sealed before that was done), or not sealed at all, and rewrites each one, opened and sealed again, as a conditional
  * write on the version it read: a concurrent write wins and is looked at again, never lost. Holds the
  * scope's deploy lock meanwhile, so that a deploy is not disturbed by versions that move under it.
  * Resumable: what is already under the primary key is left alone, so running it again continues.
@@ -111,7 +111,7 @@ final class Rekeying {
     /** Re-seals one document unless it is under the primary key already. @return whether it wrote */
     private boolean reseal(ScopeId scope, StoredDocument current) {
         while (true) {
-            if (keys.primary().equals(sealingKey(current))) {
+            if (keys.primary().equals(sealingKey(current)) && boundToItsVersion(current)) {
                 return false;
             }
             StoredDocument plain = sealed.open(scope, current);
@@ -132,6 +132,16 @@ final class Rekeying {
                 }
                 current = again.get();
             }
+        }
+    }
+
+    /** Whether the raw document was sealed for its version (not before versions were bound). */
+    private static boolean boundToItsVersion(StoredDocument rawDocument) {
+        try {
+            JsonNode envelope = StateJson.parse(rawDocument.json()).get(EncryptingBackend.SEALED);
+            return envelope != null && envelope.has(EncryptingBackend.VERSION);
+        } catch (JsonProcessingException e) {
+            throw new CorruptStateException(rawDocument.location(), "not valid JSON: " + e.getOriginalMessage(), e);
         }
     }
 

@@ -447,7 +447,7 @@ final class ScopeSurgery implements Surgery {
     private StoredDocument opened(StrayDocument stray) {
         StoredDocument stored = new StoredDocument(StateKey.record(stray.fqn()), stray.json(), 1, Instant.EPOCH,
                 stray.location());
-        return backend instanceof EncryptingBackend sealing ? sealing.open(id, stored) : stored;
+        return backend instanceof EncryptingBackend sealing ? sealing.openAnyVersion(id, stored) : stored;
     }
 
     private static List<RepairFinding> findings(Census census, boolean deploymentLive,

@@ -27,4 +27,19 @@ public record DocumentToWrite(StateKey key, JsonNode tree, @Nullable String stat
     public String prettyJson() {
         return StateJson.pretty(tree);
     }
+
+    /** The field of a document sealed by encryption at rest that holds its envelope. */
+    public static final String SEALED = "__sealed__";
+
+    /** The envelope's field that names the version its document was sealed for. */
+    public static final String SEALED_VERSION = "ver";
+
+    /**
+     * The version encryption at rest sealed this document for, or 0 for one not sealed for a version: such a document
+     * opens only as that version, so whoever passes it on (a server, its client) writes it only as that version.
+     */
+    public long sealedFor() {
+        JsonNode version = tree.path(SEALED).path(SEALED_VERSION);
+        return version.canConvertToLong() ? version.asLong() : 0;
+    }
 }

@@ -53,6 +53,17 @@ public interface StoreBackend extends AutoCloseable {
      */
     boolean delete(ScopeId scope, StateKey key, WriteCondition condition);
 
+    /**
+     * The version the key's last write or deletion left: its live document's, or its tombstone's, or 0 if it was never
+     * written; the next write stores one more. A backend that answers also honours {@link WriteCondition#lastVersion()}
+     * in the same atomic step as the rest of a write's condition. The default answers nothing: such a backend
+     * ignores that condition, and encryption at rest cannot bind what it seals before a put or a create to the version
+     * it will have (it binds updates, whose version is known).
+     */
+    default java.util.OptionalLong lastVersion(ScopeId scope, StateKey key) {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Up to {@code limit} records after {@code afterFqn} (null: from the first), in fqn order. */
     Page<StoredDocument> list(ScopeId scope, @Nullable String afterFqn, int limit);
 

@@ -298,6 +298,13 @@ final class AzureBlobBackend implements StoreBackend {
         }
     }
 
+    /** A tombstone keeps the version it replaced: the last version is the object's, live or not, or 0 for none. */
+    @Override
+    public OptionalLong lastVersion(ScopeId scope, StateKey key) {
+        return call("read the last version of " + key.describe(),
+                () -> OptionalLong.of(head(keys.document(scope, key)).map(Head::version).orElse(0L)));
+    }
+
     @Override
     public Optional<StoredDocument> read(ScopeId scope, StateKey key) {
         return call("read " + key.describe(), () -> get(key, keys.document(scope, key)));
@@ -343,7 +350,8 @@ final class AzureBlobBackend implements StoreBackend {
         // there is no blob (If-None-Match: *); an update of the version this store last saw puts on that version's
         // ETag. Either fails (409, 412) if the blob is not what it assumes, and the checked path takes over.
         Optional<Head> assumed = Optional.empty();
-        if (condition.requiresAbsent() || condition.isUnconditional()) {
+        if ((condition.requiresAbsent() || condition.isUnconditional())
+                && (!condition.requiresLastVersion() || condition.lastVersion() == 0)) {
             assumed = Optional.of(new Head(null, 0, null, false, null));
         } else {
             Head seen = heads.get(name);
@@ -357,12 +365,17 @@ final class AzureBlobBackend implements StoreBackend {
                 current = assumed.get().etag() == null ? Optional.empty() : assumed;
             } else {
                 current = head(name);
-                long live = current.filter(Head::live).map(Head::version).orElse(0L);
-                if (!condition.holdsFor(live)) {
-                    throw conflict(scope, key, condition, live);
-                }
             }
-            long version = current.map(Head::version).orElse(0L) + 1;
+            // What the fast path assumes holds by construction; what was read is checked.
+            long live = current.filter(Head::live).map(Head::version).orElse(0L);
+            long last = current.map(Head::version).orElse(0L);
+            if (!condition.holdsFor(live)) {
+                throw conflict(scope, key, condition, live);
+            }
+            if (!condition.holdsFor(live, last)) {
+                throw condition.lastVersionConflict(scope, key, live, last);
+            }
+            long version = last + 1;
             Instant now = Instant.now();
             String change = condition.recorded() ? history.record(scope, key, version, json, now, condition.fence(),
                     current.map(Head::change).orElse(null)) : null;

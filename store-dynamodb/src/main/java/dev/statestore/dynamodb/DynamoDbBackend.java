@@ -476,6 +476,16 @@ final class DynamoDbBackend implements StoreBackend {
         liveAttributes(document, now).forEach((name, value) -> values.put(":" + name, value));
     }
 
+    @Override
+    public java.util.OptionalLong lastVersion(ScopeId scope, StateKey key) {
+        return call("read the last version of " + key.describe(), () -> {
+            var got = dynamo.getItem(b -> b.tableName(table).key(itemKey(pk(scope), sk(key))).consistentRead(true)
+                    .projectionExpression("v"));
+            return java.util.OptionalLong.of(got.hasItem() && got.item().containsKey("v")
+                    ? Long.parseLong(got.item().get("v").n()) : 0);
+        });
+    }
+
     /** An unconditional or create-only write of a one-item document: the server counts the version on from the item's. */
     private StoredDocument writeItem(ScopeId scope, WriteCondition condition, DocumentToWrite document, Encoded encoded) {
         StateKey key = document.key();
@@ -498,8 +508,21 @@ final class DynamoDbBackend implements StoreBackend {
                 .updateExpression(set + remove).expressionAttributeNames(Map.of("#live", "live"))
                 .returnValues(ReturnValue.ALL_OLD)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+        List<String> checks = new ArrayList<>();
         if (condition.requiresAbsent()) {
-            request.conditionExpression("attribute_not_exists(#live)");
+            checks.add("attribute_not_exists(#live)");
+        }
+        if (condition.requiresLastVersion()) {
+            // A deletion keeps the item and its version: the last version is the item's, or 0 for no item.
+            if (condition.lastVersion() == 0) {
+                checks.add("attribute_not_exists(v)");
+            } else {
+                checks.add("v = :last");
+                values.put(":last", n(condition.lastVersion()));
+            }
+        }
+        if (!checks.isEmpty()) {
+            request.conditionExpression(String.join(" AND ", checks));
         }
         request.expressionAttributeValues(values);
         UpdateItemResponse response;
@@ -574,6 +597,10 @@ final class DynamoDbBackend implements StoreBackend {
                 if (!condition.holdsFor(live ? current : 0)) {
                     requireUnfenced(scope, condition);
                     throw conflict(scope, key, condition, old);
+                }
+                if (!condition.holdsFor(live ? current : 0, current)) {
+                    requireUnfenced(scope, condition);
+                    throw condition.lastVersionConflict(scope, key, live ? current : 0, current);
                 }
             }
             long version = current + 1;

@@ -69,6 +69,7 @@ final class HttpBackend implements StoreBackend {
 
     private static final String UPDATED_AT = "X-Statestore-Updated-At";
     private static final String DELETED = "X-Statestore-Deleted";
+    private static final String LAST_VERSION = "X-Statestore-Last-Version";
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpBackend.class);
     private final HttpClient client;
@@ -347,8 +348,32 @@ final class HttpBackend implements StoreBackend {
                 updatedAt(response), scope));
     }
 
+    /** Asked of the server with a read (its {@code X-Statestore-Last-Version}); empty where the server cannot say. */
+    @Override
+    public OptionalLong lastVersion(ScopeId scope, StateKey key) {
+        HttpResponse<byte[]> response = expect(send(request(keyPath(scope, key)).header(LAST_VERSION, "?").GET()), 200,
+                scope, key, 0);
+        Optional<String> last = response.headers().firstValue(LAST_VERSION);
+        try {
+            return last.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(last.get()));
+        } catch (NumberFormatException e) {
+            throw new StateStoreBackendException("the server answered a last version of '" + last.get() + "'", e);
+        }
+    }
+
+    /**
+     * {@inheritDoc} A last version goes to the server inside the document, as the version a client sealed it for (the
+     * only writer that asks for one): the server writes such a document only as that version.
+     *
+     * @throws IllegalArgumentException for a last version and a document not sealed for the version after it
+     */
     @Override
     public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
+        if (condition.requiresLastVersion()
+                && document.sealedFor() != condition.lastVersion() + 1) {
+            throw new IllegalArgumentException("over HTTP, a write on a last version is one of a document sealed for "
+                    + "the version after it");
+        }
         HttpRequest.Builder put = request(keyPath(scope, document.key()) + fenceQuery(condition))
                 .header("Content-Type", "application/json")
                 .PUT(jsonBody(document.json()));
@@ -363,7 +388,8 @@ final class HttpBackend implements StoreBackend {
             // the write would have made (any version, for a create).
             Optional<StoredDocument> now = read(scope, document.key());
             if (now.isPresent() && now.get().json().equals(document.json())
-                    && (condition.requiresAbsent() || now.get().version() == condition.expectedVersion() + 1)) {
+                    && (condition.requiresLastVersion() ? now.get().version() == condition.lastVersion() + 1
+                    : condition.requiresAbsent() || now.get().version() == condition.expectedVersion() + 1)) {
                 return now.get();
             }
         }

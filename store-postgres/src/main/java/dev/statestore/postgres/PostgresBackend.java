@@ -291,22 +291,26 @@ final class PostgresBackend implements StoreBackend {
     public StoredDocument write(ScopeId scope, WriteCondition condition, DocumentToWrite document) {
         StateKey key = document.key();
         String sql;
-        if (condition.isUnconditional() || condition.requiresAbsent()) {
+        // A row, once written, stays (a deletion empties it): the last version is the row's, or 0 for no row.
+        boolean inserts = condition.requiresLastVersion() ? condition.lastVersion() == 0
+                : condition.isUnconditional() || condition.requiresAbsent();
+        if (inserts) {
             sql = "INSERT INTO " + documents + " AS d (stack, stage, kind, fqn, version, status, document, updated_at) "
-                    + "VALUES (?, ?, ?, ?, 1, ?, ?, clock_timestamp()) "
-                    + "ON CONFLICT (stack, stage, kind, fqn) DO UPDATE SET version = d.version + 1, "
+                    + "VALUES (?, ?, ?, ?, 1, ?, ?, clock_timestamp()) ON CONFLICT (stack, stage, kind, fqn) "
+                    + (condition.requiresLastVersion() ? "DO NOTHING" : "DO UPDATE SET version = d.version + 1, "
                     + "status = EXCLUDED.status, document = EXCLUDED.document, updated_at = EXCLUDED.updated_at"
-                    + (condition.requiresAbsent() ? " WHERE d.document IS NULL" : "");
+                    + (condition.requiresAbsent() ? " WHERE d.document IS NULL" : ""));
         } else {
             sql = "UPDATE " + documents + " SET version = version + 1, status = ?, document = ?, "
                     + "updated_at = clock_timestamp() WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ? "
-                    + "AND version = ? AND document IS NOT NULL";
+                    + "AND version = ?" + (condition.requiresAbsent() ? " AND document IS NULL"
+                    : condition.isUnconditional() ? "" : " AND document IS NOT NULL");
         }
         String statement = condition.recorded() ? recording(sql, false) : sql + " RETURNING version, " + UPDATED_MICROS;
         return runFenced(scope, condition, "write " + key.describe(), c -> {
             try (PreparedStatement ps = c.prepareStatement(statement)) {
                 int next;
-                if (condition.isUnconditional() || condition.requiresAbsent()) {
+                if (inserts) {
                     int at = bindKey(ps, 1, scope, key);
                     ps.setString(at, document.status());
                     ps.setString(at + 1, document.json());
@@ -315,7 +319,7 @@ final class PostgresBackend implements StoreBackend {
                     ps.setString(1, document.status());
                     ps.setString(2, document.json());
                     int at = bindKey(ps, 3, scope, key);
-                    ps.setLong(at, condition.expectedVersion());
+                    ps.setLong(at, condition.requiresLastVersion() ? condition.lastVersion() : condition.expectedVersion());
                     next = at + 1;
                 }
                 if (condition.recorded()) {
@@ -442,6 +446,19 @@ final class PostgresBackend implements StoreBackend {
     }
 
     /** The conflict a failed conditional write reports; the extra read only informs the message. */
+    @Override
+    public OptionalLong lastVersion(ScopeId scope, StateKey key) {
+        return run("read the last version of " + key.describe(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT version FROM " + documents
+                    + " WHERE stack = ? AND stage = ? AND kind = ? AND fqn = ?")) {
+                bindKey(ps, 1, scope, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return OptionalLong.of(rs.next() ? rs.getLong(1) : 0);
+                }
+            }
+        });
+    }
+
     private StateConflictException conflict(Connection c, ScopeId scope, StateKey key, WriteCondition condition)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT version FROM " + documents

@@ -210,6 +210,15 @@ final class RedisBackend implements StoreBackend {
         });
     }
 
+    /** A deletion keeps the version in the key's hash ({@code v}): a tombstone's is read like a live one's. */
+    @Override
+    public java.util.OptionalLong lastVersion(ScopeId scope, StateKey key) {
+        return call("read the last version of " + key.describe(), () -> {
+            String version = redis.hget(key(scope, key), "v");
+            return java.util.OptionalLong.of(version == null ? 0 : Long.parseLong(version));
+        });
+    }
+
     private String statusPrefix(ScopeId scope) {
         return base(scope) + "s:";
     }
@@ -227,11 +236,15 @@ final class RedisBackend implements StoreBackend {
                     mode, Long.toString(condition.expectedVersion()), document.json(),
                     document.status() == null ? "" : document.status(),
                     key instanceof StateKey.Record r ? r.fqn() : "", statusPrefix(scope), flag(condition.isFenced()),
-                    flag(condition.recorded()), Long.toString(condition.fence()), historyMember(key))));
+                    flag(condition.recorded()), Long.toString(condition.fence()), historyMember(key),
+                    condition.requiresLastVersion() ? Long.toString(condition.lastVersion()) : "")));
             refuseIfFenced(scope, condition, reply);
             if (asLong(reply.get(0)) == 1) {
                 return new StoredDocument(key, document.json(), asLong(reply.get(1)),
                         Instant.ofEpochMilli(asLong(reply.get(2))), location(scope, key));
+            }
+            if (asLong(reply.get(0)) == 3) {
+                throw condition.lastVersionConflict(scope, key, Math.max(0, asLong(reply.get(1))), asLong(reply.get(2)));
             }
             throw conflict(scope, key, condition, asLong(reply.get(1)));
         });

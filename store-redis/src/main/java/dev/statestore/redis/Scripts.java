@@ -16,8 +16,10 @@ enum Scripts {
     /**
      * KEYS: doc, idx, the fence's control document, the key's history, the index of keys with history. ARGV: mode
      * (any|absent|version), expected version, json, status, fqn ('' for the stack output), status-set key prefix,
-     * fenced ('1' or ''), recorded ('1' or ''), deployment, the key's member in the history index. Returns
-     * {1, version, at}, {0, current version or -1}, or {2} if fenced and the fence's document exists (a newer
+     * fenced ('1' or ''), recorded ('1' or ''), deployment, the key's member in the history index, the version the
+     * key's last write or deletion must have left ('' for any: a tombstone keeps its version in 'v'). Returns
+     * {1, version, at}, {0, current version or -1}, {3, current version or -1, last version} if the last version is
+     * not the one required, or {2} if fenced and the fence's document exists (a newer
      * deployment has begun). A recorded write stores its change in the key's history hash, field 2 * version, value
      * {@code W|deployment|at|json}.
      */
@@ -29,6 +31,9 @@ enum Scripts {
             if ARGV[1] == 'absent' and live then return {0, v} end
             if ARGV[1] == 'version' and (not live or v ~= tonumber(ARGV[2])) then
               if live then return {0, v} else return {0, -1} end
+            end
+            if ARGV[11] ~= '' and v ~= tonumber(ARGV[11]) then
+              if live then return {3, v, v} else return {3, -1, v} end
             end
             local t = redis.call('TIME')
             local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

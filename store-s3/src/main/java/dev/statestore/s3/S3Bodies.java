@@ -61,6 +61,25 @@ final class S3Bodies {
         return true;
     }
 
+    /**
+     * The version a document's bytes carry in their trailing white space, or -1 for bytes without it (a tombstone,
+     * or a document another writer stored). A read checks it against the version in the object's metadata.
+     */
+    static long documentVersion(byte[] body) {
+        int start = body.length - DOCUMENT_BITS - 1;
+        if (start < 0 || body[start] != '\n') {
+            return -1;
+        }
+        long version = 0;
+        for (int i = start + 1; i < body.length; i++) {
+            if (body[i] != ' ' && body[i] != '\t') {
+                return -1;
+            }
+            version = version << 1 | (body[i] == '\t' ? 1 : 0);
+        }
+        return version;
+    }
+
     /** The document an object holds: its text without the trailing white space. */
     static String text(String body) {
         return body.stripTrailing();
