@@ -361,12 +361,11 @@ final class SurgeryCommands {
                     out().println(findings.isEmpty() ? "no problems found in " + target.stack + "/" + target.stage
                             : findings.size() + " problems found");
                 }
-                SurgeryPlan plan = scope.surgery().repair(choices);
-                if (findings.isEmpty() && !root().json) {
+                if (findings.isEmpty() && !root().json && marks.isEmpty() && removes.isEmpty() && renames.isEmpty()) {
                     out().flush();
-                    return Statestore.OK;
+                    return Statestore.OK; // nothing to plan: the scope is not read a second time
                 }
-                return show(scope, plan, yes, findings);
+                return show(scope, scope.surgery().repair(choices), yes, findings);
             }
         }
     }

@@ -135,6 +135,13 @@ public final class ChainedHistory implements HistoryStore {
                 () -> landed(scope, objects.names(objects.folder(scope, key))));
     }
 
+    /** How many keys' changes {@link #forEachChange} reads at once: their change objects, then their pointers. */
+    private static final int KEYS_AT_ONCE = 256;
+
+    /**
+     * Every key's changes, key by key in the order of their folders. The change objects of many keys are read at
+     * once, then those keys' pointers: a key at a time, each key cost two round trips one after the other.
+     */
     @Override
     public void forEachChange(ScopeId scope, Consumer<StoredChange> action) {
         objects.call("read the history of " + scope, () -> {
@@ -144,11 +151,50 @@ public final class ChainedHistory implements HistoryStore {
                 String rest = name.substring(prefix.length());
                 byKey.computeIfAbsent(rest.substring(0, rest.indexOf('/')), k -> new ArrayList<>()).add(name);
             }
-            for (List<String> names : byKey.values()) {
-                landed(scope, names).forEach(action);
+            List<List<String>> keys = new ArrayList<>(byKey.values());
+            for (int from = 0; from < keys.size(); from += KEYS_AT_ONCE) {
+                List<List<String>> batch = keys.subList(from, Math.min(keys.size(), from + KEYS_AT_ONCE));
+                List<List<Future<Link>>> reads = new ArrayList<>();
+                for (List<String> names : batch) {
+                    reads.add(readAll(names));
+                }
+                List<Map<String, Link>> links = new ArrayList<>();
+                List<Future<String>> pointers = new ArrayList<>();
+                for (List<Future<Link>> read : reads) {
+                    Map<String, Link> byId = awaitAll(read);
+                    links.add(byId);
+                    StateKey key = byId.isEmpty() ? null : byId.values().iterator().next().change().key();
+                    pointers.add(key == null ? null
+                            : readers.submit(ClientRetries.carried(() -> objects.pointer(scope, key))));
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    if (pointers.get(i) != null) {
+                        resolve(scope, links.get(i), await(pointers.get(i))).forEach(action);
+                    }
+                }
             }
             return null;
         });
+    }
+
+    private List<Future<Link>> readAll(List<String> names) {
+        List<Future<Link>> reads = new ArrayList<>(names.size());
+        for (String name : names) {
+            reads.add(readers.submit(ClientRetries.carried(() -> objects.read(name))));
+        }
+        return reads;
+    }
+
+    /** The changes read, by id; those gone (pruned, or a write's that lost its race) left out. */
+    private static Map<String, Link> awaitAll(List<Future<Link>> reads) {
+        Map<String, Link> byId = new HashMap<>();
+        for (Future<Link> read : reads) {
+            Link link = await(read);
+            if (link != null) {
+                byId.put(link.id(), link);
+            }
+        }
+        return byId;
     }
 
     @Override
@@ -182,26 +228,26 @@ public final class ChainedHistory implements HistoryStore {
 
     /** The changes of one key among {@code names} that landed, oldest first. */
     private List<StoredChange> landed(ScopeId scope, List<String> names) {
+        Map<String, Link> byId = awaitAll(readAll(names));
+        if (byId.isEmpty()) {
+            return List.of();
+        }
+        return resolve(scope, byId, objects.pointer(scope, byId.values().iterator().next().change().key()));
+    }
+
+    /**
+     * The chain of one key's changes {@code byId} from {@code pointer}, the change its record
+     * names, oldest first. A pointer to a change not read (written after the listing) lists and reads the key again.
+     */
+    private List<StoredChange> resolve(ScopeId scope, Map<String, Link> byId, @Nullable String pointer) {
+        StateKey key = byId.values().iterator().next().change().key();
         for (int attempt = 0; ; attempt++) {
-            Map<String, Link> byId = new HashMap<>();
-            List<Future<Link>> reads = new ArrayList<>();
-            for (String name : names) {
-                reads.add(readers.submit(ClientRetries.carried(() -> objects.read(name))));
-            }
-            StateKey key = null;
-            for (Future<Link> read : reads) {
-                Link link = await(read);
-                if (link != null) {
-                    byId.put(link.id(), link);
-                    key = link.change().key();
-                }
-            }
-            if (key == null) {
-                return List.of();
-            }
-            String pointer = objects.pointer(scope, key);
             if (pointer != null && !byId.containsKey(pointer) && attempt < 5) {
-                names = objects.names(objects.folder(scope, key));
+                byId = awaitAll(readAll(objects.names(objects.folder(scope, key))));
+                if (byId.isEmpty()) {
+                    return List.of();
+                }
+                pointer = objects.pointer(scope, key);
                 continue;
             }
             boolean resolved = pointer != null && byId.containsKey(pointer);
