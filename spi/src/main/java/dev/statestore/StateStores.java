@@ -77,8 +77,10 @@ public final class StateStores {
         Retention retention = new Retention(count(given, JOURNALS_OPTION, DEFAULT_JOURNALS), historyKept(given),
                 count(given, HISTORY_DEPLOYMENTS_OPTION, DEFAULT_HISTORY_DEPLOYMENTS),
                 Duration.ofDays(count(given, HISTORY_DAYS_OPTION, DEFAULT_HISTORY_DAYS)));
-        StoreUrl parsed = given.withoutOption(JOURNALS_OPTION).withoutOption(HISTORY_OPTION)
-                .withoutOption(HISTORY_DEPLOYMENTS_OPTION).withoutOption(HISTORY_DAYS_OPTION);
+        StoreUrl parsed = given;
+        for (String option : RETENTION_OPTIONS) {
+            parsed = parsed.withoutOption(option);
+        }
         // Encryption is a layer over any backend: it takes its option, the backend validates the rest.
         var encryption = parsed.options().string(ENCRYPTION_OPTION);
         StateStore store = new BackendStateStore(encryption.isEmpty() ? provider.open(parsed)
@@ -149,6 +151,14 @@ public final class StateStores {
     public static final String HISTORY_DAYS_OPTION = "historyDays";
 
     public static final int DEFAULT_HISTORY_DAYS = 90;
+
+    /**
+     * The URL options the shared layer takes for retention, on every backend ({@link #JOURNALS_OPTION},
+     * {@link #HISTORY_OPTION}, {@link #HISTORY_DEPLOYMENTS_OPTION}, {@link #HISTORY_DAYS_OPTION}): a provider is
+     * handed the URL without them (and without {@link #ENCRYPTION_OPTION}, the layer of encryption at rest).
+     */
+    public static final List<String> RETENTION_OPTIONS = List.of(JOURNALS_OPTION, HISTORY_OPTION,
+            HISTORY_DEPLOYMENTS_OPTION, HISTORY_DAYS_OPTION);
 
     private static int count(StoreUrl url, String option, int byDefault) {
         Optional<String> raw = url.options().string(option);

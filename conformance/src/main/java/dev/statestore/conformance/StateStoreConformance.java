@@ -996,9 +996,8 @@ public abstract class StateStoreConformance {
 
     /** The backend under a store URL, as {@link StateStores#open} opens it, without the layers the store adds. */
     private static StoreBackend openBackend(String storeUrl) {
-        StoreUrl parsed = StoreUrl.parse(storeUrl);
-        for (String layered : List.of(StateStores.ENCRYPTION_OPTION, StateStores.JOURNALS_OPTION,
-                StateStores.HISTORY_OPTION, StateStores.HISTORY_DEPLOYMENTS_OPTION, StateStores.HISTORY_DAYS_OPTION)) {
+        StoreUrl parsed = StoreUrl.parse(storeUrl).withoutOption(StateStores.ENCRYPTION_OPTION);
+        for (String layered : StateStores.RETENTION_OPTIONS) {
             parsed = parsed.withoutOption(layered);
         }
         for (StateStoreProvider provider : java.util.ServiceLoader.load(StateStoreProvider.class,

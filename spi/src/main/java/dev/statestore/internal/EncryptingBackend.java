@@ -366,12 +366,12 @@ final class EncryptingBackend implements StoreBackend {
                 return size() > KEPT;
             }
         };
-        /** Null until the backend has answered whether it says last versions. */
-        private volatile Boolean said;
+        /** Whether the backend has answered a last version (until it has, none is guessed). */
+        private volatile boolean said;
 
         /** The version to try, or -1 to read it first. */
         synchronized long guess(ScopeId scope, StateKey key, boolean create) {
-            if (!Boolean.TRUE.equals(said)) {
+            if (!said) {
                 return -1;
             }
             Long version = seen.get(new Key(scope, key));

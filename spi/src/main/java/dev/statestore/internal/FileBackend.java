@@ -375,9 +375,10 @@ final class FileBackend implements StoreBackend {
             checkFence(scope, condition);
             Optional<Found> current = locate(scope, key);
             check(scope, key, condition, current);
-            long version = current.map(Found::version).orElseGet(() -> tombstone(scope, key)) + 1;
-            if (!condition.holdsFor(current.map(Found::version).orElse(0L), version - 1)) {
-                throw condition.lastVersionConflict(scope, key, current.map(Found::version).orElse(0L), version - 1);
+            long live = current.map(Found::version).orElse(0L);
+            long version = current.isPresent() ? live + 1 : tombstone(scope, key) + 1;
+            if (!condition.holdsFor(live, version - 1)) {
+                throw condition.lastVersionConflict(scope, key, live, version - 1);
             }
             // A record found under a name of an earlier release (or the fallback, where Alchemy's name has come
             // free) is moved to the name this release gives it.

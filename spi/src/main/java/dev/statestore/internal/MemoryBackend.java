@@ -127,8 +127,9 @@ public final class MemoryBackend implements StoreBackend {
             if (current == null) {
                 next = Math.max(next, tombstone(data, key) + 1);
             }
-            if (!condition.holdsFor(current == null ? 0 : current.version(), next - 1)) {
-                throw condition.lastVersionConflict(scope, key, current == null ? 0 : current.version(), next - 1);
+            long live = current == null ? 0 : current.version();
+            if (!condition.holdsFor(live, next - 1)) {
+                throw condition.lastVersionConflict(scope, key, live, next - 1);
             }
             Entry entry = new Entry(document.json(), document.status(), next, clock.instant());
             if (condition.recorded()) {

@@ -26,10 +26,11 @@ import java.util.function.LongConsumer;
 
 /**
  * Internal: re-seals a scope under the primary key. Reads the raw documents to find those sealed with
- * another key, or not bound to their versions (sealed before that was done), or not sealed at all, and rewrites each one, opened and sealed again, as a conditional
- * write on the version it read: a concurrent write wins and is looked at again, never lost. Holds the
- * scope's deploy lock meanwhile, so that a deploy is not disturbed by versions that move under it.
- * Resumable: what is already under the primary key is left alone, so running it again continues.
+ * another key, or not bound to their versions (sealed before that was done), or not sealed at all, and rewrites
+ * each one, opened and sealed again, as a conditional write on the version it read: a concurrent write wins and is
+ * looked at again, never lost. Holds the scope's deploy lock meanwhile, so that a deploy is not disturbed by versions
+ * that move under it. Resumable: what is already under the primary key, bound to its version, is left alone, so
+ * running it again continues.
  */
 final class Rekeying {
 
@@ -108,10 +109,12 @@ final class Rekeying {
         }
     }
 
-    /** Re-seals one document unless it is under the primary key already. @return whether it wrote */
+    /** Re-seals one document unless it is under the primary key and bound to its version already. @return whether it wrote */
     private boolean reseal(ScopeId scope, StoredDocument current) {
         while (true) {
-            if (keys.primary().equals(sealingKey(current)) && boundToItsVersion(current)) {
+            JsonNode envelope = envelope(current.json(), current.location());
+            if (envelope != null && keys.primary().equals(envelope.path("kid").asText(null))
+                    && envelope.has(EncryptingBackend.VERSION)) {
                 return false;
             }
             StoredDocument plain = sealed.open(scope, current);
@@ -135,25 +138,16 @@ final class Rekeying {
         }
     }
 
-    /** Whether the raw document was sealed for its version (not before versions were bound). */
-    private static boolean boundToItsVersion(StoredDocument rawDocument) {
-        try {
-            JsonNode envelope = StateJson.parse(rawDocument.json()).get(EncryptingBackend.SEALED);
-            return envelope != null && envelope.has(EncryptingBackend.VERSION);
-        } catch (JsonProcessingException e) {
-            throw new CorruptStateException(rawDocument.location(), "not valid JSON: " + e.getOriginalMessage(), e);
-        }
-    }
-
     /** The id of the key that sealed the raw document, or null if it is not sealed. */
-    private static String sealingKey(StoredDocument rawDocument) {
-        return sealingKey(rawDocument.json(), rawDocument.location());
+    private static String sealingKey(String rawJson, String location) {
+        JsonNode envelope = envelope(rawJson, location);
+        return envelope == null ? null : envelope.path("kid").asText(null);
     }
 
-    private static String sealingKey(String rawJson, String location) {
+    /** The envelope of a raw sealed document, or null if it is not sealed. */
+    private static JsonNode envelope(String rawJson, String location) {
         try {
-            JsonNode envelope = StateJson.parse(rawJson).get(EncryptingBackend.SEALED);
-            return envelope == null ? null : envelope.path("kid").asText(null);
+            return StateJson.parse(rawJson).get(EncryptingBackend.SEALED);
         } catch (JsonProcessingException e) {
             throw new CorruptStateException(location, "not valid JSON: " + e.getOriginalMessage(), e);
         }
